@@ -1,0 +1,159 @@
+"""Compiler-style diagnostics for gasync's Python passes and tools.
+
+MLIR's own diagnostics (the parser, the verifier, upstream passes) and the
+ones our Python passes raise end up in one `DiagnosticEngine`, printed the
+way mlir-opt prints them (`file:line:col: error: message`) and matched by
+`--verify-diagnostics`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import sys
+from typing import Iterable, TextIO
+
+from mlir import ir
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+    REMARK = "remark"
+
+
+_FROM_MLIR = {
+    ir.DiagnosticSeverity.ERROR: Severity.ERROR,
+    ir.DiagnosticSeverity.WARNING: Severity.WARNING,
+    ir.DiagnosticSeverity.NOTE: Severity.NOTE,
+    ir.DiagnosticSeverity.REMARK: Severity.REMARK,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Position:
+    """A resolved source position; line and column are 1-based, 0 if unknown."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        if self.line == 0:
+            return f"{self.file}" if self.file else "<unknown>"
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+UNKNOWN = Position("", 0, 0)
+PARSE_BUFFER = "-"
+"""The buffer name `ir.Module.parse` gives every location it creates."""
+
+
+def position(loc: ir.Location | None) -> Position:
+    """The source position a location points at (the innermost file:line:col)."""
+    if loc is None:
+        return UNKNOWN
+    if loc.is_a_file():
+        return Position(loc.filename, loc.start_line, loc.start_col)
+    if loc.is_a_name():
+        return position(loc.child_loc)
+    if loc.is_a_callsite():
+        return position(loc.callee)
+    if loc.is_a_fused():
+        for inner in loc.locations:
+            found = position(inner)
+            if found.line:
+                return found
+    return UNKNOWN
+
+
+@dataclasses.dataclass
+class Diagnostic:
+    severity: Severity
+    pos: Position
+    message: str
+    notes: list["Diagnostic"] = dataclasses.field(default_factory=list)
+
+    def render(self) -> str:
+        lines = [f"{self.pos}: {self.severity.value}: {self.message}"]
+        lines += [note.render() for note in self.notes]
+        return "\n".join(lines)
+
+
+class CompileError(Exception):
+    """Raised to stop compilation after errors were reported to the engine."""
+
+
+class DiagnosticEngine:
+    """Collects diagnostics; prints them unless they are being verified."""
+
+    def __init__(self, stream: TextIO | None = sys.stderr, *, echo: bool = True,
+                 source_name: str = "-"):
+        self.diagnostics: list[Diagnostic] = []
+        self._seen: set[str] = set()
+        self.stream = stream
+        self.echo = echo
+        # Module.parse names its buffer "-"; positions in it are shown under
+        # the name of the file (or "<stdin>") the text came from.
+        self.source_name = source_name
+
+    def _resolve(self, loc) -> Position:
+        pos = loc if isinstance(loc, Position) else position(loc)
+        if pos.file == PARSE_BUFFER:
+            pos = Position(self.source_name, pos.line, pos.col)
+        return pos
+
+    # Reporting -----------------------------------------------------------
+    def emit(self, severity: Severity, loc: ir.Location | Position | None, message: str,
+             notes: Iterable[tuple[ir.Location | Position | None, str]] = ()) -> Diagnostic:
+        diag = Diagnostic(severity, self._resolve(loc), message,
+                          [Diagnostic(Severity.NOTE, self._resolve(n_loc), n_msg)
+                           for n_loc, n_msg in notes])
+        key = diag.render()
+        if key in self._seen:  # the same check run twice reports once
+            return diag
+        self._seen.add(key)
+        self.diagnostics.append(diag)
+        if self.echo and self.stream is not None:
+            print(diag.render(), file=self.stream)
+        return diag
+
+    def error(self, loc, message: str, notes=()) -> Diagnostic:
+        return self.emit(Severity.ERROR, loc, message, notes)
+
+    def warning(self, loc, message: str, notes=()) -> Diagnostic:
+        return self.emit(Severity.WARNING, loc, message, notes)
+
+    def remark(self, loc, message: str, notes=()) -> Diagnostic:
+        return self.emit(Severity.REMARK, loc, message, notes)
+
+    @property
+    def error_count(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    def has_errors(self) -> bool:
+        return self.error_count > 0
+
+    # MLIR's diagnostics --------------------------------------------------
+    def add_mlir(self, diag) -> None:
+        """Record a diagnostic from MLIR (an ir.Diagnostic or DiagnosticInfo)."""
+        self.emit(_FROM_MLIR[diag.severity], diag.location, diag.message,
+                  [(note.location, note.message) for note in diag.notes])
+
+    def capture(self, context: ir.Context):
+        """Route the context's diagnostics here; returns the handler (detach it)."""
+
+        def handler(diag) -> bool:
+            self.add_mlir(diag)
+            return True
+
+        return context.attach_diagnostic_handler(handler)
+
+    def add_mlir_error(self, error: ir.MLIRError, fallback: ir.Location | None = None) -> None:
+        """Record what an MLIRError carries (a parse or pass-manager failure)."""
+        if error.error_diagnostics:
+            for diag in error.error_diagnostics:
+                self.add_mlir(diag)
+        else:
+            self.error(fallback, str(error).strip() or "MLIR reported a failure")

@@ -1,0 +1,114 @@
+"""The gasync types, `!gasync.fut<T>` and `!gasync.task<T>`.
+
+Both are opaque types of the unregistered `gasync` namespace (DESIGN.md
+section 1): MLIR parses `!gasync.fut<i32>` as an `OpaqueType` with namespace
+`gasync` and data `fut<i32>`; the value type is recovered by parsing the text
+between the angle brackets.
+"""
+
+from __future__ import annotations
+
+from mlir import ir
+
+NAMESPACE = "gasync"
+FUTURE = "fut"
+TASK = "task"
+TYPE_KINDS = (FUTURE, TASK)
+
+
+def _opaque(t: ir.Type) -> ir.OpaqueType | None:
+    if isinstance(t, ir.OpaqueType):
+        return t
+    try:
+        return ir.OpaqueType(t)
+    except ValueError:
+        return None
+
+
+def _split(t: ir.Type) -> tuple[str, str] | None:
+    """(kind, value-type text) of a gasync type, or None for any other type."""
+    opaque = _opaque(t)
+    if opaque is None or opaque.dialect_namespace != NAMESPACE:
+        return None
+    data = opaque.data
+    lt = data.find("<")
+    if lt < 0 or not data.endswith(">"):
+        return (data, "")
+    return (data[:lt], data[lt + 1 : -1])
+
+
+def is_gasync_type(t: ir.Type) -> bool:
+    return _split(t) is not None
+
+
+def is_future_type(t: ir.Type) -> bool:
+    parts = _split(t)
+    return parts is not None and parts[0] == FUTURE
+
+
+def is_task_type(t: ir.Type) -> bool:
+    parts = _split(t)
+    return parts is not None and parts[0] == TASK
+
+
+def is_handle_type(t: ir.Type) -> bool:
+    """A future or a task handle: the linear types."""
+    return is_future_type(t) or is_task_type(t)
+
+
+class GasyncTypeError(ValueError):
+    """A `!gasync.*` type that is not well formed."""
+
+
+def check_type(t: ir.Type) -> None:
+    """Raise GasyncTypeError unless `t`, a gasync type, is well formed."""
+    parts = _split(t)
+    assert parts is not None
+    kind, inner = parts
+    if kind not in TYPE_KINDS:
+        raise GasyncTypeError(f"unknown gasync type '{t}' (the gasync types are "
+                              "!gasync.fut<T> and !gasync.task<T>)")
+    if not inner:
+        raise GasyncTypeError(f"'{t}' needs a value type, as in !gasync.{kind}<i32> "
+                              f"or !gasync.{kind}<none>")
+    try:
+        inner_type = ir.Type.parse(inner, t.context)
+    except ir.MLIRError:
+        raise GasyncTypeError(f"cannot parse the value type '{inner}' of '{t}'") from None
+    if is_gasync_type(inner_type):
+        raise GasyncTypeError(f"'{t}': a future or task of a future or task is not supported")
+
+
+def value_type(t: ir.Type) -> ir.Type:
+    """The `T` of `!gasync.fut<T>` or `!gasync.task<T>` (`none` for no value)."""
+    parts = _split(t)
+    if parts is None:
+        raise ValueError(f"'{t}' is not a gasync type")
+    return ir.Type.parse(parts[1], t.context)
+
+
+def has_value(t: ir.Type) -> bool:
+    """Whether awaiting a future or task of type `t` gives a value."""
+    return not isinstance(value_type(t), ir.NoneType)
+
+
+def _make(kind: str, value: ir.Type | None, context: ir.Context | None) -> ir.Type:
+    if value is None:
+        value = ir.NoneType.get(context)
+    context = context or value.context
+    return ir.OpaqueType.get(NAMESPACE, f"{kind}<{value}>", context)
+
+
+def future_type(value: ir.Type | None = None, context: ir.Context | None = None) -> ir.Type:
+    """`!gasync.fut<value>`; `value=None` gives `!gasync.fut<none>`."""
+    return _make(FUTURE, value, context)
+
+
+def task_type(value: ir.Type | None = None, context: ir.Context | None = None) -> ir.Type:
+    """`!gasync.task<value>`; `value=None` gives `!gasync.task<none>`."""
+    return _make(TASK, value, context)
+
+
+def value_types(value: ir.Type) -> list[ir.Type]:
+    """The result types of awaiting a value of type `value`: [] for none."""
+    return [] if isinstance(value, ir.NoneType) else [value]

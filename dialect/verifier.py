@@ -1,0 +1,541 @@
+"""The gasync verifier: every rule of DESIGN.md section 3.
+
+MLIR's own verifier checks what it knows (registered ops, SSA dominance);
+this one checks what registration would have given the gasync ops (the
+catalogue) and the dialect's semantic rules: placement of await/spawn/yield
+and block_on, callees, linear futures and tasks, no func.call of an async
+function, no cycle of async functions through futures. Every error is
+reported at the offending op's location through a DiagnosticEngine.
+"""
+
+from __future__ import annotations
+
+from mlir import ir
+
+from . import types as gt
+from .catalogue import ASYNC_ATTR, CALLEE, CATALOGUE, Placement
+from .diagnostics import DiagnosticEngine
+from .ir_utils import (
+    LOOP_OPS,
+    ancestors,
+    flat_symbol,
+    function_type,
+    has_body,
+    is_ancestor,
+    lookup_symbol,
+    same_op,
+    symbol_name,
+    walk,
+)
+
+CONSUMERS = ("gasync.await", "gasync.spawn", "gasync.then", "gasync.block_on")
+HANDLE_PRODUCERS = ("gasync.future", "gasync.ready", "gasync.then", "gasync.spawn")
+BRANCH_TERMINATORS = ("cf.br", "cf.cond_br", "cf.switch")
+
+
+def is_async_function(op: ir.Operation) -> bool:
+    return op.name == "func.func" and ASYNC_ATTR in op.attributes
+
+
+def is_async_block(op: ir.Operation) -> bool:
+    return op.name == "gasync.future" and len(op.regions) == 1
+
+
+def in_async_context(op: ir.Operation) -> bool:
+    """Whether `op` runs inside an async function or an async block."""
+    for anc in ancestors(op):
+        if is_async_block(anc) or is_async_function(anc):
+            return True
+        if anc.name in ("func.func", "gpu.func", "llvm.func", "builtin.module", "gpu.module"):
+            return False
+    return False
+
+
+def enclosing_async_function(op: ir.Operation) -> ir.Operation | None:
+    for anc in ancestors(op):
+        if is_async_function(anc):
+            return anc
+        if anc.name in ("func.func", "gpu.func", "llvm.func"):
+            return None
+    return None
+
+
+def _sort_key(op: ir.Operation):
+    loc = op.location
+    if loc.is_a_file():
+        return (loc.start_line, loc.start_col)
+    return (1 << 30, 0)
+
+
+def _type_list(types) -> str:
+    return "(" + ", ".join(str(t) for t in types) + ")"
+
+
+class Verifier:
+    def __init__(self, module: ir.Operation, diags: DiagnosticEngine, *,
+                 allow_unregistered: bool = False):
+        self.module = module
+        self.diags = diags
+        self.allow_unregistered = allow_unregistered
+        self.context = module.context
+
+    def error(self, op_or_loc, message: str, notes=()):
+        loc = op_or_loc.location if hasattr(op_or_loc, "location") else op_or_loc
+        self.diags.error(loc, message, notes)
+
+    # Entry point ---------------------------------------------------------
+    def run(self) -> bool:
+        errors_before = self.diags.error_count
+        for op in walk(self.module):
+            self.check_op(op)
+        if self.diags.error_count == errors_before:
+            self.check_cycles()
+        return self.diags.error_count == errors_before
+
+    def check_op(self, op: ir.Operation) -> None:
+        name = op.name
+        namespace = name.split(".", 1)[0]
+        if namespace == gt.NAMESPACE:
+            self.check_gasync_op(op)
+        elif not self.context.is_registered_operation(name) and not self.allow_unregistered:
+            self.error(op, f"unregistered operation '{name}' found in dialect ('{namespace}') "
+                           "that does not allow unknown operations (pass "
+                           "--allow-unregistered-dialect to accept it)")
+        if ASYNC_ATTR in op.attributes:
+            self.check_async_attr(op)
+        if name == "func.func":
+            self.check_function_signature(op)
+        if name == "func.call":
+            self.check_call(op)
+        self.check_types(op)
+        for result in op.results:
+            if gt.is_handle_type(result.type):
+                self.check_handle(result, op)
+        for region in op.regions:
+            for block in region.blocks:
+                for arg in block.arguments:
+                    if gt.is_handle_type(arg.type) and not (
+                            op.name == "func.func" and block == region.blocks[0]):
+                        self.error(op, "a block argument of type "
+                                   f"'{arg.type}' would merge futures through control flow: "
+                                   "not supported (await the future in each branch instead)")
+
+    # Types ---------------------------------------------------------------
+    def check_type(self, op: ir.Operation, t: ir.Type) -> None:
+        if gt.is_gasync_type(t):
+            try:
+                gt.check_type(t)
+            except gt.GasyncTypeError as e:
+                self.error(op, str(e))
+            return
+        if isinstance(t, ir.OpaqueType) or _is_opaque(t):
+            opaque = ir.OpaqueType(t)
+            if not self.allow_unregistered:
+                self.error(op, f"type '{t}' of unregistered dialect '{opaque.dialect_namespace}' "
+                               "(pass --allow-unregistered-dialect to accept it)")
+
+    def check_types(self, op: ir.Operation) -> None:
+        for v in list(op.operands) + list(op.results):
+            self.check_type(op, v.type)
+        for region in op.regions:
+            for block in region.blocks:
+                for arg in block.arguments:
+                    self.check_type(op, arg.type)
+
+    # The catalogue -------------------------------------------------------
+    def check_gasync_op(self, op: ir.Operation) -> None:
+        spec = CATALOGUE.get(op.name)
+        if spec is None:
+            known = ", ".join(CATALOGUE)
+            self.error(op, f"unknown operation '{op.name}' in the gasync dialect "
+                           f"(the gasync ops are: {known})")
+            return
+        n_operands, n_results, n_regions = len(op.operands), len(op.results), len(op.regions)
+        ok = True
+        if not spec.operands.admits(n_operands):
+            self.error(op, f"'{op.name}' expects {spec.operands} operand(s), found {n_operands}")
+            ok = False
+        if not spec.results.admits(n_results):
+            self.error(op, f"'{op.name}' expects {spec.results} result(s), found {n_results}")
+            ok = False
+        if n_regions not in spec.regions:
+            allowed = " or ".join(str(n) for n in spec.regions)
+            self.error(op, f"'{op.name}' expects {allowed} region(s), found {n_regions}")
+            ok = False
+        for attr in spec.attributes:
+            if attr not in op.attributes:
+                self.error(op, f"'{op.name}' requires the attribute '{attr}' "
+                               "(a symbol reference to an async function, e.g. {callee = @f})")
+                ok = False
+        if len(op.successors):
+            self.error(op, f"'{op.name}' cannot have successors")
+            ok = False
+        if not ok:
+            return
+        self.check_placement(op, spec.placement)
+        checker = getattr(self, "check_" + spec.mnemonic)
+        checker(op)
+
+    def check_placement(self, op: ir.Operation, placement: Placement) -> None:
+        if placement is Placement.ASYNC and not in_async_context(op):
+            self.error(op, f"'{op.name}' is only allowed {placement.value}")
+        elif placement is Placement.SYNC and in_async_context(op):
+            self.error(op, f"'{op.name}' is only allowed {placement.value} "
+                           "(inside async code, use gasync.await)")
+
+    def expect_future_operand(self, op: ir.Operation, tasks_too: bool = False) -> ir.Type | None:
+        t = op.operands[0].type
+        if gt.is_future_type(t) or (tasks_too and gt.is_task_type(t)):
+            return t
+        wanted = "a !gasync.fut or !gasync.task" if tasks_too else "a !gasync.fut"
+        self.error(op, f"'{op.name}' expects {wanted} operand, found '{t}'")
+        return None
+
+    def expect_value_results(self, op: ir.Operation, value: ir.Type, what: str) -> None:
+        expected = gt.value_types(value)
+        found = [r.type for r in op.results]
+        if found != expected:
+            self.error(op, f"'{op.name}' of {what} must have result types "
+                           f"{_type_list(expected)}, found {_type_list(found)}")
+
+    def expect_result_type(self, op: ir.Operation, expected: ir.Type) -> None:
+        found = op.results[0].type
+        if found != expected:
+            self.error(op, f"'{op.name}' result type must be '{expected}', found '{found}'")
+
+    def resolve_callee(self, op: ir.Operation):
+        """The async function named by the op's callee, and its type; reports errors."""
+        ref = flat_symbol(op.attributes[CALLEE])
+        if ref is None:
+            self.error(op, f"'{op.name}' attribute 'callee' must be a flat symbol reference "
+                           f"(@name), found {op.attributes[CALLEE]}")
+            return None
+        callee = lookup_symbol(op, ref)
+        if callee is None:
+            self.error(op, f"'{op.name}' refers to '@{ref}', which does not exist")
+            return None
+        if not is_async_function(callee):
+            self.error(op, f"'{op.name}' callee '@{ref}' is not an async function "
+                           f"(mark a func.func with the unit attribute '{ASYNC_ATTR}')",
+                       [(callee.location, f"'@{ref}' defined here")])
+            return None
+        return callee, function_type(callee)
+
+    def check_future(self, op: ir.Operation) -> None:
+        result_type = op.results[0].type
+        if not gt.is_future_type(result_type):
+            self.error(op, f"'gasync.future' must produce a !gasync.fut, found '{result_type}'")
+            return
+        value = gt.value_type(result_type)
+        if len(op.regions) == 1:
+            self.check_async_block(op, value)
+            return
+        if CALLEE not in op.attributes:
+            self.error(op, "'gasync.future' needs either a 'callee' attribute (call form) or a "
+                           "region (async block form)")
+            return
+        resolved = self.resolve_callee(op)
+        if resolved is None:
+            return
+        callee, ftype = resolved
+        ref = symbol_name(callee)
+        args = [v.type for v in op.operands]
+        if list(ftype.inputs) != args:
+            self.error(op, f"'gasync.future' argument types {_type_list(args)} do not match "
+                           f"the parameters {_type_list(ftype.inputs)} of '@{ref}'")
+        expected = gt.value_types(value)
+        if list(ftype.results) != expected:
+            self.error(op, f"'gasync.future' of type '{result_type}' does not match the result "
+                           f"types {_type_list(ftype.results)} of '@{ref}'")
+
+    def check_async_block(self, op: ir.Operation, value: ir.Type) -> None:
+        if CALLEE in op.attributes:
+            self.error(op, "an async block (gasync.future with a region) cannot also have a callee")
+        if len(op.operands):
+            self.error(op, "an async block takes no operands: it captures the values it uses")
+        region = op.regions[0]
+        if len(region.blocks) == 0:
+            self.error(op, "an async block must have a body ending in 'gasync.return'")
+            return
+        for block in region.blocks:
+            ops = list(block.operations)
+            last = ops[-1].operation if ops else None
+            if last is None or (last.name != "gasync.return" and last.name not in BRANCH_TERMINATORS):
+                where = last if last is not None else op
+                self.error(where, "an async block must end with 'gasync.return'")
+
+    def check_return(self, op: ir.Operation) -> None:
+        parent = op.parent
+        if parent is None or not is_async_block(parent.operation):
+            self.error(op, "'gasync.return' must terminate an async block "
+                           "(the region of a gasync.future)")
+            return
+        ops = list(op.block.operations)
+        if ops[-1].operation != op:
+            self.error(op, "'gasync.return' must be the last op of its block")
+        value = gt.value_type(parent.operation.results[0].type)
+        expected = gt.value_types(value)
+        found = [v.type for v in op.operands]
+        if found != expected:
+            self.error(op, f"'gasync.return' operand types {_type_list(found)} do not match the "
+                           f"async block's future value {_type_list(expected)}")
+
+    def check_ready(self, op: ir.Operation) -> None:
+        value = op.operands[0].type if len(op.operands) else None
+        if value is not None and gt.is_handle_type(value):
+            self.error(op, "'gasync.ready' of a future or task is not supported")
+            return
+        self.expect_result_type(op, gt.future_type(value, self.context))
+
+    def check_then(self, op: ir.Operation) -> None:
+        fut_type = self.expect_future_operand(op)
+        if fut_type is None:
+            return
+        resolved = self.resolve_callee(op)
+        if resolved is None:
+            return
+        callee, ftype = resolved
+        ref = symbol_name(callee)
+        value = gt.value_type(fut_type)
+        args = gt.value_types(value) + [v.type for v in list(op.operands)[1:]]
+        if list(ftype.inputs) != args:
+            self.error(op, f"'gasync.then' passes {_type_list(args)} (the awaited value, then the "
+                           f"extra operands), but '@{ref}' takes {_type_list(ftype.inputs)}")
+        results = list(ftype.results)
+        self.expect_result_type(op, gt.future_type(results[0] if results else None, self.context))
+
+    def check_await(self, op: ir.Operation) -> None:
+        t = self.expect_future_operand(op, tasks_too=True)
+        if t is not None:
+            self.expect_value_results(op, gt.value_type(t), f"'{t}'")
+
+    def check_spawn(self, op: ir.Operation) -> None:
+        t = self.expect_future_operand(op)
+        if t is not None:
+            self.expect_result_type(op, gt.task_type(gt.value_type(t), self.context))
+
+    def check_yield(self, op: ir.Operation) -> None:
+        pass
+
+    def check_block_on(self, op: ir.Operation) -> None:
+        t = self.expect_future_operand(op)
+        if t is not None:
+            self.expect_value_results(op, gt.value_type(t), f"'{t}'")
+
+    # Async functions -----------------------------------------------------
+    def check_async_attr(self, op: ir.Operation) -> None:
+        if op.name != "func.func":
+            self.error(op, f"'{ASYNC_ATTR}' marks async functions: it belongs on a func.func, "
+                           f"not on '{op.name}'")
+            return
+        if not isinstance(op.attributes[ASYNC_ATTR], ir.UnitAttr):
+            self.error(op, f"'{ASYNC_ATTR}' must be a unit attribute")
+        name = symbol_name(op)
+        ftype = function_type(op)
+        if len(ftype.results) > 1:
+            self.error(op, f"async function '@{name}' returns {len(ftype.results)} values; an "
+                           "async function returns at most one value (the future's output)")
+        if not has_body(op):
+            self.error(op, f"async function '@{name}' has no body (external async functions "
+                           "are not supported)")
+        parent = op.parent
+        if parent is not None and parent.operation.name == "gpu.module" and "gpu.kernel" in op.attributes:
+            self.error(op, f"a kernel cannot be async: '@{name}'")
+
+    def check_function_signature(self, op: ir.Operation) -> None:
+        ftype = function_type(op)
+        for t in list(ftype.inputs) + list(ftype.results):
+            if gt.is_handle_type(t):
+                self.error(op, f"function '@{symbol_name(op)}' takes or returns '{t}': passing "
+                               "futures or tasks across functions is not supported (create the "
+                               "future where it is consumed)")
+                return
+
+    def check_call(self, op: ir.Operation) -> None:
+        ref = flat_symbol(op.attributes["callee"])
+        callee = lookup_symbol(op, ref) if ref else None
+        if callee is not None and is_async_function(callee):
+            self.error(op, f"async function '@{ref}' cannot be called with func.call: create a "
+                           f"future with \"gasync.future\"(...) {{callee = @{ref}}} and await it",
+                       [(callee.location, f"'@{ref}' defined here")])
+
+    # Linearity -----------------------------------------------------------
+    def check_handle(self, value: ir.Value, producer: ir.Operation) -> None:
+        kind = "task" if gt.is_task_type(value.type) else "future"
+        if producer.name not in HANDLE_PRODUCERS:
+            self.error(producer, f"'{producer.name}' produces a {kind} ('{value.type}'): merging or "
+                                 "passing futures through control flow is not supported (await "
+                                 "the future in each branch instead)")
+            return
+        uses = sorted((u.owner.operation for u in value.uses), key=_sort_key)
+        if not uses:
+            if kind == "future":
+                self.diags.warning(producer.location, "this future is never awaited, spawned or "
+                                   "blocked on: it does nothing")
+            return
+        valid_uses = []
+        for user in uses:
+            operand_index = [i for i, v in enumerate(user.operands) if v == value]
+            if user.name not in CONSUMERS or operand_index != [0]:
+                self.error(user, f"a {kind} cannot be used by '{user.name}': a {kind} may only be "
+                                 "consumed by gasync.await, gasync.spawn, gasync.then or "
+                                 "gasync.block_on (passing futures through control flow or across "
+                                 "functions is not supported)")
+                continue
+            if kind == "task" and user.name != "gasync.await":
+                self.error(user, f"'{user.name}' expects a future, not a task handle: a task is "
+                                 "joined with gasync.await")
+                continue
+            valid_uses.append(user)
+        if not valid_uses:
+            return
+        # Consumers on exclusive paths (the two branches of an scf.if) are
+        # fine, as in Rust; one that may run after another is a second move.
+        for i, later in enumerate(valid_uses):
+            for earlier in valid_uses[:i]:
+                if may_follow(earlier, later) or may_follow(later, earlier):
+                    self.error(later, f"use of a moved {kind}",
+                               [(earlier.location, f"the {kind} may have been consumed here"),
+                                (producer.location, f"the {kind} was created here")])
+                    break
+        for user in valid_uses:
+            self.check_not_repeated(user, producer, kind)
+
+    def check_not_repeated(self, user: ir.Operation, producer: ir.Operation, kind: str) -> None:
+        """A handle consumed where it may run more than once per creation is moved twice."""
+        def_region_op = producer.parent
+        for anc in ancestors(user):
+            if def_region_op is not None and same_op(anc, def_region_op.operation):
+                break
+            if is_async_block(anc) and not is_ancestor(anc, producer):
+                self.error(user, f"a {kind} created outside an async block cannot be used inside "
+                                 "it: capturing futures is not supported (create the future "
+                                 "inside the block)",
+                           [(producer.location, f"the {kind} was created here")])
+                return
+            if anc.name in LOOP_OPS and not is_ancestor(anc, producer):
+                self.error(user, f"use of a moved {kind}: it is consumed inside a loop, so a "
+                                 "later iteration would use it again",
+                           [(producer.location, f"the {kind} was created outside the loop here")])
+                return
+        # A cycle in the CFG that reaches the consumer again without passing
+        # the producer consumes the same handle twice.
+        def_block = producer.block
+        use_block = user.block
+        while use_block.region != def_block.region:
+            parent = use_block.owner
+            if parent is None or parent.operation.parent is None:
+                return
+            use_block = parent.operation.block
+        if use_block == def_block:
+            return
+        seen = set()
+        stack = list(use_block.successors)
+        while stack:
+            block = stack.pop()
+            if block == def_block or block in seen:
+                continue
+            if block == use_block:
+                self.error(user, f"use of a moved {kind}: it is consumed inside a loop, so a "
+                                 "later iteration would use it again",
+                           [(producer.location, f"the {kind} was created outside the loop here")])
+                return
+            seen.add(block)
+            stack.extend(block.successors)
+
+    # Cycles --------------------------------------------------------------
+    def check_cycles(self) -> None:
+        """No async function may reach itself through futures (infinite frame)."""
+        edges: dict[str, list[tuple[str, ir.Operation]]] = {}
+        for op in walk(self.module):
+            if not is_async_function(op):
+                continue
+            name = symbol_name(op)
+            out = edges.setdefault(name, [])
+            for inner in walk(op):
+                if inner.name in ("gasync.future", "gasync.then") and CALLEE in inner.attributes:
+                    ref = flat_symbol(inner.attributes[CALLEE])
+                    if ref is not None:
+                        out.append((ref, inner))
+        reported: set[frozenset] = set()
+        state: dict[str, int] = {}
+        path: list[tuple[str, ir.Operation | None]] = []
+
+        def visit(name: str) -> None:
+            state[name] = 1
+            for callee, site in edges.get(name, []):
+                if callee not in edges:
+                    continue
+                if state.get(callee) == 1:
+                    names = [n for n, _ in path] + [name]
+                    start = names.index(callee)
+                    cycle = names[start:] + [callee]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        chain = " -> ".join("@" + n for n in cycle)
+                        self.error(site, f"async functions form a cycle through futures: {chain} "
+                                         "(an async function that awaits itself would need an "
+                                         "infinitely large frame)")
+                elif callee not in state:
+                    path.append((name, site))
+                    visit(callee)
+                    path.pop()
+            state[name] = 2
+
+        for name in edges:
+            if name not in state:
+                visit(name)
+
+
+EXCLUSIVE_REGION_OPS = ("scf.if", "scf.index_switch")
+"""Ops at most one of whose regions runs each time the op runs."""
+
+
+def _chain(op: ir.Operation) -> list[ir.Operation]:
+    """`op` and its ancestors, outermost first."""
+    return list(reversed([op] + list(ancestors(op))))
+
+
+def may_follow(first: ir.Operation, second: ir.Operation) -> bool:
+    """Whether `second` may run after `first` within one run of their common ancestor."""
+    chain1, chain2 = _chain(first), _chain(second)
+    depth = 0
+    while depth < min(len(chain1), len(chain2)) and same_op(chain1[depth], chain2[depth]):
+        depth += 1
+    # chain[depth] are the ops, one on each side, directly inside the
+    # innermost region or op the two share.
+    a, b = chain1[depth], chain2[depth]
+    common = chain1[depth - 1]
+    if a.parent is None or b.parent is None:
+        return True
+    region_a, region_b = a.block.region, b.block.region
+    if region_a != region_b:
+        return common.name not in EXCLUSIVE_REGION_OPS
+    block_a, block_b = a.block, b.block
+    if block_a == block_b and a.is_before_in_block(b):
+        return True
+    seen = set()
+    stack = list(block_a.successors)
+    while stack:
+        block = stack.pop()
+        if block == block_b:
+            return True
+        if block in seen:
+            continue
+        seen.add(block)
+        stack.extend(block.successors)
+    return False
+
+
+def _is_opaque(t: ir.Type) -> bool:
+    try:
+        ir.OpaqueType(t)
+        return True
+    except ValueError:
+        return False
+
+
+def verify(module: ir.Operation, diags: DiagnosticEngine, *, allow_unregistered: bool = False) -> bool:
+    """Check `module` against every gasync rule; report to `diags`; True if it passes."""
+    return Verifier(module.operation, diags, allow_unregistered=allow_unregistered).run()

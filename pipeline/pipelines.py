@@ -1,0 +1,34 @@
+"""gasync's named pipelines: each a table of stages, usable by name anywhere a
+pass is (`--pass-pipeline='builtin.module(gasync-to-llvm)'`, `--gasync-to-llvm`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Pipeline:
+    name: str
+    summary: str
+    stages: tuple[str, ...]
+    """Pipeline elements; `{option}` placeholders are filled from `defaults`."""
+    defaults: tuple[tuple[str, str], ...] = ()
+
+    def expand(self, options: str = "") -> str:
+        values = dict(self.defaults)
+        for item in options.split():
+            key, _, value = item.partition("=")
+            if key not in values:
+                known = ", ".join(values) or "none"
+                raise ValueError(f"pipeline '{self.name}' has no option '{key}' (options: {known})")
+            values[key] = value
+        return ",".join(stage.format(**values) for stage in self.stages)
+
+
+PIPELINES: dict[str, Pipeline] = {}
+
+
+def register_pipeline(p: Pipeline) -> Pipeline:
+    PIPELINES[p.name] = p
+    return p

@@ -1,0 +1,1 @@
+"""The command-line tools: gasync-opt and gasync-run."""
