@@ -16,6 +16,7 @@ from . import types as gt
 from .catalogue import ASYNC_ATTR, CALLEE, CATALOGUE, Placement
 from .diagnostics import DiagnosticEngine
 from .ir_utils import (
+    FUNCTION_OPS,
     LOOP_OPS,
     ancestors,
     flat_symbol,
@@ -95,8 +96,13 @@ class Verifier:
     def check_op(self, op: ir.Operation) -> None:
         name = op.name
         namespace = name.split(".", 1)[0]
+        errors_before = self.diags.error_count
+        self.check_types(op)
+        types_ok = self.diags.error_count == errors_before
         if namespace == gt.NAMESPACE:
-            self.check_gasync_op(op)
+            # The catalogue checks read the types; a malformed one is reported once.
+            if types_ok:
+                self.check_gasync_op(op)
         elif not self.context.is_registered_operation(name) and not self.allow_unregistered:
             self.error(op, f"unregistered operation '{name}' found in dialect ('{namespace}') "
                            "that does not allow unknown operations (pass "
@@ -107,18 +113,33 @@ class Verifier:
             self.check_function_signature(op)
         if name == "func.call":
             self.check_call(op)
-        self.check_types(op)
-        for result in op.results:
-            if gt.is_handle_type(result.type):
-                self.check_handle(result, op)
+        # The uses of an invalid op's results would only repeat its error.
+        if self.diags.error_count == errors_before:
+            for result in op.results:
+                if gt.is_handle_type(result.type):
+                    self.check_handle(result, op)
+        self.check_block_arguments(op)
+
+    def check_block_arguments(self, op: ir.Operation) -> None:
+        """Handles enter a region only as a func.func's parameters (rejected by
+        check_function_signature); as any other block argument they would merge
+        futures through control flow or pass them across a function boundary."""
         for region in op.regions:
-            for block in region.blocks:
+            for index, block in enumerate(region.blocks):
+                if op.name == "func.func" and index == 0:
+                    continue
                 for arg in block.arguments:
-                    if gt.is_handle_type(arg.type) and not (
-                            op.name == "func.func" and block == region.blocks[0]):
-                        self.error(op, "a block argument of type "
-                                   f"'{arg.type}' would merge futures through control flow: "
-                                   "not supported (await the future in each branch instead)")
+                    if not gt.is_handle_type(arg.type):
+                        continue
+                    if op.name in FUNCTION_OPS and index == 0:
+                        self.error(arg.location, f"'{op.name}' '@{symbol_name(op)}' takes a "
+                                   f"'{arg.type}' argument: passing futures or tasks across "
+                                   "functions is not supported (create the future where it is "
+                                   "consumed)")
+                    else:
+                        self.error(arg.location, f"a block argument of type '{arg.type}' would "
+                                   "merge futures through control flow: not supported (await "
+                                   "the future in each branch instead)")
 
     # Types ---------------------------------------------------------------
     def check_type(self, op: ir.Operation, t: ir.Type) -> None:
@@ -273,7 +294,10 @@ class Verifier:
         ops = list(op.block.operations)
         if ops[-1].operation != op:
             self.error(op, "'gasync.return' must be the last op of its block")
-        value = gt.value_type(parent.operation.results[0].type)
+        block_results = parent.operation.results
+        if len(block_results) != 1 or not gt.is_future_type(block_results[0].type):
+            return  # the async block's own error says what its result should be
+        value = gt.value_type(block_results[0].type)
         expected = gt.value_types(value)
         found = [v.type for v in op.operands]
         if found != expected:
@@ -381,10 +405,6 @@ class Verifier:
                                  "consumed by gasync.await, gasync.spawn, gasync.then or "
                                  "gasync.block_on (passing futures through control flow or across "
                                  "functions is not supported)")
-                continue
-            if kind == "task" and user.name != "gasync.await":
-                self.error(user, f"'{user.name}' expects a future, not a task handle: a task is "
-                                 "joined with gasync.await")
                 continue
             valid_uses.append(user)
         if not valid_uses:
@@ -503,6 +523,8 @@ def may_follow(first: ir.Operation, second: ir.Operation) -> bool:
     depth = 0
     while depth < min(len(chain1), len(chain2)) and same_op(chain1[depth], chain2[depth]):
         depth += 1
+    if depth == min(len(chain1), len(chain2)):
+        return True  # one encloses the other: the inner one runs while the outer one does
     # chain[depth] are the ops, one on each side, directly inside the
     # innermost region or op the two share.
     a, b = chain1[depth], chain2[depth]
