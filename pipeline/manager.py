@@ -10,6 +10,8 @@ verifier (run after every pass) see them as ordinary passes.
 from __future__ import annotations
 
 import dataclasses
+import os
+import traceback
 
 from mlir import ir
 from mlir.passmanager import PassManager
@@ -108,6 +110,8 @@ def _python_pass_runner(p: ModulePass, ctx: PassContext):
         except Exception as e:  # an internal error must still read as a diagnostic
             ctx.diags.error(op.location, f"internal error in pass '{p.name}': "
                                          f"{type(e).__name__}: {e}")
+            if os.environ.get("GASYNC_DEBUG"):  # for gasync's developers: where it broke
+                traceback.print_exc()
         if ctx.diags.error_count > errors_before:
             pass_.signal_pass_failure()
 

@@ -32,3 +32,21 @@ PIPELINES: dict[str, Pipeline] = {}
 def register_pipeline(p: Pipeline) -> Pipeline:
     PIPELINES[p.name] = p
     return p
+
+
+# The coroutine lowering, shared by the CPU and GPU pipelines: afterwards no
+# gasync op is left, only func/cf/arith/scf and llvm frame accesses.
+register_pipeline(Pipeline(
+    "gasync-coro",
+    "verify, outline async blocks, lower combinators, lower async functions to state "
+    "machines and block_on to poll loops",
+    ("gasync-verify", "gasync-outline-async-blocks", "gasync-lower-combinators",
+     "gasync-coro-lower", "gasync-lower-block-on"),
+))
+
+register_pipeline(Pipeline(
+    "gasync-to-llvm",
+    "the CPU pipeline: gasync-coro, then upstream passes to the LLVM dialect",
+    ("gasync-coro", "convert-scf-to-cf", "convert-to-llvm", "reconcile-unrealized-casts",
+     "canonicalize", "cse"),
+))

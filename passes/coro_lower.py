@@ -1,0 +1,436 @@
+"""gasync-coro-lower: every async function becomes a frame, an init and a poll function.
+
+For an async function `@f(A...) -> T` (after async blocks are outlined and
+combinators lowered, so every future is the call form):
+
+- `@f$init(%frame: !llvm.ptr, A...)` stores the arguments and sets state 0;
+- `@f$poll(%frame: !llvm.ptr) -> i1` resumes at the saved state through a
+  `cf.switch`, runs to the next pending suspension (saves the state, returns
+  false) or to the end (stores the result, sets the state to -1, returns
+  true);
+- the frame is raw bytes: the state (i32 at offset 0), the result slot, the
+  argument slots, a slot for every value live across a suspension point (and
+  only those: liveness over the function's CFG after scf-to-cf), and the
+  frames of awaited futures, which share storage when never alive at once.
+
+Its layout is the `gasync.frame` attribute on both functions (size, align,
+result_offset, states), read by callers and by `gasync-lower-block-on`.
+Callees are lowered before callers (the verifier rejects cycles), so a
+caller knows the size of every child frame it embeds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from mlir import ir
+from mlir.dialects import arith, cf, func
+from mlir.passmanager import PassManager
+
+from gasync.dialect import types as gt
+from gasync.dialect.catalogue import ASYNC_ATTR, CALLEE
+from gasync.dialect.ir_utils import flat_symbol, lookup_symbol, walk
+
+from . import frame as fr
+from .base import ModulePass, PassContext, register
+from .liveness import Liveness
+
+SUSPENSION_OPS = ("gasync.await", "gasync.yield")
+# Ops with no operands and no regions that are cheaper to recompute than to
+# save: they move to the poll function's entry and dominate every state.
+CONSTANT_OPS = ("arith.constant", "llvm.mlir.constant", "llvm.mlir.zero", "llvm.mlir.addressof",
+                "ub.poison")
+
+
+class LoweringError(Exception):
+    def __init__(self, loc: ir.Location, message: str):
+        super().__init__(message)
+        self.loc = loc
+
+
+def async_functions(module: ir.Operation) -> list[ir.Operation]:
+    return [op for op in walk(module) if op.name == "func.func" and ASYNC_ATTR in op.attributes]
+
+
+def callee_of(op: ir.Operation) -> ir.Operation:
+    callee = lookup_symbol(op, flat_symbol(op.attributes[CALLEE]))
+    assert callee is not None, "the verifier checks callees"
+    return callee
+
+
+def frame_layout_of(fn: ir.Operation) -> fr.FrameLayout:
+    return fr.FrameLayout.from_attribute(fn.attributes[fr.FRAME_ATTR])
+
+
+def lowered_names(callee: ir.Operation) -> tuple[str, str]:
+    name = ir.StringAttr(callee.attributes["sym_name"]).value
+    return fr.init_name(name), fr.poll_name(name)
+
+
+def split_before(op: ir.Operation) -> ir.Block:
+    """Move `op` and everything after it in its block into a new block that
+    follows; the old block branches to it."""
+    block = op.block
+    tail = block.create_after()
+    moving = []
+    found = False
+    for other in block.operations:
+        other = other.operation
+        found = found or other == op
+        if found:
+            moving.append(other)
+    for other in moving:
+        other.detach_from_parent()
+        tail.append(other)
+    cf.br([], tail, loc=op.location, ip=ir.InsertionPoint(block))
+    return tail
+
+
+def topological_order(functions: list[ir.Operation]) -> list[ir.Operation]:
+    """Callees first (the verifier has rejected cycles)."""
+    order, state = [], {}
+
+    def visit(fn: ir.Operation):
+        key = fn
+        if state.get(key) == "done":
+            return
+        state[key] = "visiting"
+        for op in walk(fn):
+            if op.name == "gasync.future" and CALLEE in op.attributes:
+                callee = callee_of(op)
+                if state.get(callee) is None and ASYNC_ATTR in callee.attributes:
+                    visit(callee)
+        state[key] = "done"
+        order.append(fn)
+
+    for fn in functions:
+        visit(fn)
+    return order
+
+
+@register
+@dataclasses.dataclass(frozen=True)
+class CoroLowerPass(ModulePass):
+    name = "gasync-coro-lower"
+    summary = "lower each async function to a frame layout, an init and a poll function"
+
+    def apply(self, module: ir.Operation, ctx: PassContext) -> None:
+        functions = async_functions(module)
+        try:
+            for fn in topological_order(functions):
+                FunctionLowering(fn, ctx, self.name).run()
+        except LoweringError as e:
+            ctx.diags.error(e.loc, str(e))
+            return
+        for fn in functions:
+            fn.erase()
+
+
+class FunctionLowering:
+    def __init__(self, fn: ir.Operation, ctx: PassContext, pass_name: str):
+        self.fn = fn
+        self.ctx = ctx
+        self.pass_name = pass_name
+        self.name = ir.StringAttr(fn.attributes["sym_name"]).value
+        self.fn_type = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
+        self.loc = fn.location
+        self.layout = fr.FrameLayout()
+
+    # ------------------------------------------------------------------
+    def run(self) -> None:
+        self.lower_scf()
+        body = self.fn.regions[0]
+        self.check_suspensions_are_top_level(body)
+        self.constants = [op.operation for block in body.blocks for op in block.operations
+                          if op.operation.name in CONSTANT_OPS]
+        # Each suspension point alone in its block: [suspension, br ^after].
+        suspensions = [op.operation for block in list(body.blocks) for op in block.operations
+                       if op.operation.name in SUSPENSION_OPS]
+        for op in suspensions:
+            split_before(op)
+            split_before(list(op.block.operations)[1].operation)
+        liveness = Liveness(body)
+        saved = self.saved_values(suspensions, liveness)
+        self.allocate_slots(saved)
+        self.allocate_child_frames(body, liveness)
+        self.layout.states = len(suspensions) + 1
+        self.layout.finish()
+        self.build(body, suspensions, saved)
+
+    def lower_scf(self) -> None:
+        pm = PassManager("func.func")
+        pm.add("convert-scf-to-cf")
+        pm.run(self.fn)
+
+    def check_suspensions_are_top_level(self, body: ir.Region) -> None:
+        for block in body.blocks:
+            for op in block.operations:
+                op = op.operation
+                if len(op.regions) == 0:
+                    continue
+                for inner in walk(op):
+                    if inner.name in SUSPENSION_OPS or inner.name == "gasync.future":
+                        raise LoweringError(
+                            inner.location,
+                            f"'{inner.name}' inside '{op.name}' is not supported: suspension "
+                            "points and futures may be nested in scf and cf control flow only")
+
+    def saved_values(self, suspensions, liveness: Liveness) -> list[ir.Value]:
+        constants = set(self.constants)
+        saved, seen = [], set()
+        for op in suspensions:
+            for v in liveness.live_after(op):
+                if v in seen or v in set(op.results) or gt.is_handle_type(v.type):
+                    continue
+                owner = v.owner
+                if isinstance(owner, ir.Operation) or hasattr(owner, "operation"):
+                    if getattr(owner, "operation", owner) in constants:
+                        continue
+                seen.add(v)
+                saved.append(v)
+        # A stable order (definition order) keeps the layout deterministic.
+        return saved
+
+    def allocate_slots(self, saved: list[ir.Value]) -> None:
+        layout = self.layout
+        results = list(self.fn_type.results)
+        try:
+            if results:
+                layout.result_offset = layout.allocate(*fr.slot_layout(results[0]))
+            entry = self.fn.regions[0].blocks[0]
+            self.arg_offsets = []
+            for arg in entry.arguments:
+                self.arg_offsets.append(layout.allocate(*fr.slot_layout(arg.type)))
+            self.slot_of: dict[ir.Value, int] = {}
+            for arg, offset in zip(entry.arguments, self.arg_offsets):
+                self.slot_of[arg] = offset
+            for v in saved:
+                if v in self.slot_of:
+                    continue
+                self.slot_of[v] = layout.allocate(*fr.slot_layout(v.type))
+        except fr.UnsupportedType as e:
+            raise LoweringError(self.loc, f"async function '@{self.name}' keeps a value of type "
+                                f"'{e}' across a suspension point: not supported in frames")
+        self.saved = [v for v in saved if v not in set(entry.arguments)]
+
+    def allocate_child_frames(self, body: ir.Region, liveness: Liveness) -> None:
+        """Give each future a child-frame region; futures never alive at once share one."""
+        futures = [op.operation for block in body.blocks for op in block.operations
+                   if op.operation.name == "gasync.future"]
+        for f in futures:
+            consumer = [u.owner for u in f.results[0].uses]
+            if len(consumer) != 1 or consumer[0].name != "gasync.await":
+                name = consumer[0].name if consumer else "nothing"
+                raise LoweringError(f.location, f"a future consumed by '{name}' inside an async "
+                                    "function needs the executor lowering (gasync-lower-tasks), "
+                                    "which is not available yet")
+        live_at = {f.results[0]: liveness.live_after(f) for f in futures}
+        base = fr.align_up(self.layout.size, 8)
+        placed: list[tuple[ir.Operation, int, int]] = []  # (future, start, end) relative to base
+        self.child_offset: dict[ir.Value, int] = {}  # keyed by the future
+        end_max, align_max = 0, 1
+        for f in futures:
+            child = frame_layout_of(callee_of(f))
+            conflicts = [(s, e) for (g, s, e) in placed
+                         if g.results[0] in live_at[f.results[0]] or f.results[0] in live_at[g.results[0]]]
+            start = 0
+            while True:
+                start = fr.align_up(start, child.align)
+                clash = [e for (s, e) in conflicts if s < start + child.size and start < e]
+                if not clash:
+                    break
+                start = max(clash)
+            placed.append((f, start, start + child.size))
+            end_max = max(end_max, start + child.size)
+            align_max = max(align_max, child.align)
+        if futures:
+            base = fr.align_up(self.layout.size, align_max)
+            for f, start, _ in placed:
+                self.child_offset[f.results[0]] = base + start
+            self.layout.size = base + end_max
+            self.layout.align = max(self.layout.align, align_max)
+            self.ctx.stat(self.pass_name, "child frame bytes shared",
+                          sum(e - s for _, s, e in placed) - end_max)
+
+    # ------------------------------------------------------------------
+    def build(self, body: ir.Region, suspensions, saved) -> None:
+        layout = self.layout
+        loc = self.loc
+        arg_types = list(self.fn_type.inputs)
+        result_types = list(self.fn_type.results)
+        init_n, poll_n = fr.init_name(self.name), fr.poll_name(self.name)
+        ip_fn = ir.InsertionPoint(self.fn)
+        frame_attr = layout.attribute()
+        self.fn.attributes[fr.FRAME_ATTR] = frame_attr  # read by callers lowered later
+
+        # init(frame, args...)
+        init = func.FuncOp(init_n, ir.FunctionType.get([fr.ptr()] + arg_types, []),
+                           visibility="private", loc=loc, ip=ip_fn)
+        init.operation.attributes[fr.FRAME_ATTR] = frame_attr
+        entry = init.add_entry_block()
+        with loc, ir.InsertionPoint(entry):
+            frame = entry.arguments[0]
+            for arg, offset in zip(list(entry.arguments)[1:], self.arg_offsets):
+                fr.store(arg, frame, offset, loc=loc, ip=None)
+            fr.store_state(frame, 0, loc=loc, ip=None)
+            func.ReturnOp([])
+
+        # poll(frame) -> i1
+        poll = func.FuncOp(poll_n, ir.FunctionType.get([fr.ptr()], [fr.i1()]),
+                           visibility="private", loc=loc, ip=ip_fn)
+        poll.operation.attributes[fr.FRAME_ATTR] = frame_attr
+        dispatch = poll.add_entry_block()
+        frame = dispatch.arguments[0]
+        self.frame = frame
+        old_blocks = list(body.blocks)
+        returns = [block.operations[len(block.operations) - 1].operation for block in old_blocks
+                   if block.operations[len(block.operations) - 1].operation.name == "func.return"]
+        for block in old_blocks:
+            block.append_to(poll.regions[0])
+        old_entry = old_blocks[0]
+        start = old_entry.create_before()
+        finished = old_entry.create_before()
+        for c in self.constants:
+            c.detach_from_parent()
+            dispatch.append(c)
+
+        with loc, ir.InsertionPoint(start):
+            args = [fr.load(a.type, frame, off, loc=loc, ip=None)
+                    for a, off in zip(old_entry.arguments, self.arg_offsets)]
+            cf.br(args, old_entry)
+        with loc, ir.InsertionPoint(finished):
+            func.ReturnOp([arith.constant(fr.i1(), 1)])
+
+        # Futures: their creation initialises the child frame in place.
+        replaced: dict[ir.Value, ir.Value] = {}
+        resume_blocks = []
+        for k, op in enumerate(suspensions, start=1):
+            block = op.block
+            after = list(block.operations)[1].operation.successors[0]
+            if op.name == "gasync.yield":
+                with op.location, ir.InsertionPoint(op):
+                    fr.store_state(frame, k, loc=op.location, ip=None)
+                    func.ReturnOp([arith.constant(fr.i1(), 0)])
+                list(block.operations)[-1].operation.erase()  # the br ^after
+                op.erase()
+                resume_blocks.append(after)
+                continue
+            resume_blocks.append(block)
+            self.lower_await(op, k, block, after, replaced)
+
+        for op in returns:
+            self.lower_return(op)
+
+        with loc, ir.InsertionPoint(dispatch):
+            state = fr.llvm.load(fr.i32(), frame)
+            cf.switch(state, [], [],
+                      ir.DenseI32ArrayAttr.get([0] * (len(resume_blocks) + 1)),
+                      finished, [start] + resume_blocks,
+                      case_values=_i32_array(range(len(resume_blocks) + 1)))
+
+        self.demote(saved, replaced, old_entry)
+        self.ctx.stat(self.pass_name, "async functions lowered", 1)
+        self.ctx.stat(self.pass_name, "frame bytes", layout.size)
+        self.ctx.stat(self.pass_name, "states", layout.states)
+        self.ctx.stat(self.pass_name, "values saved in frames", len(self.saved))
+
+    def lower_await(self, op: ir.Operation, k: int, block: ir.Block, after: ir.Block,
+                    replaced: dict) -> None:
+        loc = op.location
+        fut = op.operands[0]
+        creation = fut.owner.operation if hasattr(fut.owner, "operation") else fut.owner
+        if not isinstance(creation, ir.Operation) or creation.name != "gasync.future":
+            raise LoweringError(loc, "awaiting a task handle needs the executor lowering "
+                                "(gasync-lower-tasks), which is not available yet")
+        callee = callee_of(creation)
+        child_layout = frame_layout_of(callee)
+        init_n, poll_n = lowered_names(callee)
+        offset = self.child_offset[fut]
+        with creation.location, ir.InsertionPoint(creation):
+            child = fr.gep(self.frame, offset, loc=creation.location, ip=None)
+            func.CallOp([], ir.FlatSymbolRefAttr.get(init_n), [child] + list(creation.operands))
+        # ^block: [await, br ^after]  ->  poll; cond_br ready, ^cont, ^suspend
+        br = list(block.operations)[1].operation
+        cont = block.create_after()
+        suspend = cont.create_after()
+        with loc, ir.InsertionPoint(op):
+            child = fr.gep(self.frame, offset, loc=loc, ip=None)
+            ready = func.CallOp([fr.i1()], ir.FlatSymbolRefAttr.get(poll_n), [child]).result
+            cf.cond_br(ready, [], [], cont, suspend)
+        with loc, ir.InsertionPoint(suspend):
+            fr.store_state(self.frame, k, loc=loc, ip=None)
+            func.ReturnOp([arith.constant(fr.i1(), 0)])
+        with loc, ir.InsertionPoint(cont):
+            if len(op.results):
+                value = fr.load(op.results[0].type, self.frame,
+                                offset + child_layout.result_offset, loc=loc, ip=None)
+                op.results[0].replace_all_uses_with(value)
+                replaced[op.results[0]] = value
+            cf.br([], after)
+        br.erase()
+        op.erase()
+        creation.erase()
+
+    def lower_return(self, op: ir.Operation) -> None:
+        loc = op.location
+        with loc, ir.InsertionPoint(op):
+            if len(op.operands):
+                fr.store(op.operands[0], self.frame, self.layout.result_offset, loc=loc, ip=None)
+            fr.store_state(self.frame, fr.STATE_DONE, loc=loc, ip=None)
+            func.ReturnOp([arith.constant(fr.i1(), 1)])
+        op.erase()
+
+    def demote(self, saved, replaced: dict, old_entry: ir.Block) -> None:
+        """Values live across a suspension: stored after their definition, loaded
+        at the start of every other block that uses them."""
+        entry_args = set(old_entry.arguments)
+        for original in saved:
+            v = replaced.get(original, original)
+            offset = self.slot_of[original]
+            owner = v.owner
+            if isinstance(owner, ir.Block):
+                def_block = owner
+                if v not in entry_args:
+                    first = list(owner.operations)[0].operation
+                    fr.store(v, self.frame, offset, loc=first.location, ip=ir.InsertionPoint(first))
+            else:
+                def_op = owner.operation if hasattr(owner, "operation") else owner
+                def_block = def_op.block
+                nxt = _next_op(def_op)
+                fr.store(v, self.frame, offset, loc=def_op.location, ip=ir.InsertionPoint(nxt))
+            loads: dict[ir.Block, ir.Value] = {}
+            for use in list(v.uses):
+                user = use.owner
+                user = user.operation if hasattr(user, "operation") else user
+                top = _top_level(user, self.frame.owner.region)
+                if top.block == def_block and (isinstance(owner, ir.Block) or
+                                               _before(def_op, top)):
+                    continue
+                block = top.block
+                if block not in loads:
+                    first = list(block.operations)[0].operation
+                    loads[block] = fr.load(v.type, self.frame, offset, loc=first.location,
+                                           ip=ir.InsertionPoint(first))
+                user.operands[use.operand_number] = loads[block]
+
+
+def _i32_array(values) -> ir.Attribute:
+    values = list(values)
+    return ir.Attribute.parse(
+        f"dense<[{', '.join(str(v) for v in values)}]> : vector<{len(values)}xi32>")
+
+
+def _next_op(op: ir.Operation) -> ir.Operation:
+    ops = [o.operation for o in op.block.operations]
+    return ops[ops.index(op) + 1]
+
+
+def _top_level(op: ir.Operation, region: ir.Region) -> ir.Operation:
+    """The ancestor of `op` (or op itself) directly inside `region`."""
+    while op.block.region != region:
+        op = op.parent.operation if hasattr(op.parent, "operation") else op.parent
+    return op
+
+
+def _before(a: ir.Operation, b: ir.Operation) -> bool:
+    return a == b or a.is_before_in_block(b)
