@@ -66,8 +66,10 @@ def storage_type(t: ir.Type) -> ir.Type:
     if isinstance(t, ir.VectorType) and t.rank == 1:
         return t
     if isinstance(t, ir.MemRefType):
-        if not t.layout.is_identity and "strided" not in str(t.layout):
-            raise UnsupportedType(str(t))
+        layout = t.layout
+        if isinstance(layout, ir.AffineMapAttr) and \
+                layout.value != ir.AffineMap.get_identity(t.rank):
+            raise UnsupportedType(str(t))  # a non-strided layout has no LLVM descriptor
         rank = t.rank
         p = llvm.PointerType.get(_memref_address_space(t))
         fields = f"{p}, {p}, i64" + (f", array<{rank} x i64>, array<{rank} x i64>" if rank else "")
