@@ -332,6 +332,8 @@ class FunctionLowering:
         self.ctx.stat(self.pass_name, "async functions lowered", 1)
         self.ctx.stat(self.pass_name, "frame bytes", layout.size)
         self.ctx.stat(self.pass_name, "states", layout.states)
+        self.ctx.stat(self.pass_name, f"@{self.name}: frame bytes", layout.size)
+        self.ctx.stat(self.pass_name, f"@{self.name}: states", layout.states)
         self.ctx.stat(self.pass_name, "values saved in frames", len(self.saved))
 
     def lower_await(self, op: ir.Operation, k: int, block: ir.Block, after: ir.Block,
