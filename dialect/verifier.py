@@ -345,6 +345,17 @@ class Verifier:
         t = self.expect_future_operand(op)
         if t is not None:
             self.expect_value_results(op, gt.value_type(t), f"'{t}'")
+        # The executor's options (passes/lower_block_on.py).
+        if "pool" in op.attributes:
+            pool = op.attributes["pool"]
+            if not isinstance(pool, ir.IntegerAttr) or not 1 <= pool.value <= MAX_POOL:
+                self.error(op, f"'gasync.block_on' attribute 'pool' must be an integer from 1 to "
+                               f"{MAX_POOL} (the executor's task slots), not {pool}")
+        if "scope" in op.attributes:
+            scope = op.attributes["scope"]
+            if not isinstance(scope, ir.StringAttr) or scope.value not in SCOPES:
+                self.error(op, "'gasync.block_on' attribute 'scope' must be one of "
+                               f"{', '.join(repr(s) for s in SCOPES)}, not {scope}")
 
     # Async functions -----------------------------------------------------
     def check_async_attr(self, op: ir.Operation) -> None:
@@ -413,7 +424,7 @@ class Verifier:
         # fine, as in Rust; one that may run after another is a second move.
         for i, later in enumerate(valid_uses):
             for earlier in valid_uses[:i]:
-                if may_follow(earlier, later) or may_follow(later, earlier):
+                if may_follow(earlier, later, producer) or may_follow(later, earlier, producer):
                     self.error(later, f"use of a moved {kind}",
                                [(earlier.location, f"the {kind} may have been consumed here"),
                                 (producer.location, f"the {kind} was created here")])
@@ -508,8 +519,11 @@ class Verifier:
                 visit(name)
 
 
-EXCLUSIVE_REGION_OPS = ("scf.if", "scf.index_switch")
-"""Ops at most one of whose regions runs each time the op runs."""
+EXCLUSIVE_REGION_OPS = ("scf.if", "scf.index_switch", "affine.if")
+"""Ops at most one of whose regions runs each time the op runs.
+(affine.if added: its then/else regions are exclusive like scf.if's; without
+it a future consumed once in each branch was reported as moved twice;
+test/Dialect/valid.mlir.)"""
 
 
 def _chain(op: ir.Operation) -> list[ir.Operation]:
@@ -517,8 +531,19 @@ def _chain(op: ir.Operation) -> list[ir.Operation]:
     return list(reversed([op] + list(ancestors(op))))
 
 
-def may_follow(first: ir.Operation, second: ir.Operation) -> bool:
-    """Whether `second` may run after `first` within one run of their common ancestor."""
+MAX_POOL = 1 << 16
+SCOPES = ("thread", "warp", "block")
+
+
+def may_follow(first: ir.Operation, second: ir.Operation,
+               producer: ir.Operation | None = None) -> bool:
+    """Whether `second` may run after `first` within one run of their common ancestor.
+
+    With `producer` (the op creating the handle both consume), a CFG path that
+    goes back through the producer's block creates a new handle, so it does
+    not count: a loop body that creates a future and consumes it either on
+    the back edge or on the exit edge moves each future once.
+    """
     chain1, chain2 = _chain(first), _chain(second)
     depth = 0
     while depth < min(len(chain1), len(chain2)) and same_op(chain1[depth], chain2[depth]):
@@ -537,10 +562,18 @@ def may_follow(first: ir.Operation, second: ir.Operation) -> bool:
     block_a, block_b = a.block, b.block
     if block_a == block_b and a.is_before_in_block(b):
         return True
+    barrier = None
+    if producer is not None:
+        for anc in [producer] + list(ancestors(producer)):
+            if anc.parent is not None and anc.block.region == region_a:
+                barrier = anc.block
+                break
     seen = set()
     stack = list(block_a.successors)
     while stack:
         block = stack.pop()
+        if block == barrier:
+            continue  # re-entering the producer's block creates a new handle
         if block == block_b:
             return True
         if block in seen:

@@ -29,13 +29,17 @@ from mlir.passmanager import PassManager
 
 from gasync.dialect import types as gt
 from gasync.dialect.catalogue import ASYNC_ATTR, CALLEE
-from gasync.dialect.ir_utils import flat_symbol, lookup_symbol, walk
+from gasync.dialect.ir_utils import flat_symbol, lookup_symbol, symbol_name, walk
 
+from . import executor
 from . import frame as fr
 from .base import ModulePass, PassContext, register
 from .liveness import Liveness
+from .outline_async_blocks import nearest_symbol_table
 
 SUSPENSION_OPS = ("gasync.await", "gasync.yield")
+JOIN_RESULT_OFFSET = "gasync.join_result_offset"
+"""Set on a task's await by its spawn's lowering: where the result is in the task's frame."""
 # Ops with no operands and no regions that are cheaper to recompute than to
 # save: they move to the poll function's entry and dominate every state.
 CONSTANT_OPS = ("arith.constant", "llvm.mlir.constant", "llvm.mlir.zero", "llvm.mlir.addressof",
@@ -116,19 +120,58 @@ class CoroLowerPass(ModulePass):
 
     def apply(self, module: ir.Operation, ctx: PassContext) -> None:
         functions = async_functions(module)
+        kinds = TaskKinds()
         try:
             for fn in topological_order(functions):
-                FunctionLowering(fn, ctx, self.name).run()
+                FunctionLowering(fn, ctx, self.name, kinds).run()
+            self.assign_root_kinds(module, kinds)
         except LoweringError as e:
             ctx.diags.error(e.loc, str(e))
             return
         for fn in functions:
             fn.erase()
+        for table_op, table_kinds in kinds.tables():
+            executor.add_executor(table_op, table_kinds)
+
+    @staticmethod
+    def assign_root_kinds(module: ir.Operation, kinds: "TaskKinds") -> None:
+        """The future of a block_on that needs the executor runs as its root task."""
+        for op in walk(module):
+            if op.name != "gasync.block_on":
+                continue
+            creation = op.operands[0].owner
+            creation = getattr(creation, "operation", creation)
+            if isinstance(creation, ir.Operation) and creation.name == "gasync.future":
+                callee = callee_of(creation)
+                if executor.USES_EXECUTOR in callee.attributes:
+                    kinds.kind_of(callee)
+
+
+class TaskKinds:
+    """Task kinds per symbol table: one per async function that runs as a task
+    (spawned, or the root of an executor), numbered from 0."""
+
+    def __init__(self):
+        self._tables: dict[str, tuple[ir.Operation, dict[str, int]]] = {}
+
+    def kind_of(self, callee: ir.Operation) -> int:
+        table_op = nearest_symbol_table(callee)
+        key = symbol_name(table_op) or ""
+        _, kinds = self._tables.setdefault(key, (table_op, {}))
+        name = ir.StringAttr(callee.attributes["sym_name"]).value
+        if name not in kinds:
+            kinds[name] = len(kinds)
+        return kinds[name]
+
+    def tables(self):
+        return list(self._tables.values())
 
 
 class FunctionLowering:
-    def __init__(self, fn: ir.Operation, ctx: PassContext, pass_name: str):
+    def __init__(self, fn: ir.Operation, ctx: PassContext, pass_name: str, kinds: TaskKinds):
         self.fn = fn
+        self.kinds = kinds
+        self.uses_executor = False
         self.ctx = ctx
         self.pass_name = pass_name
         self.name = ir.StringAttr(fn.attributes["sym_name"]).value
@@ -169,7 +212,8 @@ class FunctionLowering:
                 if len(op.regions) == 0:
                     continue
                 for inner in walk(op):
-                    if inner.name in SUSPENSION_OPS or inner.name == "gasync.future":
+                    if inner.name in SUSPENSION_OPS or inner.name in ("gasync.future",
+                                                                      "gasync.spawn"):
                         raise LoweringError(
                             inner.location,
                             f"'{inner.name}' inside '{op.name}' is not supported: suspension "
@@ -179,8 +223,10 @@ class FunctionLowering:
         constants = set(self.constants)
         saved, seen = [], set()
         for op in suspensions:
-            for v in liveness.live_after(op):
-                if v in seen or v in set(op.results) or gt.is_handle_type(v.type):
+            # Resuming re-runs the suspension op itself (re-poll, re-join):
+            # its operands are live there too.
+            for v in list(liveness.live_after(op)) + list(op.operands):
+                if v in seen or v in set(op.results) or gt.is_future_type(v.type):
                     continue
                 owner = v.owner
                 if isinstance(owner, ir.Operation) or hasattr(owner, "operation"):
@@ -207,7 +253,8 @@ class FunctionLowering:
             for v in saved:
                 if v in self.slot_of:
                     continue
-                self.slot_of[v] = layout.allocate(*fr.slot_layout(v.type))
+                self.slot_of[v] = layout.allocate(*fr.slot_layout(
+                    fr.i32() if gt.is_task_type(v.type) else v.type))
         except fr.UnsupportedType as e:
             raise LoweringError(self.loc, f"async function '@{self.name}' keeps a value of type "
                                 f"'{e}' across a suspension point: not supported in frames")
@@ -215,15 +262,17 @@ class FunctionLowering:
 
     def allocate_child_frames(self, body: ir.Region, liveness: Liveness) -> None:
         """Give each future a child-frame region; futures never alive at once share one."""
-        futures = [op.operation for block in body.blocks for op in block.operations
-                   if op.operation.name == "gasync.future"]
-        for f in futures:
-            consumer = [u.owner for u in f.results[0].uses]
-            if len(consumer) != 1 or consumer[0].name != "gasync.await":
-                name = consumer[0].name if consumer else "nothing"
-                raise LoweringError(f.location, f"a future consumed by '{name}' inside an async "
-                                    "function needs the executor lowering (gasync-lower-tasks), "
-                                    "which is not available yet")
+        futures = []
+        for block in body.blocks:
+            for op in block.operations:
+                op = op.operation
+                if op.name != "gasync.future":
+                    continue
+                consumers = [u.owner for u in op.results[0].uses]
+                if not consumers:
+                    continue  # never consumed (the verifier warned): nothing to run
+                if consumers[0].name == "gasync.await":
+                    futures.append(op)  # spawned futures live in the executor's pool
         live_at = {f.results[0]: liveness.live_after(f) for f in futures}
         base = fr.align_up(self.layout.size, 8)
         placed: list[tuple[ir.Operation, int, int]] = []  # (future, start, end) relative to base
@@ -275,13 +324,14 @@ class FunctionLowering:
             fr.store_state(frame, 0, loc=loc, ip=None)
             func.ReturnOp([])
 
-        # poll(frame) -> i1
-        poll = func.FuncOp(poll_n, ir.FunctionType.get([fr.ptr()], [fr.i1()]),
+        # poll(frame, executor) -> i1; the executor is null outside one.
+        poll = func.FuncOp(poll_n, ir.FunctionType.get([fr.ptr(), fr.ptr()], [fr.i1()]),
                            visibility="private", loc=loc, ip=ip_fn)
         poll.operation.attributes[fr.FRAME_ATTR] = frame_attr
         dispatch = poll.add_entry_block()
         frame = dispatch.arguments[0]
         self.frame = frame
+        self.executor = dispatch.arguments[1]
         old_blocks = list(body.blocks)
         returns = [block.operations[len(block.operations) - 1].operation for block in old_blocks
                    if block.operations[len(block.operations) - 1].operation.name == "func.return"]
@@ -301,8 +351,13 @@ class FunctionLowering:
         with loc, ir.InsertionPoint(finished):
             func.ReturnOp([arith.constant(fr.i1(), 1)])
 
-        # Futures: their creation initialises the child frame in place.
         replaced: dict[ir.Value, ir.Value] = {}
+        spawns = [op.operation for block in list(poll.regions[0].blocks)
+                  for op in block.operations if op.operation.name == "gasync.spawn"]
+        for op in spawns:
+            self.lower_spawn(op, replaced)
+
+        # Futures: their creation initialises the child frame in place.
         resume_blocks = []
         for k, op in enumerate(suspensions, start=1):
             block = op.block
@@ -316,7 +371,10 @@ class FunctionLowering:
                 resume_blocks.append(after)
                 continue
             resume_blocks.append(block)
-            self.lower_await(op, k, block, after, replaced)
+            if JOIN_RESULT_OFFSET in op.attributes:
+                self.lower_join(op, k, block, after, replaced)
+            else:
+                self.lower_await(op, k, block, after, replaced)
 
         for op in returns:
             self.lower_return(op)
@@ -329,6 +387,9 @@ class FunctionLowering:
                       case_values=_i32_array(range(len(resume_blocks) + 1)))
 
         self.demote(saved, replaced, old_entry)
+        if self.uses_executor:
+            for f in (self.fn, init.operation, poll.operation):
+                f.attributes[executor.USES_EXECUTOR] = ir.UnitAttr.get()
         self.ctx.stat(self.pass_name, "async functions lowered", 1)
         self.ctx.stat(self.pass_name, "frame bytes", layout.size)
         self.ctx.stat(self.pass_name, "states", layout.states)
@@ -341,10 +402,9 @@ class FunctionLowering:
         loc = op.location
         fut = op.operands[0]
         creation = fut.owner.operation if hasattr(fut.owner, "operation") else fut.owner
-        if not isinstance(creation, ir.Operation) or creation.name != "gasync.future":
-            raise LoweringError(loc, "awaiting a task handle needs the executor lowering "
-                                "(gasync-lower-tasks), which is not available yet")
         callee = callee_of(creation)
+        if executor.USES_EXECUTOR in callee.attributes:
+            self.uses_executor = True
         child_layout = frame_layout_of(callee)
         init_n, poll_n = lowered_names(callee)
         offset = self.child_offset[fut]
@@ -357,7 +417,8 @@ class FunctionLowering:
         suspend = cont.create_after()
         with loc, ir.InsertionPoint(op):
             child = fr.gep(self.frame, offset, loc=loc, ip=None)
-            ready = func.CallOp([fr.i1()], ir.FlatSymbolRefAttr.get(poll_n), [child]).result
+            ready = func.CallOp([fr.i1()], ir.FlatSymbolRefAttr.get(poll_n),
+                                [child, self.executor]).result
             cf.cond_br(ready, [], [], cont, suspend)
         with loc, ir.InsertionPoint(suspend):
             fr.store_state(self.frame, k, loc=loc, ip=None)
@@ -372,6 +433,73 @@ class FunctionLowering:
         br.erase()
         op.erase()
         creation.erase()
+
+    def lower_spawn(self, op: ir.Operation, replaced: dict) -> None:
+        """`spawn(future(@g, args))`: take a pool slot of g's kind, initialise
+        g's frame there, queue it; the task handle is the slot index. If the
+        pool is full the executor's status says so and this poll returns at
+        once: the executor stops before polling anything again."""
+        loc = op.location
+        self.uses_executor = True
+        creation = op.operands[0].owner
+        creation = getattr(creation, "operation", creation)
+        callee = callee_of(creation)
+        kind = self.kinds.kind_of(callee)
+        init_n, _ = lowered_names(callee)
+        block = op.block
+        with loc, ir.InsertionPoint(op):
+            slot = func.CallOp([fr.i32()], ir.FlatSymbolRefAttr.get(executor.SPAWN),
+                               [self.executor, arith.constant(fr.i32(), kind)]).result
+            ok = arith.cmpi(arith.CmpIPredicate.sge, slot, arith.constant(fr.i32(), 0))
+        tail = split_before(op)
+        list(block.operations)[-1].operation.erase()  # split_before's br
+        overflow = tail.create_after()
+        with loc, ir.InsertionPoint(block):
+            cf.cond_br(ok, [], [], tail, overflow)
+        with loc, ir.InsertionPoint(overflow):
+            func.ReturnOp([arith.constant(fr.i1(), 0)])
+        with loc, ir.InsertionPoint(op):
+            child = func.CallOp([fr.ptr()], ir.FlatSymbolRefAttr.get(executor.SLOT_FRAME),
+                                [self.executor, slot]).result
+            func.CallOp([], ir.FlatSymbolRefAttr.get(init_n), [child] + list(creation.operands))
+        result_offset = frame_layout_of(callee).result_offset
+        for use in list(op.results[0].uses):
+            use.owner.attributes[JOIN_RESULT_OFFSET] = ir.IntegerAttr.get(fr.i64(), result_offset)
+        replaced[op.results[0]] = slot
+        op.results[0].replace_all_uses_with(slot)
+        op.erase()
+        creation.erase()
+        self.ctx.stat(self.pass_name, "spawns lowered", 1)
+
+    def lower_join(self, op: ir.Operation, k: int, block: ir.Block, after: ir.Block,
+                   replaced: dict) -> None:
+        """Awaiting a task: done -> read its result and free its slot; else the
+        executor parks this task until that one finishes (no re-polling)."""
+        loc = op.location
+        self.uses_executor = True
+        slot = op.operands[0]
+        result_offset = ir.IntegerAttr(op.attributes[JOIN_RESULT_OFFSET]).value
+        br = list(block.operations)[1].operation
+        cont = block.create_after()
+        suspend = cont.create_after()
+        with loc, ir.InsertionPoint(op):
+            done = func.CallOp([fr.i1()], ir.FlatSymbolRefAttr.get(executor.JOIN),
+                               [self.executor, slot]).result
+            cf.cond_br(done, [], [], cont, suspend)
+        with loc, ir.InsertionPoint(suspend):
+            fr.store_state(self.frame, k, loc=loc, ip=None)
+            func.ReturnOp([arith.constant(fr.i1(), 0)])
+        with loc, ir.InsertionPoint(cont):
+            if len(op.results):
+                child = func.CallOp([fr.ptr()], ir.FlatSymbolRefAttr.get(executor.SLOT_FRAME),
+                                    [self.executor, slot]).result
+                value = fr.load(op.results[0].type, child, result_offset, loc=loc, ip=None)
+                op.results[0].replace_all_uses_with(value)
+                replaced[op.results[0]] = value
+            func.CallOp([], ir.FlatSymbolRefAttr.get(executor.RELEASE), [self.executor, slot])
+            cf.br([], after)
+        br.erase()
+        op.erase()
 
     def lower_return(self, op: ir.Operation) -> None:
         loc = op.location

@@ -1,11 +1,22 @@
-"""gasync-lower-block-on: `block_on` outside async code becomes a poll loop.
+"""gasync-lower-block-on: `block_on` outside async code becomes a poll loop,
+or an executor run when the future spawns tasks.
 
-The future's frame is an `llvm.alloca` in the entry block of the enclosing
-function (so a block_on in a loop reuses one frame rather than growing the
-stack); the future's creation becomes the call to its `init`, and the
-block_on an `scf.while` that polls until ready, then reads the result slot.
+Without tasks, the future's frame is an `llvm.alloca` in the entry block of
+the enclosing function (so a block_on in a loop reuses one frame rather than
+growing the stack); the future's creation becomes the call to its `init`,
+and the block_on an `scf.while` that polls until ready, then reads the result
+slot. After inlining, a future that is always ready folds to straight-line
+code.
+
+With tasks (the future's function is marked `gasync.uses_executor`), the
+alloca holds an executor (runtime/executor.mlir): a header, `pool` task slots
+(the `pool` attribute of block_on, default 16) plus the root's, and their
+frames; the root future is initialised in slot 0 and `gasync_rt_run` runs
+until it is done or a fault stops it (pool overflow, the watchdog's poll
+budget `watchdog`, a deadlock).
+
 Run after `gasync-coro-lower`, which gives every async function its frame
-layout.
+layout and task kind.
 """
 
 from __future__ import annotations
@@ -13,12 +24,17 @@ from __future__ import annotations
 import dataclasses
 
 from mlir import ir
-from mlir.dialects import arith, func, scf
+from mlir.dialects import arith, func, llvm, scf
 
 from gasync.dialect.catalogue import CALLEE
 from gasync.dialect.ir_utils import flat_symbol, lookup_symbol, walk
 
+from . import executor
 from . import frame as fr
+from .outline_async_blocks import nearest_symbol_table
+
+POOL_ATTR = "pool"
+SCOPE_ATTR = "scope"
 from .base import ModulePass, PassContext, register
 
 
@@ -33,7 +49,9 @@ def enclosing_function(op: ir.Operation) -> ir.Operation:
 @dataclasses.dataclass(frozen=True)
 class LowerBlockOnPass(ModulePass):
     name = "gasync-lower-block-on"
-    summary = "lower gasync.block_on to a poll loop over a frame on the stack"
+    summary = "lower gasync.block_on to a poll loop over a frame on the stack, or an executor run"
+    watchdog: int = executor.DEFAULT_WATCHDOG
+    """Polls an executor may make before it stops with a fault (0: no limit)."""
 
     def apply(self, module: ir.Operation, ctx: PassContext) -> None:
         for op in [op for op in walk(module) if op.name == "gasync.block_on"]:
@@ -55,6 +73,9 @@ class LowerBlockOnPass(ModulePass):
                                  "gasync-coro-lower before gasync-lower-block-on")
             return
         layout = fr.FrameLayout.from_attribute(init.attributes[fr.FRAME_ATTR])
+        if executor.USES_EXECUTOR in init.attributes:
+            self.lower_with_executor(op, creation, callee, init, layout, ctx)
+            return
         function = enclosing_function(op)
         entry = function.regions[0].blocks[0]
         first = list(entry.operations)[0].operation
@@ -66,7 +87,9 @@ class LowerBlockOnPass(ModulePass):
                 loop = scf.WhileOp([], [])
                 before = loop.before.blocks.append()
                 with ir.InsertionPoint(before):
-                    ready = func.CallOp([fr.i1()], ir.FlatSymbolRefAttr.get(poll_n), [frame]).result
+                    no_executor = llvm.ZeroOp(fr.ptr()).result
+                    ready = func.CallOp([fr.i1()], ir.FlatSymbolRefAttr.get(poll_n),
+                                        [frame, no_executor]).result
                     pending = arith.xori(ready, arith.constant(fr.i1(), 1))
                     scf.ConditionOp(pending, [])
                 after = loop.after.blocks.append()
@@ -79,3 +102,48 @@ class LowerBlockOnPass(ModulePass):
         op.erase()
         creation.erase()
         ctx.stat(self.name, "block_on lowered", 1)
+
+    def lower_with_executor(self, op, creation, callee: str, init: ir.Operation,
+                            layout: fr.FrameLayout, ctx: PassContext) -> None:
+        loc = op.location
+        scope = op.attributes[SCOPE_ATTR] if SCOPE_ATTR in op.attributes else None
+        if scope is not None and ir.StringAttr(scope).value != "thread":
+            ctx.diags.error(loc, f"gasync.block_on scope '{ir.StringAttr(scope).value}' is not "
+                                 "supported yet: only \"thread\" (each thread its own executor)")
+            return
+        tasks = executor.DEFAULT_POOL
+        if POOL_ATTR in op.attributes:
+            tasks = ir.IntegerAttr(op.attributes[POOL_ATTR]).value
+        pool = tasks + 1  # the root runs in slot 0
+        table_op = nearest_symbol_table(init)
+        stride = executor.slot_stride(table_op)
+        kind = executor.task_kind(table_op, callee)
+        function = enclosing_function(op)
+        entry = function.regions[0].blocks[0]
+        first = list(entry.operations)[0].operation
+        storage = fr.FrameLayout(size=executor.executor_bytes(pool, stride), align=16)
+        with loc:
+            exec_ptr = fr.frame_alloca(storage, loc=loc, ip=ir.InsertionPoint(first))
+
+            def i32(v):
+                return arith.constant(fr.i32(), v)
+
+            with ir.InsertionPoint(creation):
+                func.CallOp([], ir.FlatSymbolRefAttr.get(executor.EXEC_INIT),
+                            [exec_ptr, i32(pool), i32(stride), i32(executor.frames_offset(pool)),
+                             i32(self.watchdog)])
+                root = func.CallOp([fr.ptr()], ir.FlatSymbolRefAttr.get(executor.SLOT_FRAME),
+                                   [exec_ptr, i32(0)]).result
+                func.CallOp([], ir.FlatSymbolRefAttr.get(fr.init_name(callee)),
+                            [root] + list(creation.operands))
+            with ir.InsertionPoint(op):
+                func.CallOp([], ir.FlatSymbolRefAttr.get(executor.RUN), [exec_ptr, i32(kind)])
+                if len(op.results):
+                    root = func.CallOp([fr.ptr()], ir.FlatSymbolRefAttr.get(executor.SLOT_FRAME),
+                                       [exec_ptr, i32(0)]).result
+                    value = fr.load(op.results[0].type, root, layout.result_offset, loc=loc,
+                                    ip=None)
+                    op.results[0].replace_all_uses_with(value)
+        op.erase()
+        creation.erase()
+        ctx.stat(self.name, "executors", 1)

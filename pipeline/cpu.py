@@ -14,18 +14,41 @@ import dataclasses
 
 import numpy as np
 from mlir import ir
-from mlir.dialects import func
+from mlir.dialects import func, llvm
 
 from gasync.dialect.context import prepare_context
 from gasync.dialect.diagnostics import CompileError, DiagnosticEngine
 from gasync.dialect.catalogue import ASYNC_ATTR
 from gasync.passes import PassContext
+from gasync.passes import executor
 from gasync.passes import frame as fr
+from gasync.runtime.faults import ExecutorFault
 from gasync.runtime.args import ArgError, TypeSpec, format_outputs, parse_arg, parse_type
 
 from .manager import run_pipeline
 
 ENTRY_WRAPPER = "_gasync_entry"
+FAULT_RECORD = "gasync_rt_fault_record"
+
+# The CPU's side of the executor's fault report: the first fault is kept in a
+# global that the entry wrapper hands back to the host.
+CPU_FAULT_RUNTIME = f"""
+llvm.mlir.global internal @{FAULT_RECORD}(dense<0> : tensor<2xi32>) : !llvm.array<2 x i32>
+func.func private @{executor.FAULT}(%code: i32, %detail: i32) {{
+  %record = llvm.mlir.addressof @{FAULT_RECORD} : !llvm.ptr
+  %first = llvm.load %record : !llvm.ptr -> i32
+  %zero = arith.constant 0 : i32
+  %none = arith.cmpi eq, %first, %zero : i32
+  cf.cond_br %none, ^keep, ^done
+^keep:
+  llvm.store %code, %record : i32, !llvm.ptr
+  %d = llvm.getelementptr %record[4] : (!llvm.ptr) -> !llvm.ptr, i8
+  llvm.store %detail, %d : i32, !llvm.ptr
+  cf.br ^done
+^done:
+  return
+}}
+"""
 CPU_PIPELINE = "gasync-to-llvm"
 
 _CTYPES = {
@@ -78,10 +101,21 @@ def entry_signature(fn: ir.Operation, diags: DiagnosticEngine) -> EntrySignature
     return EntrySignature(args, results)
 
 
+def add_cpu_runtime(module: ir.Module) -> None:
+    table = ir.SymbolTable(module.operation)
+    if executor.FAULT in table or FAULT_RECORD in table:
+        return  # the program brings its own
+    runtime = ir.Module.parse(CPU_FAULT_RUNTIME, module.context)
+    for op in runtime.body.operations:
+        ir.InsertionPoint(module.body).insert(op.operation.clone())
+
+
 def add_entry_wrapper(module: ir.Module, fn: ir.Operation) -> None:
+    """`_gasync_entry(%fault, %results..., %args...)`: calls the entry, stores
+    its results, and copies the fault record (code, detail) to %fault."""
     ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
     results = list(ftype.results)
-    inputs = [fr.ptr()] * len(results) + list(ftype.inputs)
+    inputs = [fr.ptr()] * (1 + len(results)) + list(ftype.inputs)
     loc = fn.location
     with loc, ir.InsertionPoint(module.body):
         wrapper = func.FuncOp(ENTRY_WRAPPER, ir.FunctionType.get(inputs, []))
@@ -90,14 +124,17 @@ def add_entry_wrapper(module: ir.Module, fn: ir.Operation) -> None:
         with ir.InsertionPoint(block):
             name = ir.StringAttr(fn.attributes["sym_name"]).value
             call = func.CallOp(results, ir.FlatSymbolRefAttr.get(name),
-                               list(block.arguments)[len(results):])
+                               list(block.arguments)[1 + len(results):])
             for i, r in enumerate(call.results):
-                fr.store(r, block.arguments[i], 0, loc=loc, ip=None)
+                fr.store(r, block.arguments[1 + i], 0, loc=loc, ip=None)
+            record = llvm.AddressOfOp(fr.ptr(), FAULT_RECORD).result
+            fault = llvm.load(ir.Type.parse("!llvm.array<2 x i32>"), record)
+            llvm.store(fault, block.arguments[0])
             func.ReturnOp([])
 
 
-def compile_for_cpu(text: str, entry: str, diags: DiagnosticEngine,
-                    context: ir.Context) -> tuple[ir.Module, EntrySignature]:
+def compile_for_cpu(text: str, entry: str, diags: DiagnosticEngine, context: ir.Context,
+                    watchdog: int | None = None) -> tuple[ir.Module, EntrySignature]:
     """Parse, lower with gasync-to-llvm; raises CompileError after reporting."""
     try:
         module = ir.Module.parse(text, context)
@@ -106,9 +143,11 @@ def compile_for_cpu(text: str, entry: str, diags: DiagnosticEngine,
         raise CompileError() from None
     fn = find_entry(module, entry, diags)
     signature = entry_signature(fn, diags)
+    add_cpu_runtime(module)
     add_entry_wrapper(module, fn)
     ctx = PassContext(diags)
-    if not run_pipeline(CPU_PIPELINE, module.operation, ctx):
+    pipeline = CPU_PIPELINE + (f"{{watchdog={watchdog}}}" if watchdog is not None else "")
+    if not run_pipeline(pipeline, module.operation, ctx):
         raise CompileError()
     return module, signature
 
@@ -124,7 +163,9 @@ def execute(module: ir.Module, signature: EntrySignature, arg_texts: list[str],
                        f"{len(arg_texts)} given with --arg")
     values = [parse_arg(t, s, i) for i, (t, s) in enumerate(zip(arg_texts, signature.args))]
     keep = []  # ctypes objects must outlive the call
-    packed = []
+    fault = (ctypes.c_int32 * 2)()
+    fault_ptr = ctypes.c_void_p(ctypes.addressof(fault))
+    packed = [ctypes.pointer(fault_ptr)]
     result_buffers = [_CTYPES[s.element]() for s in signature.results]
     for buf in result_buffers:
         p = ctypes.c_void_p(ctypes.addressof(buf))
@@ -146,21 +187,24 @@ def execute(module: ir.Module, signature: EntrySignature, arg_texts: list[str],
             packed.append(ctypes.pointer(c))
     engine = ExecutionEngine(module, opt_level=opt_level)
     engine.invoke(ENTRY_WRAPPER, *packed)
+    if fault[0] != 0:
+        raise ExecutorFault(fault[0], fault[1])
     results = [b.value for b in result_buffers]
     return format_outputs(results, signature.results, arrays, signature.args)
 
 
 def run_text(text: str, entry: str, args: list[str], *, source_name: str = "<input>",
-             diags: DiagnosticEngine | None = None) -> list[str]:
+             diags: DiagnosticEngine | None = None, watchdog: int | None = None) -> list[str]:
     """Compile `text` for the CPU and run `entry` with `args` (command-line
     spellings); returns the output lines (`result N: V`, `arg N: [...]`).
-    Raises CompileError (diagnostics already reported to `diags`) or ArgError."""
+    `watchdog` overrides the executors' poll budget. Raises CompileError
+    (diagnostics already reported to `diags`), ArgError, or ExecutorFault."""
     context = prepare_context(ir.Context())
     diags = diags or DiagnosticEngine(source_name=source_name)
     handler = diags.capture(context)
     try:
         with context, ir.Location.unknown():
-            module, signature = compile_for_cpu(text, entry, diags, context)
+            module, signature = compile_for_cpu(text, entry, diags, context, watchdog)
             return execute(module, signature, args)
     finally:
         handler.detach()

@@ -41,12 +41,14 @@ register_pipeline(Pipeline(
     "verify, outline async blocks, lower combinators, lower async functions to state "
     "machines and block_on to poll loops",
     ("gasync-verify", "gasync-outline-async-blocks", "gasync-lower-combinators",
-     "gasync-coro-lower", "gasync-lower-block-on"),
+     "gasync-coro-lower", "gasync-lower-block-on{{watchdog={watchdog}}}"),
+    (("watchdog", "100000000"),),
 ))
 
 register_pipeline(Pipeline(
     "gasync-to-llvm",
     "the CPU pipeline: gasync-coro, then upstream passes to the LLVM dialect",
-    ("gasync-coro", "convert-scf-to-cf", "convert-to-llvm", "reconcile-unrealized-casts",
-     "canonicalize", "cse"),
+    ("gasync-coro{{watchdog={watchdog}}}", "convert-scf-to-cf", "convert-to-llvm",
+     "reconcile-unrealized-casts", "canonicalize", "cse"),
+    (("watchdog", "100000000"),),
 ))

@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="(cuda) compile and write the cubin and a manifest to DIR, not run")
     p.add_argument("--expect", metavar="FILE",
                    help="with --emit-bundle: the expected output, stored in the manifest")
+    p.add_argument("--watchdog", type=int, default=None, metavar="POLLS",
+                   help="stop an executor with a fault after this many polls (default "
+                        "100000000; 0: no limit)")
     p.add_argument("--bundle", metavar="DIR",
                    help="run a bundle written by --emit-bundle (imports no MLIR)")
     return p
@@ -75,6 +78,7 @@ def run_cpu(args) -> int:
     from gasync.dialect.diagnostics import CompileError, DiagnosticEngine
     from gasync.pipeline.cpu import run_text
     from gasync.runtime.args import ArgError
+    from gasync.runtime.faults import ExecutorFault
 
     from .common import read_source
 
@@ -85,12 +89,15 @@ def run_cpu(args) -> int:
         return EXIT_USAGE
     diags = DiagnosticEngine(source_name=name)
     try:
-        lines = run_text(text, args.entry, args.arg, diags=diags)
+        lines = run_text(text, args.entry, args.arg, diags=diags, watchdog=args.watchdog)
     except CompileError:
         return EXIT_INVALID
     except ArgError as e:
         print(f"gasync-run: error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except ExecutorFault as e:
+        print(f"gasync-run: error: '@{args.entry}' failed while running: {e}", file=sys.stderr)
+        return EXIT_RUNTIME
     for line in lines:
         print(line)
     return EXIT_OK

@@ -12,7 +12,7 @@
 // CHECK-NEXT: llvm.store %[[Z]], %[[F]] : i32, !llvm.ptr
 // CHECK-NEXT: return
 // CHECK-LABEL: func.func private @leaf$poll(
-// CHECK-SAME: %[[F:.*]]: !llvm.ptr) -> i1
+// CHECK-SAME: %[[F:[^:]*]]: !llvm.ptr, %[[EXEC:[^:]*]]: !llvm.ptr) -> i1
 // CHECK: %[[S:.*]] = llvm.load %[[F]] : !llvm.ptr -> i32
 // CHECK-NEXT: cf.switch %[[S]] : i32, [
 // CHECK-NEXT: default: ^[[DONE:.*]],
@@ -49,7 +49,7 @@ func.func private @leaf(%x: i32) -> i32 attributes {gasync.async} {
 // CHECK-NEXT: cf.br ^[[POLL1]]
 // CHECK-NEXT: ^[[POLL1]]:
 // CHECK-NEXT: %[[P1:.*]] = llvm.getelementptr %{{.*}}[16]
-// CHECK-NEXT: %[[R1:.*]] = call @leaf$poll(%[[P1]]) : (!llvm.ptr) -> i1
+// CHECK-NEXT: %[[R1:.*]] = call @leaf$poll(%[[P1]], %{{.*}}) : (!llvm.ptr, !llvm.ptr) -> i1
 // CHECK-NEXT: cf.cond_br %[[R1]], ^[[READY1:.*]], ^[[SUSPEND1:.*]]
 // CHECK-NEXT: ^[[READY1]]:
 // CHECK-NEXT: %[[RES1:.*]] = llvm.getelementptr %{{.*}}[20]
@@ -64,7 +64,7 @@ func.func private @leaf(%x: i32) -> i32 attributes {gasync.async} {
 // CHECK-NEXT: call @leaf$init(%[[C2]], %[[A]])
 // CHECK: ^[[POLL2]]:
 // CHECK-NEXT: %[[P2:.*]] = llvm.getelementptr %{{.*}}[16]
-// CHECK-NEXT: call @leaf$poll(%[[P2]])
+// CHECK-NEXT: call @leaf$poll(%[[P2]], %{{.*}})
 // CHECK: %[[RELOAD:.*]] = llvm.getelementptr %{{.*}}[12]
 // CHECK-NEXT: llvm.load %[[RELOAD]] : !llvm.ptr -> i32
 func.func private @two(%x: i32) -> i32 attributes {gasync.async} {

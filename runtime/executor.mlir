@@ -1,0 +1,312 @@
+// gasync's task executor (DESIGN.md section 4), target-neutral: func, arith,
+// scf and llvm pointer ops, so one definition serves the CPU (JIT) and the
+// GPU (thread scope: each thread its own executor, in its local memory).
+// `gasync-coro-lower` merges these functions into every symbol table (the
+// module, or a gpu.module) that spawns tasks, next to the generated
+// `@gasync_rt_dispatch`, a switch on the task kind calling each kind's poll
+// function (no function pointers). All functions are private: after
+// inlining, only what is used remains.
+//
+// An executor is one block of memory (an alloca where block_on runs):
+//   header, i32 fields at byte offsets:
+//     0 status   0 while running; else the fault: 1 deadlock (nothing ready,
+//                root not done), 2 task pool overflow, 3 broken invariant,
+//                4 watchdog (the poll budget ran out)
+//     4 current  the slot being polled
+//     8 park     what the current task asks for when its poll returns false:
+//                1 requeue it (it yielded), 2 it waits for a task to finish
+//    12 head, 16 tail   the run queue (a ring of pool entries), as counters
+//    20 pool     slots, the root included (slot 0 is the block_on's future)
+//    24 stride   bytes per frame slot
+//    28 polls    polls made so far
+//    32 budget   the watchdog's poll budget (0: none)
+//    36 detail   the fault's detail (the slot or task kind concerned)
+//    40 frames   byte offset of slot 0's frame
+//   slots at 64, 16 bytes each: state (0 free, 1 ready, 2 waiting, 3 done),
+//     kind, waiter (the slot to wake when this one is done, or -1)
+//   the run queue: pool i32 after the slots
+//   the frames: pool x stride bytes, 16-aligned
+// Every task is in the queue at most once, so a ring of pool entries holds it.
+
+module {
+  func.func private @gasync_rt_dispatch(i32, !llvm.ptr, !llvm.ptr) -> i1
+  func.func private @gasync_rt_fault(i32, i32)
+
+  func.func private @gasync_rt_field(%exec: !llvm.ptr, %offset: i32) -> !llvm.ptr {
+    %p = llvm.getelementptr %exec[%offset] : (!llvm.ptr, i32) -> !llvm.ptr, i8
+    return %p : !llvm.ptr
+  }
+
+  func.func private @gasync_rt_get(%exec: !llvm.ptr, %offset: i32) -> i32 {
+    %p = func.call @gasync_rt_field(%exec, %offset) : (!llvm.ptr, i32) -> !llvm.ptr
+    %v = llvm.load %p : !llvm.ptr -> i32
+    return %v : i32
+  }
+
+  func.func private @gasync_rt_set(%exec: !llvm.ptr, %offset: i32, %v: i32) {
+    %p = func.call @gasync_rt_field(%exec, %offset) : (!llvm.ptr, i32) -> !llvm.ptr
+    llvm.store %v, %p : i32, !llvm.ptr
+    return
+  }
+
+  // Byte offset of field `field` (0 state, 4 kind, 8 waiter) of slot `slot`.
+  func.func private @gasync_rt_slot_field(%slot: i32, %field: i32) -> i32 {
+    %c16 = arith.constant 16 : i32
+    %c64 = arith.constant 64 : i32
+    %a = arith.muli %slot, %c16 : i32
+    %b = arith.addi %a, %c64 : i32
+    %c = arith.addi %b, %field : i32
+    return %c : i32
+  }
+
+  func.func private @gasync_rt_slot_get(%exec: !llvm.ptr, %slot: i32, %field: i32) -> i32 {
+    %o = func.call @gasync_rt_slot_field(%slot, %field) : (i32, i32) -> i32
+    %v = func.call @gasync_rt_get(%exec, %o) : (!llvm.ptr, i32) -> i32
+    return %v : i32
+  }
+
+  func.func private @gasync_rt_slot_set(%exec: !llvm.ptr, %slot: i32, %field: i32, %v: i32) {
+    %o = func.call @gasync_rt_slot_field(%slot, %field) : (i32, i32) -> i32
+    func.call @gasync_rt_set(%exec, %o, %v) : (!llvm.ptr, i32, i32) -> ()
+    return
+  }
+
+  // The frame of the task in `slot`.
+  func.func private @gasync_rt_slot_frame(%exec: !llvm.ptr, %slot: i32) -> !llvm.ptr {
+    %c24 = arith.constant 24 : i32
+    %c40 = arith.constant 40 : i32
+    %stride = func.call @gasync_rt_get(%exec, %c24) : (!llvm.ptr, i32) -> i32
+    %base = func.call @gasync_rt_get(%exec, %c40) : (!llvm.ptr, i32) -> i32
+    %a = arith.muli %slot, %stride : i32
+    %o = arith.addi %base, %a : i32
+    %p = func.call @gasync_rt_field(%exec, %o) : (!llvm.ptr, i32) -> !llvm.ptr
+    return %p : !llvm.ptr
+  }
+
+  // Byte offset of entry `counter mod pool` of the run queue.
+  func.func private @gasync_rt_queue_entry(%exec: !llvm.ptr, %counter: i32) -> i32 {
+    %c4 = arith.constant 4 : i32
+    %c20 = arith.constant 20 : i32
+    %c64 = arith.constant 64 : i32
+    %c16 = arith.constant 16 : i32
+    %pool = func.call @gasync_rt_get(%exec, %c20) : (!llvm.ptr, i32) -> i32
+    %i = arith.remui %counter, %pool : i32
+    %slots = arith.muli %pool, %c16 : i32
+    %q = arith.addi %slots, %c64 : i32
+    %e = arith.muli %i, %c4 : i32
+    %o = arith.addi %q, %e : i32
+    return %o : i32
+  }
+
+  func.func private @gasync_rt_enqueue(%exec: !llvm.ptr, %slot: i32) {
+    %c1 = arith.constant 1 : i32
+    %c16 = arith.constant 16 : i32
+    %tail = func.call @gasync_rt_get(%exec, %c16) : (!llvm.ptr, i32) -> i32
+    %o = func.call @gasync_rt_queue_entry(%exec, %tail) : (!llvm.ptr, i32) -> i32
+    func.call @gasync_rt_set(%exec, %o, %slot) : (!llvm.ptr, i32, i32) -> ()
+    %t = arith.addi %tail, %c1 : i32
+    func.call @gasync_rt_set(%exec, %c16, %t) : (!llvm.ptr, i32, i32) -> ()
+    return
+  }
+
+  // The next ready slot, or -1 when the queue is empty.
+  func.func private @gasync_rt_dequeue(%exec: !llvm.ptr) -> i32 {
+    %c1 = arith.constant 1 : i32
+    %c12 = arith.constant 12 : i32
+    %c16 = arith.constant 16 : i32
+    %none = arith.constant -1 : i32
+    %head = func.call @gasync_rt_get(%exec, %c12) : (!llvm.ptr, i32) -> i32
+    %tail = func.call @gasync_rt_get(%exec, %c16) : (!llvm.ptr, i32) -> i32
+    %empty = arith.cmpi eq, %head, %tail : i32
+    %r = scf.if %empty -> i32 {
+      scf.yield %none : i32
+    } else {
+      %o = func.call @gasync_rt_queue_entry(%exec, %head) : (!llvm.ptr, i32) -> i32
+      %s = func.call @gasync_rt_get(%exec, %o) : (!llvm.ptr, i32) -> i32
+      %h = arith.addi %head, %c1 : i32
+      func.call @gasync_rt_set(%exec, %c12, %h) : (!llvm.ptr, i32, i32) -> ()
+      scf.yield %s : i32
+    }
+    return %r : i32
+  }
+
+  // A fresh executor: `pool` slots (the root's included) of `stride` bytes,
+  // frames at byte `frames`, the watchdog's poll `budget`.
+  func.func private @gasync_rt_exec_init(%exec: !llvm.ptr, %pool: i32, %stride: i32,
+                                         %frames: i32, %budget: i32) {
+    %c0 = arith.constant 0 : i32
+    %c1 = arith.constant 1 : i32
+    %c8 = arith.constant 8 : i32
+    %none = arith.constant -1 : i32
+    %c20 = arith.constant 20 : i32
+    %c24 = arith.constant 24 : i32
+    %c32 = arith.constant 32 : i32
+    %c40 = arith.constant 40 : i32
+    %c64 = arith.constant 64 : i32
+    %c4 = arith.constant 4 : i32
+    scf.for %o = %c0 to %c64 step %c4 : i32 {
+      func.call @gasync_rt_set(%exec, %o, %c0) : (!llvm.ptr, i32, i32) -> ()
+    }
+    func.call @gasync_rt_set(%exec, %c20, %pool) : (!llvm.ptr, i32, i32) -> ()
+    func.call @gasync_rt_set(%exec, %c24, %stride) : (!llvm.ptr, i32, i32) -> ()
+    func.call @gasync_rt_set(%exec, %c32, %budget) : (!llvm.ptr, i32, i32) -> ()
+    func.call @gasync_rt_set(%exec, %c40, %frames) : (!llvm.ptr, i32, i32) -> ()
+    scf.for %s = %c0 to %pool step %c1 : i32 {
+      func.call @gasync_rt_slot_set(%exec, %s, %c0, %c0) : (!llvm.ptr, i32, i32, i32) -> ()
+      func.call @gasync_rt_slot_set(%exec, %s, %c8, %none) : (!llvm.ptr, i32, i32, i32) -> ()
+    }
+    return
+  }
+
+  // Take a free slot for a task of `kind` and queue it: its slot, or -1
+  // (with status 2, pool overflow) when every slot is taken.
+  func.func private @gasync_rt_spawn(%exec: !llvm.ptr, %kind: i32) -> i32 {
+    %c0 = arith.constant 0 : i32
+    %c1 = arith.constant 1 : i32
+    %c2 = arith.constant 2 : i32
+    %c4 = arith.constant 4 : i32
+    %c8 = arith.constant 8 : i32
+    %c20 = arith.constant 20 : i32
+    %c36 = arith.constant 36 : i32
+    %none = arith.constant -1 : i32
+    %pool = func.call @gasync_rt_get(%exec, %c20) : (!llvm.ptr, i32) -> i32
+    // The first free slot after the root's.
+    %found = scf.while (%s = %c1) : (i32) -> i32 {
+      %in = arith.cmpi slt, %s, %pool : i32
+      %st = scf.if %in -> i32 {
+        %v = func.call @gasync_rt_slot_get(%exec, %s, %c0) : (!llvm.ptr, i32, i32) -> i32
+        scf.yield %v : i32
+      } else {
+        scf.yield %c0 : i32
+      }
+      %busy = arith.cmpi ne, %st, %c0 : i32
+      %more = arith.andi %in, %busy : i1
+      scf.condition(%more) %s : i32
+    } do {
+    ^bb0(%s: i32):
+      %n = arith.addi %s, %c1 : i32
+      scf.yield %n : i32
+    }
+    %full = arith.cmpi sge, %found, %pool : i32
+    %r = scf.if %full -> i32 {
+      func.call @gasync_rt_set(%exec, %c0, %c2) : (!llvm.ptr, i32, i32) -> ()
+      func.call @gasync_rt_set(%exec, %c36, %kind) : (!llvm.ptr, i32, i32) -> ()
+      scf.yield %none : i32
+    } else {
+      func.call @gasync_rt_slot_set(%exec, %found, %c0, %c1) : (!llvm.ptr, i32, i32, i32) -> ()
+      func.call @gasync_rt_slot_set(%exec, %found, %c4, %kind) : (!llvm.ptr, i32, i32, i32) -> ()
+      func.call @gasync_rt_slot_set(%exec, %found, %c8, %none) : (!llvm.ptr, i32, i32, i32) -> ()
+      func.call @gasync_rt_enqueue(%exec, %found) : (!llvm.ptr, i32) -> ()
+      scf.yield %found : i32
+    }
+    return %r : i32
+  }
+
+  // Joining `task` from the current task: true if it is done; otherwise the
+  // current task waits, to be woken when `task` finishes.
+  func.func private @gasync_rt_join(%exec: !llvm.ptr, %task: i32) -> i1 {
+    %c0 = arith.constant 0 : i32
+    %c2 = arith.constant 2 : i32
+    %c3 = arith.constant 3 : i32
+    %c4 = arith.constant 4 : i32
+    %c8 = arith.constant 8 : i32
+    %st = func.call @gasync_rt_slot_get(%exec, %task, %c0) : (!llvm.ptr, i32, i32) -> i32
+    %done = arith.cmpi eq, %st, %c3 : i32
+    scf.if %done {
+    } else {
+      %current = func.call @gasync_rt_get(%exec, %c4) : (!llvm.ptr, i32) -> i32
+      func.call @gasync_rt_slot_set(%exec, %task, %c8, %current) : (!llvm.ptr, i32, i32, i32) -> ()
+      func.call @gasync_rt_set(%exec, %c8, %c2) : (!llvm.ptr, i32, i32) -> ()
+    }
+    return %done : i1
+  }
+
+  // A joined task's slot becomes free (its result has been read).
+  func.func private @gasync_rt_release(%exec: !llvm.ptr, %task: i32) {
+    %c0 = arith.constant 0 : i32
+    func.call @gasync_rt_slot_set(%exec, %task, %c0, %c0) : (!llvm.ptr, i32, i32, i32) -> ()
+    return
+  }
+
+  // Run until the root (slot 0, of kind `root_kind`, its frame initialised)
+  // is done, or a fault stops the executor; a fault is reported to the
+  // target's @gasync_rt_fault (the host reads it after the run).
+  func.func private @gasync_rt_run(%exec: !llvm.ptr, %root_kind: i32) {
+    %c0 = arith.constant 0 : i32
+    %c1 = arith.constant 1 : i32
+    %c2 = arith.constant 2 : i32
+    %c3 = arith.constant 3 : i32
+    %c4 = arith.constant 4 : i32
+    %c8 = arith.constant 8 : i32
+    %c28 = arith.constant 28 : i32
+    %c32 = arith.constant 32 : i32
+    %c36 = arith.constant 36 : i32
+    %none = arith.constant -1 : i32
+    func.call @gasync_rt_slot_set(%exec, %c0, %c0, %c1) : (!llvm.ptr, i32, i32, i32) -> ()
+    func.call @gasync_rt_slot_set(%exec, %c0, %c4, %root_kind) : (!llvm.ptr, i32, i32, i32) -> ()
+    func.call @gasync_rt_enqueue(%exec, %c0) : (!llvm.ptr, i32) -> ()
+    scf.while : () -> () {
+      %status = func.call @gasync_rt_get(%exec, %c0) : (!llvm.ptr, i32) -> i32
+      %root = func.call @gasync_rt_slot_get(%exec, %c0, %c0) : (!llvm.ptr, i32, i32) -> i32
+      %running = arith.cmpi eq, %status, %c0 : i32
+      %pending = arith.cmpi ne, %root, %c3 : i32
+      %go = arith.andi %running, %pending : i1
+      scf.condition(%go)
+    } do {
+      %s = func.call @gasync_rt_dequeue(%exec) : (!llvm.ptr) -> i32
+      %empty = arith.cmpi slt, %s, %c0 : i32
+      %polls = func.call @gasync_rt_get(%exec, %c28) : (!llvm.ptr, i32) -> i32
+      %budget = func.call @gasync_rt_get(%exec, %c32) : (!llvm.ptr, i32) -> i32
+      %limited = arith.cmpi ne, %budget, %c0 : i32
+      %spent = arith.cmpi uge, %polls, %budget : i32
+      %out = arith.andi %limited, %spent : i1
+      scf.if %empty {
+        // Nothing ready and the root not done: nothing can ever wake a task.
+        func.call @gasync_rt_set(%exec, %c0, %c1) : (!llvm.ptr, i32, i32) -> ()
+        func.call @gasync_rt_set(%exec, %c36, %none) : (!llvm.ptr, i32, i32) -> ()
+      } else {
+        scf.if %out {
+          func.call @gasync_rt_set(%exec, %c0, %c4) : (!llvm.ptr, i32, i32) -> ()
+          func.call @gasync_rt_set(%exec, %c36, %s) : (!llvm.ptr, i32, i32) -> ()
+        } else {
+          %p = arith.addi %polls, %c1 : i32
+          func.call @gasync_rt_set(%exec, %c28, %p) : (!llvm.ptr, i32, i32) -> ()
+          func.call @gasync_rt_set(%exec, %c4, %s) : (!llvm.ptr, i32, i32) -> ()
+          func.call @gasync_rt_set(%exec, %c8, %c1) : (!llvm.ptr, i32, i32) -> ()
+          %kind = func.call @gasync_rt_slot_get(%exec, %s, %c4) : (!llvm.ptr, i32, i32) -> i32
+          %frame = func.call @gasync_rt_slot_frame(%exec, %s) : (!llvm.ptr, i32) -> !llvm.ptr
+          %done = func.call @gasync_rt_dispatch(%kind, %frame, %exec) : (i32, !llvm.ptr, !llvm.ptr) -> i1
+          %status = func.call @gasync_rt_get(%exec, %c0) : (!llvm.ptr, i32) -> i32
+          %ok = arith.cmpi eq, %status, %c0 : i32
+          scf.if %ok {
+            scf.if %done {
+              func.call @gasync_rt_slot_set(%exec, %s, %c0, %c3) : (!llvm.ptr, i32, i32, i32) -> ()
+              %w = func.call @gasync_rt_slot_get(%exec, %s, %c8) : (!llvm.ptr, i32, i32) -> i32
+              %waited = arith.cmpi sge, %w, %c0 : i32
+              scf.if %waited {
+                func.call @gasync_rt_slot_set(%exec, %w, %c0, %c1) : (!llvm.ptr, i32, i32, i32) -> ()
+                func.call @gasync_rt_enqueue(%exec, %w) : (!llvm.ptr, i32) -> ()
+              }
+            } else {
+              %park = func.call @gasync_rt_get(%exec, %c8) : (!llvm.ptr, i32) -> i32
+              %requeue = arith.cmpi eq, %park, %c1 : i32
+              scf.if %requeue {
+                func.call @gasync_rt_enqueue(%exec, %s) : (!llvm.ptr, i32) -> ()
+              } else {
+                func.call @gasync_rt_slot_set(%exec, %s, %c0, %c2) : (!llvm.ptr, i32, i32, i32) -> ()
+              }
+            }
+          }
+        }
+      }
+      scf.yield
+    }
+    %status = func.call @gasync_rt_get(%exec, %c0) : (!llvm.ptr, i32) -> i32
+    %failed = arith.cmpi ne, %status, %c0 : i32
+    scf.if %failed {
+      %detail = func.call @gasync_rt_get(%exec, %c36) : (!llvm.ptr, i32) -> i32
+      func.call @gasync_rt_fault(%status, %detail) : (i32, i32) -> ()
+    }
+    return
+  }
+}

@@ -1,0 +1,5 @@
+// The three-task demo interleaves: round-robin over ready tasks.
+// RUN: gasync-run %S/../../examples/tasks.mlir --entry main --arg 'memref<12x2xi32>' --arg 'memref<1xi32>' | filecheck %s
+// CHECK: result 0: 612
+// CHECK-NEXT: arg 0: {{\[}}[1, 0], [2, 0], [3, 0], [1, 1], [2, 1], [3, 1], [1, 2], [2, 2], [3, 2], [1, 3], [2, 3], [3, 3]]
+// CHECK-NEXT: arg 1: [12]
