@@ -489,34 +489,38 @@ class Verifier:
                     if ref is not None:
                         out.append((ref, inner))
         reported: set[frozenset] = set()
-        state: dict[str, int] = {}
-        path: list[tuple[str, ir.Operation | None]] = []
-
-        def visit(name: str) -> None:
-            state[name] = 1
-            for callee, site in edges.get(name, []):
-                if callee not in edges:
-                    continue
-                if state.get(callee) == 1:
-                    names = [n for n, _ in path] + [name]
-                    start = names.index(callee)
-                    cycle = names[start:] + [callee]
-                    key = frozenset(cycle)
-                    if key not in reported:
-                        reported.add(key)
-                        chain = " -> ".join("@" + n for n in cycle)
-                        self.error(site, f"async functions form a cycle through futures: {chain} "
-                                         "(an async function that awaits itself would need an "
-                                         "infinitely large frame)")
-                elif callee not in state:
-                    path.append((name, site))
-                    visit(callee)
-                    path.pop()
-            state[name] = 2
-
-        for name in edges:
-            if name not in state:
-                visit(name)
+        state: dict[str, int] = {}  # 1 on the DFS stack, 2 finished
+        # An explicit stack: programs with thousands of nested async
+        # functions must not hit Python's recursion limit.
+        for root in edges:
+            if root in state:
+                continue
+            state[root] = 1
+            stack = [(root, iter(edges[root]))]
+            while stack:
+                name, pending = stack[-1]
+                descended = False
+                for callee, site in pending:
+                    if callee not in edges:
+                        continue
+                    if state.get(callee) == 1:
+                        names = [n for n, _ in stack]
+                        cycle = names[names.index(callee):] + [callee]
+                        key = frozenset(cycle)
+                        if key not in reported:
+                            reported.add(key)
+                            chain = " -> ".join("@" + n for n in cycle)
+                            self.error(site, f"async functions form a cycle through futures: "
+                                             f"{chain} (an async function that awaits itself "
+                                             "would need an infinitely large frame)")
+                    elif callee not in state:
+                        state[callee] = 1
+                        stack.append((callee, iter(edges[callee])))
+                        descended = True
+                        break
+                if not descended:
+                    state[name] = 2
+                    stack.pop()
 
 
 EXCLUSIVE_REGION_OPS = ("scf.if", "scf.index_switch", "affine.if")

@@ -91,24 +91,36 @@ def split_before(op: ir.Operation) -> ir.Block:
 
 
 def topological_order(functions: list[ir.Operation]) -> list[ir.Operation]:
-    """Callees first (the verifier has rejected cycles)."""
-    order, state = [], {}
+    """Callees first (the verifier has rejected cycles). Iterative: chains of
+    thousands of async functions must not hit Python's recursion limit."""
+    by_name = {ir.StringAttr(fn.attributes["sym_name"]).value: fn for fn in functions}
 
-    def visit(fn: ir.Operation):
-        key = fn
-        if state.get(key) == "done":
-            return
-        state[key] = "visiting"
+    def callees(fn: ir.Operation) -> list[str]:
+        names = []
         for op in walk(fn):
             if op.name == "gasync.future" and CALLEE in op.attributes:
                 callee = callee_of(op)
-                if state.get(callee) is None and ASYNC_ATTR in callee.attributes:
-                    visit(callee)
-        state[key] = "done"
-        order.append(fn)
+                if ASYNC_ATTR in callee.attributes:
+                    names.append(ir.StringAttr(callee.attributes["sym_name"]).value)
+        return names
 
-    for fn in functions:
-        visit(fn)
+    order, done, seen = [], set(), set()
+    for root in by_name:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(callees(by_name[root])))]
+        while stack:
+            name, pending = stack[-1]
+            for callee in pending:
+                if callee not in seen and callee in by_name:
+                    seen.add(callee)
+                    stack.append((callee, iter(callees(by_name[callee]))))
+                    break
+            else:
+                stack.pop()
+                done.add(name)
+                order.append(by_name[name])
     return order
 
 
