@@ -133,9 +133,11 @@ class CoroLowerPass(ModulePass):
     def apply(self, module: ir.Operation, ctx: PassContext) -> None:
         functions = async_functions(module)
         kinds = TaskKinds()
+        warp_scoped = warp_scoped_functions(module, functions)
         try:
             for fn in topological_order(functions):
-                FunctionLowering(fn, ctx, self.name, kinds).run()
+                FunctionLowering(fn, ctx, self.name, kinds,
+                                 scoped_awaits=function_key(fn) in warp_scoped).run()
             self.assign_root_kinds(module, kinds)
         except LoweringError as e:
             ctx.diags.error(e.loc, str(e))
@@ -159,6 +161,53 @@ class CoroLowerPass(ModulePass):
                     kinds.kind_of(callee)
 
 
+def function_key(fn: ir.Operation) -> tuple[str, str]:
+    """An async function's name qualified by its symbol table (a gpu.module
+    holds clones of top-level functions under the same names)."""
+    return (symbol_name(nearest_symbol_table(fn)) or "",
+            ir.StringAttr(fn.attributes["sym_name"]).value)
+
+
+def warp_scoped_functions(module: ir.Operation, functions) -> set[tuple[str, str]]:
+    """Async functions that may run in a warp-scope executor: reachable through
+    futures from the future of a `block_on {scope = "warp"}` that spawns tasks
+    (their awaits vote across the warp)."""
+    edges: dict[tuple[str, str], list[ir.Operation]] = {}
+    spawns: set[tuple[str, str]] = set()
+    for fn in functions:
+        key = function_key(fn)
+        edges[key] = []
+        for op in walk(fn):
+            if op.name == "gasync.future" and CALLEE in op.attributes:
+                edges[key].append(callee_of(op))
+            elif op.name == "gasync.spawn":
+                spawns.add(key)
+
+    def reachable(roots: list[ir.Operation]) -> set[tuple[str, str]]:
+        seen, work = set(), [function_key(r) for r in roots]
+        while work:
+            key = work.pop()
+            if key in seen or key not in edges:
+                continue
+            seen.add(key)
+            work.extend(function_key(c) for c in edges[key])
+        return seen
+
+    roots = []
+    for op in walk(module):
+        scope = op.attributes["scope"] if op.name == "gasync.block_on" and \
+            "scope" in op.attributes else None
+        if scope is None or ir.StringAttr(scope).value != "warp":
+            continue
+        creation = op.operands[0].owner
+        creation = getattr(creation, "operation", creation)
+        if isinstance(creation, ir.Operation) and creation.name == "gasync.future":
+            root = callee_of(creation)
+            if reachable([root]) & spawns:
+                roots.append(root)
+    return reachable(roots)
+
+
 class TaskKinds:
     """Task kinds per symbol table: one per async function that runs as a task
     (spawned, or the root of an executor), numbered from 0."""
@@ -180,8 +229,11 @@ class TaskKinds:
 
 
 class FunctionLowering:
-    def __init__(self, fn: ir.Operation, ctx: PassContext, pass_name: str, kinds: TaskKinds):
+    def __init__(self, fn: ir.Operation, ctx: PassContext, pass_name: str, kinds: TaskKinds, *,
+                 scoped_awaits: bool = False):
         self.fn = fn
+        self.scoped_awaits = scoped_awaits
+        """Awaits vote across the executor's scope (runtime gasync_rt_await_ready)."""
         self.kinds = kinds
         self.uses_executor = False
         self.ctx = ctx
@@ -429,8 +481,12 @@ class FunctionLowering:
         suspend = cont.create_after()
         with loc, ir.InsertionPoint(op):
             child = fr.gep(self.frame, offset, loc=loc, ip=None)
-            ready = func.CallOp([fr.i1()], ir.FlatSymbolRefAttr.get(poll_n),
-                                [child, self.executor]).result
+            lane_ready = func.CallOp([fr.i1()], ir.FlatSymbolRefAttr.get(poll_n),
+                                     [child, self.executor]).result
+            ready = lane_ready
+            if self.scoped_awaits:
+                ready = func.CallOp([fr.i1()], ir.FlatSymbolRefAttr.get(executor.AWAIT_READY),
+                                    [self.executor, lane_ready]).result
             cf.cond_br(ready, [], [], cont, suspend)
         with loc, ir.InsertionPoint(suspend):
             fr.store_state(self.frame, k, loc=loc, ip=None)

@@ -31,6 +31,9 @@ RELEASE = "gasync_rt_release"
 SLOT_FRAME = "gasync_rt_slot_frame"
 EXEC_INIT = "gasync_rt_exec_init"
 RUN = "gasync_rt_run"
+AWAIT_READY = "gasync_rt_await_ready"
+SCOPES = {"thread": 0, "warp": 1}
+"""Executor scopes this lowering implements (the verifier knows "block" too)."""
 
 HEADER_BYTES = 64
 SLOT_BYTES = 16

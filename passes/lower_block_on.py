@@ -106,10 +106,11 @@ class LowerBlockOnPass(ModulePass):
     def lower_with_executor(self, op, creation, callee: str, init: ir.Operation,
                             layout: fr.FrameLayout, ctx: PassContext) -> None:
         loc = op.location
-        scope = op.attributes[SCOPE_ATTR] if SCOPE_ATTR in op.attributes else None
-        if scope is not None and ir.StringAttr(scope).value != "thread":
-            ctx.diags.error(loc, f"gasync.block_on scope '{ir.StringAttr(scope).value}' is not "
-                                 "supported yet: only \"thread\" (each thread its own executor)")
+        scope = ir.StringAttr(op.attributes[SCOPE_ATTR]).value \
+            if SCOPE_ATTR in op.attributes else "thread"
+        if scope not in executor.SCOPES:
+            ctx.diags.error(loc, f"gasync.block_on scope '{scope}' is not supported yet: only "
+                                 + " and ".join(f"'{s}'" for s in executor.SCOPES))
             return
         tasks = executor.DEFAULT_POOL
         if POOL_ATTR in op.attributes:
@@ -131,7 +132,7 @@ class LowerBlockOnPass(ModulePass):
             with ir.InsertionPoint(creation):
                 func.CallOp([], ir.FlatSymbolRefAttr.get(executor.EXEC_INIT),
                             [exec_ptr, i32(pool), i32(stride), i32(executor.frames_offset(pool)),
-                             i32(self.watchdog)])
+                             i32(self.watchdog), i32(executor.SCOPES[scope])])
                 root = func.CallOp([fr.ptr()], ir.FlatSymbolRefAttr.get(executor.SLOT_FRAME),
                                    [exec_ptr, i32(0)]).result
                 func.CallOp([], ir.FlatSymbolRefAttr.get(fr.init_name(callee)),

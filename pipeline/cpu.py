@@ -30,9 +30,10 @@ from .manager import run_pipeline
 ENTRY_WRAPPER = "_gasync_entry"
 FAULT_RECORD = "gasync_rt_fault_record"
 
-# The CPU's side of the executor's fault report: the first fault is kept in a
-# global that the entry wrapper hands back to the host.
-CPU_FAULT_RUNTIME = f"""
+# The CPU's side of the executor (runtime/executor.mlir's target hooks): the
+# first fault is kept in a global that the entry wrapper hands back to the
+# host; a CPU thread is a scope of one lane.
+CPU_RUNTIME = f"""
 llvm.mlir.global internal @{FAULT_RECORD}(dense<0> : tensor<2xi32>) : !llvm.array<2 x i32>
 func.func private @{executor.FAULT}(%code: i32, %detail: i32) {{
   %record = llvm.mlir.addressof @{FAULT_RECORD} : !llvm.ptr
@@ -47,6 +48,17 @@ func.func private @{executor.FAULT}(%code: i32, %detail: i32) {{
   cf.br ^done
 ^done:
   return
+}}
+// A CPU thread is a scope of one lane.
+func.func private @gasync_rt_vote_all(%scope: i32, %x: i1) -> i1 {{
+  return %x : i1
+}}
+func.func private @gasync_rt_vote_max(%scope: i32, %x: i32) -> i32 {{
+  return %x : i32
+}}
+func.func private @gasync_rt_converged(%scope: i32) -> i1 {{
+  %true = arith.constant true
+  return %true : i1
 }}
 """
 CPU_PIPELINE = "gasync-to-llvm"
@@ -103,11 +115,10 @@ def entry_signature(fn: ir.Operation, diags: DiagnosticEngine) -> EntrySignature
 
 def add_cpu_runtime(module: ir.Module) -> None:
     table = ir.SymbolTable(module.operation)
-    if executor.FAULT in table or FAULT_RECORD in table:
-        return  # the program brings its own
-    runtime = ir.Module.parse(CPU_FAULT_RUNTIME, module.context)
+    runtime = ir.Module.parse(CPU_RUNTIME, module.context)
     for op in runtime.body.operations:
-        ir.InsertionPoint(module.body).insert(op.operation.clone())
+        if ir.StringAttr(op.operation.attributes["sym_name"]).value not in table:
+            ir.InsertionPoint(module.body).insert(op.operation.clone())
 
 
 def add_entry_wrapper(module: ir.Module, fn: ir.Operation) -> None:

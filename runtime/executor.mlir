@@ -11,7 +11,8 @@
 //   header, i32 fields at byte offsets:
 //     0 status   0 while running; else the fault: 1 deadlock (nothing ready,
 //                root not done), 2 task pool overflow, 3 broken invariant,
-//                4 watchdog (the poll budget ran out)
+//                4 watchdog (the poll budget ran out), 5 a warp-scope
+//                executor's lanes diverged at an await or spawn
 //     4 current  the slot being polled
 //     8 park     what the current task asks for when its poll returns false:
 //                1 requeue it (it yielded), 2 it waits for a task to finish
@@ -22,15 +23,66 @@
 //    32 budget   the watchdog's poll budget (0: none)
 //    36 detail   the fault's detail (the slot or task kind concerned)
 //    40 frames   byte offset of slot 0's frame
+//    44 scope    0 thread (each thread its own executor), 1 warp (the 32
+//                lanes run replicas of one executor that take the same
+//                decisions: every poll's outcome is voted on, so the warp
+//                polls the same task in the same state)
 //   slots at 64, 16 bytes each: state (0 free, 1 ready, 2 waiting, 3 done),
 //     kind, waiter (the slot to wake when this one is done, or -1)
 //   the run queue: pool i32 after the slots
 //   the frames: pool x stride bytes, 16-aligned
 // Every task is in the queue at most once, so a ring of pool entries holds it.
+//
+// Each target defines three hooks (pipeline/cpu.py for the CPU, where a
+// "warp" is one lane; runtime/device/executor.mlir for NVIDIA GPUs):
+//   @gasync_rt_vote_all(scope, x) -> i1   x on every lane of the scope
+//   @gasync_rt_vote_max(scope, x) -> i32  the largest x over the scope
+//   @gasync_rt_converged(scope) -> i1     every lane of the scope is here
+// and @gasync_rt_fault(code, detail), which records a fault for the host.
 
 module {
   func.func private @gasync_rt_dispatch(i32, !llvm.ptr, !llvm.ptr) -> i1
   func.func private @gasync_rt_fault(i32, i32)
+  func.func private @gasync_rt_vote_all(i32, i1) -> i1
+  func.func private @gasync_rt_vote_max(i32, i32) -> i32
+  func.func private @gasync_rt_converged(i32) -> i1
+
+  // An awaited child's readiness as the executor's scope sees it: outside an
+  // executor or at thread scope, the lane's own; at warp scope, ready only
+  // if ready on every lane (a lane whose child is done re-polls it, which
+  // returns true again). Awaits must be reached by the whole warp: if not,
+  // the executor stops with fault 5 rather than vote in divergent code.
+  func.func private @gasync_rt_await_ready(%exec: !llvm.ptr, %ready: i1) -> i1 {
+    %null = llvm.mlir.zero : !llvm.ptr
+    %none = llvm.icmp "eq" %exec, %null : !llvm.ptr
+    %r = scf.if %none -> i1 {
+      scf.yield %ready : i1
+    } else {
+      %c0 = arith.constant 0 : i32
+      %c5 = arith.constant 5 : i32
+      %c36 = arith.constant 36 : i32
+      %c44 = arith.constant 44 : i32
+      %false = arith.constant false
+      %scope = func.call @gasync_rt_get(%exec, %c44) : (!llvm.ptr, i32) -> i32
+      %thread = arith.cmpi eq, %scope, %c0 : i32
+      %v = scf.if %thread -> i1 {
+        scf.yield %ready : i1
+      } else {
+        %together = func.call @gasync_rt_converged(%scope) : (i32) -> i1
+        %w = scf.if %together -> i1 {
+          %all = func.call @gasync_rt_vote_all(%scope, %ready) : (i32, i1) -> i1
+          scf.yield %all : i1
+        } else {
+          func.call @gasync_rt_set(%exec, %c0, %c5) : (!llvm.ptr, i32, i32) -> ()
+          func.call @gasync_rt_set(%exec, %c36, %c0) : (!llvm.ptr, i32, i32) -> ()
+          scf.yield %false : i1
+        }
+        scf.yield %w : i1
+      }
+      scf.yield %v : i1
+    }
+    return %r : i1
+  }
 
   func.func private @gasync_rt_field(%exec: !llvm.ptr, %offset: i32) -> !llvm.ptr {
     %p = llvm.getelementptr %exec[%offset] : (!llvm.ptr, i32) -> !llvm.ptr, i8
@@ -131,9 +183,9 @@ module {
   }
 
   // A fresh executor: `pool` slots (the root's included) of `stride` bytes,
-  // frames at byte `frames`, the watchdog's poll `budget`.
+  // frames at byte `frames`, the watchdog's poll `budget`, the `scope`.
   func.func private @gasync_rt_exec_init(%exec: !llvm.ptr, %pool: i32, %stride: i32,
-                                         %frames: i32, %budget: i32) {
+                                         %frames: i32, %budget: i32, %scope: i32) {
     %c0 = arith.constant 0 : i32
     %c1 = arith.constant 1 : i32
     %c8 = arith.constant 8 : i32
@@ -151,6 +203,8 @@ module {
     func.call @gasync_rt_set(%exec, %c24, %stride) : (!llvm.ptr, i32, i32) -> ()
     func.call @gasync_rt_set(%exec, %c32, %budget) : (!llvm.ptr, i32, i32) -> ()
     func.call @gasync_rt_set(%exec, %c40, %frames) : (!llvm.ptr, i32, i32) -> ()
+    %c44 = arith.constant 44 : i32
+    func.call @gasync_rt_set(%exec, %c44, %scope) : (!llvm.ptr, i32, i32) -> ()
     scf.for %s = %c0 to %pool step %c1 : i32 {
       func.call @gasync_rt_slot_set(%exec, %s, %c0, %c0) : (!llvm.ptr, i32, i32, i32) -> ()
       func.call @gasync_rt_slot_set(%exec, %s, %c8, %none) : (!llvm.ptr, i32, i32, i32) -> ()
@@ -159,8 +213,10 @@ module {
   }
 
   // Take a free slot for a task of `kind` and queue it: its slot, or -1
-  // (with status 2, pool overflow) when every slot is taken.
+  // with status 2 when every slot is taken (pool overflow), or 5 when a
+  // warp-scope executor's lanes do not spawn together.
   func.func private @gasync_rt_spawn(%exec: !llvm.ptr, %kind: i32) -> i32 {
+    %true = arith.constant true
     %c0 = arith.constant 0 : i32
     %c1 = arith.constant 1 : i32
     %c2 = arith.constant 2 : i32
@@ -169,7 +225,12 @@ module {
     %c20 = arith.constant 20 : i32
     %c36 = arith.constant 36 : i32
     %none = arith.constant -1 : i32
+    %c5 = arith.constant 5 : i32
+    %c44 = arith.constant 44 : i32
     %pool = func.call @gasync_rt_get(%exec, %c20) : (!llvm.ptr, i32) -> i32
+    // A warp-scope executor's replicas must spawn together, or they diverge.
+    %scope = func.call @gasync_rt_get(%exec, %c44) : (!llvm.ptr, i32) -> i32
+    %together = func.call @gasync_rt_converged(%scope) : (i32) -> i1
     // The first free slot after the root's.
     %found = scf.while (%s = %c1) : (i32) -> i32 {
       %in = arith.cmpi slt, %s, %pool : i32
@@ -188,8 +249,11 @@ module {
       scf.yield %n : i32
     }
     %full = arith.cmpi sge, %found, %pool : i32
-    %r = scf.if %full -> i32 {
-      func.call @gasync_rt_set(%exec, %c0, %c2) : (!llvm.ptr, i32, i32) -> ()
+    %apart = arith.xori %together, %true : i1
+    %refuse = arith.ori %apart, %full : i1
+    %fault = arith.select %apart, %c5, %c2 : i32
+    %r = scf.if %refuse -> i32 {
+      func.call @gasync_rt_set(%exec, %c0, %fault) : (!llvm.ptr, i32, i32) -> ()
       func.call @gasync_rt_set(%exec, %c36, %kind) : (!llvm.ptr, i32, i32) -> ()
       scf.yield %none : i32
     } else {
@@ -241,6 +305,7 @@ module {
     %c28 = arith.constant 28 : i32
     %c32 = arith.constant 32 : i32
     %c36 = arith.constant 36 : i32
+    %c44 = arith.constant 44 : i32
     %none = arith.constant -1 : i32
     func.call @gasync_rt_slot_set(%exec, %c0, %c0, %c1) : (!llvm.ptr, i32, i32, i32) -> ()
     func.call @gasync_rt_slot_set(%exec, %c0, %c4, %root_kind) : (!llvm.ptr, i32, i32, i32) -> ()
@@ -275,8 +340,14 @@ module {
           func.call @gasync_rt_set(%exec, %c8, %c1) : (!llvm.ptr, i32, i32) -> ()
           %kind = func.call @gasync_rt_slot_get(%exec, %s, %c4) : (!llvm.ptr, i32, i32) -> i32
           %frame = func.call @gasync_rt_slot_frame(%exec, %s) : (!llvm.ptr, i32) -> !llvm.ptr
-          %done = func.call @gasync_rt_dispatch(%kind, %frame, %exec) : (i32, !llvm.ptr, !llvm.ptr) -> i1
-          %status = func.call @gasync_rt_get(%exec, %c0) : (!llvm.ptr, i32) -> i32
+          %lane_done = func.call @gasync_rt_dispatch(%kind, %frame, %exec) : (i32, !llvm.ptr, !llvm.ptr) -> i1
+          // The scope decides together: done when done everywhere, stopped
+          // when stopped anywhere, parked when parked everywhere.
+          %scope = func.call @gasync_rt_get(%exec, %c44) : (!llvm.ptr, i32) -> i32
+          %done = func.call @gasync_rt_vote_all(%scope, %lane_done) : (i32, i1) -> i1
+          %lane_status = func.call @gasync_rt_get(%exec, %c0) : (!llvm.ptr, i32) -> i32
+          %status = func.call @gasync_rt_vote_max(%scope, %lane_status) : (i32, i32) -> i32
+          func.call @gasync_rt_set(%exec, %c0, %status) : (!llvm.ptr, i32, i32) -> ()
           %ok = arith.cmpi eq, %status, %c0 : i32
           scf.if %ok {
             scf.if %done {
@@ -289,11 +360,12 @@ module {
               }
             } else {
               %park = func.call @gasync_rt_get(%exec, %c8) : (!llvm.ptr, i32) -> i32
-              %requeue = arith.cmpi eq, %park, %c1 : i32
-              scf.if %requeue {
-                func.call @gasync_rt_enqueue(%exec, %s) : (!llvm.ptr, i32) -> ()
-              } else {
+              %lane_waits = arith.cmpi eq, %park, %c2 : i32
+              %waits = func.call @gasync_rt_vote_all(%scope, %lane_waits) : (i32, i1) -> i1
+              scf.if %waits {
                 func.call @gasync_rt_slot_set(%exec, %s, %c0, %c2) : (!llvm.ptr, i32, i32, i32) -> ()
+              } else {
+                func.call @gasync_rt_enqueue(%exec, %s) : (!llvm.ptr, i32) -> ()
               }
             }
           }

@@ -54,10 +54,10 @@ func.func private @spawner() -> i32 attributes {gasync.async} {
   return %r : i32
 }
 
-// Lowering a warp-scope executor is not supported yet: a clear error.
-func.func @warp_scope() -> i32 {
+// Lowering a block-scope executor is not supported yet: a clear error.
+func.func @block_scope() -> i32 {
   %f = "gasync.future"() {callee = @spawner} : () -> !gasync.fut<i32>
-  // expected-error@+1 {{gasync.block_on scope 'warp' is not supported yet}}
-  %r = "gasync.block_on"(%f) {scope = "warp"} : (!gasync.fut<i32>) -> i32
+  // expected-error@+1 {{gasync.block_on scope 'block' is not supported yet: only 'thread' and 'warp'}}
+  %r = "gasync.block_on"(%f) {scope = "block"} : (!gasync.fut<i32>) -> i32
   return %r : i32
 }

@@ -3,3 +3,6 @@
 // CHECK: result 0: 612
 // CHECK-NEXT: arg 0: {{\[}}[1, 0], [2, 0], [3, 0], [1, 1], [2, 1], [3, 1], [1, 2], [2, 2], [3, 2], [1, 3], [2, 3], [3, 3]]
 // CHECK-NEXT: arg 1: [12]
+// The same demo with a warp-scope executor (on the CPU a warp is one lane).
+// RUN: sed 's/{pool = 4 : i32}/{pool = 4 : i32, scope = "warp"}/' %S/../../examples/tasks.mlir > %t.warp.mlir
+// RUN: gasync-run %t.warp.mlir --entry main --arg 'memref<12x2xi32>' --arg 'memref<1xi32>' | filecheck %s
