@@ -1,61 +1,107 @@
 // The seed's concurrency demo: three independent tasks spawned from one
 // future, each looping with yields and appending (task id, step) to a log.
-// The executor runs them round-robin, so the log interleaves them:
+// The executor runs ready tasks round-robin, so the log interleaves them:
 // (1,0) (2,0) (3,0) (1,1) (2,1) (3,1) ...
-// Run: gasync-run examples/tasks.mlir --entry main --arg 'memref<12x2xi32>' --arg 'memref<1xi32>'
+//
+// CPU:  gasync-run examples/tasks.mlir --entry main --arg 'memref<1x12x2xi32>' --arg 'memref<1xi32>'
+// GPU:  gasync-run examples/tasks.mlir --target cuda --entry tasks_thread --block 32 \
+//         --arg 'memref<32x12x2xi32>' --arg 'memref<32xi32>' --arg 'memref<32xi32>'
+//       (tasks_warp: the same with a warp-scope executor)
+// Each thread (GPU) logs into its own row `row` of the log.
 
-// Append (id, step) at log[count], count += 1.
-func.func private @append(%log: memref<12x2xi32>, %count: memref<1xi32>, %id: i32, %step: i32) {
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %n = memref.load %count[%c0] : memref<1xi32>
-  %i = arith.index_cast %n : i32 to index
-  memref.store %id, %log[%i, %c0] : memref<12x2xi32>
-  memref.store %step, %log[%i, %c1] : memref<12x2xi32>
-  %one = arith.constant 1 : i32
-  %m = arith.addi %n, %one : i32
-  memref.store %m, %count[%c0] : memref<1xi32>
-  return
-}
-
-// A task: `steps` rounds of (log, yield); returns its id * 100 + steps.
-func.func private @worker(%log: memref<12x2xi32>, %count: memref<1xi32>, %id: i32, %steps: i32)
-    -> i32 attributes {gasync.async} {
-  %c0 = arith.constant 0 : i32
-  %c1 = arith.constant 1 : i32
-  %done = scf.for %s = %c0 to %steps step %c1 iter_args(%acc = %c0) -> (i32) : i32 {
-    func.call @append(%log, %count, %id, %s) : (memref<12x2xi32>, memref<1xi32>, i32, i32) -> ()
-    "gasync.yield"() : () -> ()
-    %a = arith.addi %acc, %c1 : i32
-    scf.yield %a : i32
+module attributes {gpu.container_module} {
+  // Append (id, step) at log[row, count[row]], count[row] += 1.
+  func.func private @append(%log: memref<?x12x2xi32>, %count: memref<?xi32>, %row: index,
+                            %id: i32, %step: i32) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %n = memref.load %count[%row] : memref<?xi32>
+    %i = arith.index_cast %n : i32 to index
+    memref.store %id, %log[%row, %i, %c0] : memref<?x12x2xi32>
+    memref.store %step, %log[%row, %i, %c1] : memref<?x12x2xi32>
+    %one = arith.constant 1 : i32
+    %m = arith.addi %n, %one : i32
+    memref.store %m, %count[%row] : memref<?xi32>
+    return
   }
-  %c100 = arith.constant 100 : i32
-  %h = arith.muli %id, %c100 : i32
-  %r = arith.addi %h, %done : i32
-  return %r : i32
-}
 
-func.func private @three(%log: memref<12x2xi32>, %count: memref<1xi32>) -> i32 attributes {gasync.async} {
-  %c1 = arith.constant 1 : i32
-  %c2 = arith.constant 2 : i32
-  %c3 = arith.constant 3 : i32
-  %c4 = arith.constant 4 : i32
-  %f1 = "gasync.future"(%log, %count, %c1, %c4) {callee = @worker} : (memref<12x2xi32>, memref<1xi32>, i32, i32) -> !gasync.fut<i32>
-  %t1 = "gasync.spawn"(%f1) : (!gasync.fut<i32>) -> !gasync.task<i32>
-  %f2 = "gasync.future"(%log, %count, %c2, %c4) {callee = @worker} : (memref<12x2xi32>, memref<1xi32>, i32, i32) -> !gasync.fut<i32>
-  %t2 = "gasync.spawn"(%f2) : (!gasync.fut<i32>) -> !gasync.task<i32>
-  %f3 = "gasync.future"(%log, %count, %c3, %c4) {callee = @worker} : (memref<12x2xi32>, memref<1xi32>, i32, i32) -> !gasync.fut<i32>
-  %t3 = "gasync.spawn"(%f3) : (!gasync.fut<i32>) -> !gasync.task<i32>
-  %r1 = "gasync.await"(%t1) : (!gasync.task<i32>) -> i32
-  %r2 = "gasync.await"(%t2) : (!gasync.task<i32>) -> i32
-  %r3 = "gasync.await"(%t3) : (!gasync.task<i32>) -> i32
-  %s = arith.addi %r1, %r2 : i32
-  %t = arith.addi %s, %r3 : i32
-  return %t : i32
-}
+  // A task: `steps` rounds of (log, yield); returns id * 100 + steps.
+  func.func private @worker(%log: memref<?x12x2xi32>, %count: memref<?xi32>, %row: index,
+                            %id: i32, %steps: i32) -> i32 attributes {gasync.async} {
+    %c0 = arith.constant 0 : i32
+    %c1 = arith.constant 1 : i32
+    %done = scf.for %s = %c0 to %steps step %c1 iter_args(%acc = %c0) -> (i32) : i32 {
+      func.call @append(%log, %count, %row, %id, %s)
+          : (memref<?x12x2xi32>, memref<?xi32>, index, i32, i32) -> ()
+      "gasync.yield"() : () -> ()
+      %a = arith.addi %acc, %c1 : i32
+      scf.yield %a : i32
+    }
+    %c100 = arith.constant 100 : i32
+    %h = arith.muli %id, %c100 : i32
+    %r = arith.addi %h, %done : i32
+    return %r : i32
+  }
 
-func.func @main(%log: memref<12x2xi32>, %count: memref<1xi32>) -> i32 {
-  %f = "gasync.future"(%log, %count) {callee = @three} : (memref<12x2xi32>, memref<1xi32>) -> !gasync.fut<i32>
-  %r = "gasync.block_on"(%f) {pool = 4 : i32} : (!gasync.fut<i32>) -> i32
-  return %r : i32
+  // Spawns the three workers, then joins them: 104 + 204 + 304 = 612.
+  func.func private @three(%log: memref<?x12x2xi32>, %count: memref<?xi32>, %row: index)
+      -> i32 attributes {gasync.async} {
+    %c1 = arith.constant 1 : i32
+    %c2 = arith.constant 2 : i32
+    %c3 = arith.constant 3 : i32
+    %c4 = arith.constant 4 : i32
+    %f1 = "gasync.future"(%log, %count, %row, %c1, %c4) {callee = @worker}
+        : (memref<?x12x2xi32>, memref<?xi32>, index, i32, i32) -> !gasync.fut<i32>
+    %t1 = "gasync.spawn"(%f1) : (!gasync.fut<i32>) -> !gasync.task<i32>
+    %f2 = "gasync.future"(%log, %count, %row, %c2, %c4) {callee = @worker}
+        : (memref<?x12x2xi32>, memref<?xi32>, index, i32, i32) -> !gasync.fut<i32>
+    %t2 = "gasync.spawn"(%f2) : (!gasync.fut<i32>) -> !gasync.task<i32>
+    %f3 = "gasync.future"(%log, %count, %row, %c3, %c4) {callee = @worker}
+        : (memref<?x12x2xi32>, memref<?xi32>, index, i32, i32) -> !gasync.fut<i32>
+    %t3 = "gasync.spawn"(%f3) : (!gasync.fut<i32>) -> !gasync.task<i32>
+    %r1 = "gasync.await"(%t1) : (!gasync.task<i32>) -> i32
+    %r2 = "gasync.await"(%t2) : (!gasync.task<i32>) -> i32
+    %r3 = "gasync.await"(%t3) : (!gasync.task<i32>) -> i32
+    %s = arith.addi %r1, %r2 : i32
+    %t = arith.addi %s, %r3 : i32
+    return %t : i32
+  }
+
+  func.func @main(%log: memref<1x12x2xi32>, %count: memref<1xi32>) -> i32 {
+    %l = memref.cast %log : memref<1x12x2xi32> to memref<?x12x2xi32>
+    %c = memref.cast %count : memref<1xi32> to memref<?xi32>
+    %row = arith.constant 0 : index
+    %f = "gasync.future"(%l, %c, %row) {callee = @three}
+        : (memref<?x12x2xi32>, memref<?xi32>, index) -> !gasync.fut<i32>
+    %r = "gasync.block_on"(%f) {pool = 4 : i32} : (!gasync.fut<i32>) -> i32
+    return %r : i32
+  }
+
+  gpu.module @kernels {
+    // Thread scope: each thread its own executor, its own row.
+    gpu.func @tasks_thread(%log: memref<32x12x2xi32>, %count: memref<32xi32>,
+                           %result: memref<32xi32>) kernel {
+      %row = gpu.thread_id x
+      %l = memref.cast %log : memref<32x12x2xi32> to memref<?x12x2xi32>
+      %c = memref.cast %count : memref<32xi32> to memref<?xi32>
+      %f = "gasync.future"(%l, %c, %row) {callee = @three}
+          : (memref<?x12x2xi32>, memref<?xi32>, index) -> !gasync.fut<i32>
+      %r = "gasync.block_on"(%f) {pool = 4 : i32} : (!gasync.fut<i32>) -> i32
+      memref.store %r, %result[%row] : memref<32xi32>
+      gpu.return
+    }
+    // Warp scope: the warp's lanes run one executor together (each lane
+    // its own frames and row), deciding every step as one.
+    gpu.func @tasks_warp(%log: memref<32x12x2xi32>, %count: memref<32xi32>,
+                         %result: memref<32xi32>) kernel {
+      %row = gpu.thread_id x
+      %l = memref.cast %log : memref<32x12x2xi32> to memref<?x12x2xi32>
+      %c = memref.cast %count : memref<32xi32> to memref<?xi32>
+      %f = "gasync.future"(%l, %c, %row) {callee = @three}
+          : (memref<?x12x2xi32>, memref<?xi32>, index) -> !gasync.fut<i32>
+      %r = "gasync.block_on"(%f) {pool = 4 : i32, scope = "warp"} : (!gasync.fut<i32>) -> i32
+      memref.store %r, %result[%row] : memref<32xi32>
+      gpu.return
+    }
+  }
 }

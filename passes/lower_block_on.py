@@ -27,7 +27,7 @@ from mlir import ir
 from mlir.dialects import arith, func, llvm, scf
 
 from gasync.dialect.catalogue import CALLEE
-from gasync.dialect.ir_utils import flat_symbol, lookup_symbol, walk
+from gasync.dialect.ir_utils import flat_symbol, lookup_symbol, symbol_name, walk
 
 from . import executor
 from . import frame as fr
@@ -36,6 +36,10 @@ from .outline_async_blocks import nearest_symbol_table
 POOL_ATTR = "pool"
 SCOPE_ATTR = "scope"
 from .base import ModulePass, PassContext, register
+
+
+def same_symbol_table(a: ir.Operation, b: ir.Operation) -> bool:
+    return (symbol_name(nearest_symbol_table(a)) or "") == (symbol_name(nearest_symbol_table(b)) or "")
 
 
 def enclosing_function(op: ir.Operation) -> ir.Operation:
@@ -68,6 +72,10 @@ class LowerBlockOnPass(ModulePass):
         callee = flat_symbol(creation.attributes[CALLEE])
         init_n, poll_n = fr.init_name(callee), fr.poll_name(callee)
         init = lookup_symbol(creation, init_n)
+        if init is not None and not same_symbol_table(init, op):
+            ctx.diags.error(loc, f"'@{callee}' is defined outside the gpu.module that runs it: "
+                                 "run gasync-clone-into-gpu-modules first (the GPU pipelines do)")
+            return
         if init is None or fr.FRAME_ATTR not in init.attributes:
             ctx.diags.error(loc, f"'@{callee}' has no lowered frame ('@{init_n}'): run "
                                  "gasync-coro-lower before gasync-lower-block-on")

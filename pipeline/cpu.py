@@ -113,6 +113,15 @@ def entry_signature(fn: ir.Operation, diags: DiagnosticEngine) -> EntrySignature
     return EntrySignature(args, results)
 
 
+def drop_device_code(module: ir.Module) -> None:
+    """gpu.modules hold device code, which the CPU does not run (the GPU
+    pipeline compiles it); their kernels may share the host's async functions,
+    which stay."""
+    for op in list(module.body.operations):
+        if op.operation.name == "gpu.module":
+            op.operation.erase()
+
+
 def add_cpu_runtime(module: ir.Module) -> None:
     table = ir.SymbolTable(module.operation)
     runtime = ir.Module.parse(CPU_RUNTIME, module.context)
@@ -154,6 +163,7 @@ def compile_for_cpu(text: str, entry: str, diags: DiagnosticEngine, context: ir.
         raise CompileError() from None
     fn = find_entry(module, entry, diags)
     signature = entry_signature(fn, diags)
+    drop_device_code(module)
     add_cpu_runtime(module)
     add_entry_wrapper(module, fn)
     ctx = PassContext(diags)
