@@ -1,3 +1,14 @@
 """gasync: async/await for NVIDIA GPUs as an MLIR dialect and compiler pipeline."""
 
 __version__ = "0.1.0"
+
+
+def compile(module_or_text, target: str = "sm_90", **options):  # noqa: A001
+    """Compile gasync IR for an NVIDIA GPU: a `CompiledModule` (see gasync.pipeline.compiled).
+
+    Imported lazily: `import gasync` needs no MLIR (the GPU machine imports
+    gasync.runtime without it).
+    """
+    from gasync.pipeline.compiled import compile as _compile
+
+    return _compile(module_or_text, target, **options)

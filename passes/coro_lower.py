@@ -327,16 +327,20 @@ class FunctionLowering:
     def allocate_child_frames(self, body: ir.Region, liveness: Liveness) -> None:
         """Give each future a child-frame region; futures never alive at once share one."""
         futures = []
+        self.all_futures = []
         for block in body.blocks:
             for op in block.operations:
                 op = op.operation
                 if op.name != "gasync.future":
                     continue
                 consumers = [u.owner for u in op.results[0].uses]
-                if not consumers:
-                    continue  # never consumed (the verifier warned): nothing to run
-                if consumers[0].name == "gasync.await":
-                    futures.append(op)  # spawned futures live in the executor's pool
+                if consumers and consumers[0].name == "gasync.spawn":
+                    continue  # its frame lives in the executor's pool (lower_spawn)
+                # Awaited (in one or several exclusive branches), or never
+                # consumed (the verifier warned): then it runs nothing.
+                self.all_futures.append(op)
+                if consumers:
+                    futures.append(op)
         live_at = {f.results[0]: liveness.live_after(f) for f in futures}
         base = fr.align_up(self.layout.size, 8)
         placed: list[tuple[ir.Operation, int, int]] = []  # (future, start, end) relative to base
@@ -421,7 +425,7 @@ class FunctionLowering:
         for op in spawns:
             self.lower_spawn(op, replaced)
 
-        # Futures: their creation initialises the child frame in place.
+        self.init_child_frames()
         resume_blocks = []
         for k, op in enumerate(suspensions, start=1):
             block = op.block
@@ -442,6 +446,8 @@ class FunctionLowering:
 
         for op in returns:
             self.lower_return(op)
+        for creation in self.all_futures:  # their awaits are lowered: no uses remain
+            creation.erase()
 
         with loc, ir.InsertionPoint(dispatch):
             state = fr.llvm.load(fr.i32(), frame)
@@ -472,9 +478,6 @@ class FunctionLowering:
         child_layout = frame_layout_of(callee)
         init_n, poll_n = lowered_names(callee)
         offset = self.child_offset[fut]
-        with creation.location, ir.InsertionPoint(creation):
-            child = fr.gep(self.frame, offset, loc=creation.location, ip=None)
-            func.CallOp([], ir.FlatSymbolRefAttr.get(init_n), [child] + list(creation.operands))
         # ^block: [await, br ^after]  ->  poll; cond_br ready, ^cont, ^suspend
         br = list(block.operations)[1].operation
         cont = block.create_after()
@@ -500,7 +503,20 @@ class FunctionLowering:
             cf.br([], after)
         br.erase()
         op.erase()
-        creation.erase()
+
+    def init_child_frames(self) -> None:
+        """A future's creation initialises its child frame in place (once, even
+        when exclusive branches each await it); unconsumed futures run nothing."""
+        for creation in self.all_futures:
+            if creation.results[0] in self.child_offset:
+                callee = callee_of(creation)
+                init_n, _ = lowered_names(callee)
+                loc = creation.location
+                with loc, ir.InsertionPoint(creation):
+                    child = fr.gep(self.frame, self.child_offset[creation.results[0]], loc=loc,
+                                   ip=None)
+                    func.CallOp([], ir.FlatSymbolRefAttr.get(init_n),
+                                [child] + list(creation.operands))
 
     def lower_spawn(self, op: ir.Operation, replaced: dict) -> None:
         """`spawn(future(@g, args))`: take a pool slot of g's kind, initialise

@@ -58,12 +58,23 @@ class LowerBlockOnPass(ModulePass):
     """Polls an executor may make before it stops with a fault (0: no limit)."""
 
     def apply(self, module: ir.Operation, ctx: PassContext) -> None:
-        for op in [op for op in walk(module) if op.name == "gasync.block_on"]:
-            self.lower(op, ctx)
+        # Exclusive branches may each block_on the same future: one frame,
+        # initialised where the future is created, polled by each.
+        groups: dict[ir.Value, list[ir.Operation]] = {}
+        for op in walk(module):
+            if op.name == "gasync.block_on":
+                groups.setdefault(op.operands[0], []).append(op)
+        for future, block_ons in groups.items():
+            self.lower(future, block_ons, ctx)
+        # A future that nothing consumes runs nothing (the verifier warned).
+        for op in [op for op in walk(module) if op.name == "gasync.future"]:
+            if not any(True for _ in op.results[0].uses):
+                op.erase()
 
-    def lower(self, op: ir.Operation, ctx: PassContext) -> None:
-        loc = op.location
-        creation = op.operands[0].owner
+    def lower(self, future: ir.Value, block_ons: list[ir.Operation], ctx: PassContext) -> None:
+        first_use = block_ons[0]
+        loc = first_use.location
+        creation = future.owner
         creation = creation.operation if hasattr(creation, "operation") else creation
         if not isinstance(creation, ir.Operation) or creation.name != "gasync.future":
             ctx.diags.error(loc, "gasync.block_on of a value that is not a gasync.future is not "
@@ -72,7 +83,7 @@ class LowerBlockOnPass(ModulePass):
         callee = flat_symbol(creation.attributes[CALLEE])
         init_n, poll_n = fr.init_name(callee), fr.poll_name(callee)
         init = lookup_symbol(creation, init_n)
-        if init is not None and not same_symbol_table(init, op):
+        if init is not None and not same_symbol_table(init, first_use):
             ctx.diags.error(loc, f"'@{callee}' is defined outside the gpu.module that runs it: "
                                  "run gasync-clone-into-gpu-modules first (the GPU pipelines do)")
             return
@@ -82,16 +93,16 @@ class LowerBlockOnPass(ModulePass):
             return
         layout = fr.FrameLayout.from_attribute(init.attributes[fr.FRAME_ATTR])
         if executor.USES_EXECUTOR in init.attributes:
-            self.lower_with_executor(op, creation, callee, init, layout, ctx)
+            self.lower_with_executor(block_ons, creation, callee, init, layout, ctx)
             return
-        function = enclosing_function(op)
+        function = enclosing_function(first_use)
         entry = function.regions[0].blocks[0]
         first = list(entry.operations)[0].operation
-        with loc:
-            frame = fr.frame_alloca(layout, loc=loc, ip=ir.InsertionPoint(first))
-            with ir.InsertionPoint(creation):
-                func.CallOp([], ir.FlatSymbolRefAttr.get(init_n), [frame] + list(creation.operands))
-            with ir.InsertionPoint(op):
+        frame = fr.frame_alloca(layout, loc=loc, ip=ir.InsertionPoint(first))
+        with creation.location, ir.InsertionPoint(creation):
+            func.CallOp([], ir.FlatSymbolRefAttr.get(init_n), [frame] + list(creation.operands))
+        for op in block_ons:
+            with op.location, ir.InsertionPoint(op):
                 loop = scf.WhileOp([], [])
                 before = loop.before.blocks.append()
                 with ir.InsertionPoint(before):
@@ -104,39 +115,48 @@ class LowerBlockOnPass(ModulePass):
                 with ir.InsertionPoint(after):
                     scf.YieldOp([])
                 if len(op.results):
-                    value = fr.load(op.results[0].type, frame, layout.result_offset, loc=loc,
-                                    ip=None)
+                    value = fr.load(op.results[0].type, frame, layout.result_offset,
+                                    loc=op.location, ip=None)
                     op.results[0].replace_all_uses_with(value)
-        op.erase()
+            op.erase()
+            ctx.stat(self.name, "block_on lowered", 1)
         creation.erase()
-        ctx.stat(self.name, "block_on lowered", 1)
 
-    def lower_with_executor(self, op, creation, callee: str, init: ir.Operation,
-                            layout: fr.FrameLayout, ctx: PassContext) -> None:
-        loc = op.location
+    @staticmethod
+    def executor_options(op: ir.Operation) -> tuple[str, int]:
         scope = ir.StringAttr(op.attributes[SCOPE_ATTR]).value \
             if SCOPE_ATTR in op.attributes else "thread"
+        tasks = ir.IntegerAttr(op.attributes[POOL_ATTR]).value \
+            if POOL_ATTR in op.attributes else executor.DEFAULT_POOL
+        return scope, tasks
+
+    def lower_with_executor(self, block_ons: list[ir.Operation], creation, callee: str,
+                            init: ir.Operation, layout: fr.FrameLayout, ctx: PassContext) -> None:
+        loc = block_ons[0].location
+        scope, tasks = self.executor_options(block_ons[0])
+        for other in block_ons[1:]:
+            if self.executor_options(other) != (scope, tasks):
+                ctx.diags.error(other.location, "every gasync.block_on of one future must ask "
+                                                "for the same executor (pool and scope)")
+                return
         if scope not in executor.SCOPES:
             ctx.diags.error(loc, f"gasync.block_on scope '{scope}' is not supported yet: only "
                                  + " and ".join(f"'{s}'" for s in executor.SCOPES))
             return
-        tasks = executor.DEFAULT_POOL
-        if POOL_ATTR in op.attributes:
-            tasks = ir.IntegerAttr(op.attributes[POOL_ATTR]).value
         pool = tasks + 1  # the root runs in slot 0
         table_op = nearest_symbol_table(init)
         stride = executor.slot_stride(table_op)
         kind = executor.task_kind(table_op, callee)
-        function = enclosing_function(op)
+        function = enclosing_function(block_ons[0])
         entry = function.regions[0].blocks[0]
         first = list(entry.operations)[0].operation
         storage = fr.FrameLayout(size=executor.executor_bytes(pool, stride), align=16)
+
+        def i32(v):
+            return arith.constant(fr.i32(), v)
+
         with loc:
             exec_ptr = fr.frame_alloca(storage, loc=loc, ip=ir.InsertionPoint(first))
-
-            def i32(v):
-                return arith.constant(fr.i32(), v)
-
             with ir.InsertionPoint(creation):
                 func.CallOp([], ir.FlatSymbolRefAttr.get(executor.EXEC_INIT),
                             [exec_ptr, i32(pool), i32(stride), i32(executor.frames_offset(pool)),
@@ -145,14 +165,15 @@ class LowerBlockOnPass(ModulePass):
                                    [exec_ptr, i32(0)]).result
                 func.CallOp([], ir.FlatSymbolRefAttr.get(fr.init_name(callee)),
                             [root] + list(creation.operands))
-            with ir.InsertionPoint(op):
+        for op in block_ons:
+            with op.location, ir.InsertionPoint(op):
                 func.CallOp([], ir.FlatSymbolRefAttr.get(executor.RUN), [exec_ptr, i32(kind)])
                 if len(op.results):
                     root = func.CallOp([fr.ptr()], ir.FlatSymbolRefAttr.get(executor.SLOT_FRAME),
                                        [exec_ptr, i32(0)]).result
-                    value = fr.load(op.results[0].type, root, layout.result_offset, loc=loc,
-                                    ip=None)
+                    value = fr.load(op.results[0].type, root, layout.result_offset,
+                                    loc=op.location, ip=None)
                     op.results[0].replace_all_uses_with(value)
-        op.erase()
+            op.erase()
         creation.erase()
         ctx.stat(self.name, "executors", 1)

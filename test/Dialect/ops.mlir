@@ -162,3 +162,131 @@ func.func @branches(%x: i32, %c: i1) -> i32 attributes {gasync.async} {
 // GENERIC: "scf.if"
 // GENERIC-NEXT: "gasync.await"(%{{.*}}) : (!gasync.fut<i32>) -> i32
 // GENERIC: "gasync.spawn"(%{{.*}}) : (!gasync.fut<i32>) -> !gasync.task<i32>
+
+// Value types beyond i32: memrefs (with nested angle brackets in the
+// layout), index, vectors, floats; a task of each; then on a future of none
+// passes only the extra operand.
+// CHECK-LABEL: func.func @value_types(
+// CHECK-SAME: %[[M:[^:]*]]: memref<4xf32>, %[[S:[^:]*]]: f32, %[[I:[^:]*]]: index, %[[V:[^:]*]]: vector<4xi32>, %[[D:[^:]*]]: memref<2x?xf32, strided<[?, 1], offset: ?>>, %[[X:[^:]*]]: i32) -> f64 attributes {gasync.async}
+// CHECK-NEXT: %[[F:.*]] = "gasync.future"(%[[M]], %[[S]]) {callee = @scale} : (memref<4xf32>, f32) -> !gasync.fut<memref<4xf32>>
+// CHECK-NEXT: "gasync.await"(%[[F]]) : (!gasync.fut<memref<4xf32>>) -> memref<4xf32>
+// CHECK-NEXT: %[[G:.*]] = "gasync.future"(%[[I]]) {callee = @idx} : (index) -> !gasync.fut<index>
+// CHECK-NEXT: %[[T:.*]] = "gasync.spawn"(%[[G]]) : (!gasync.fut<index>) -> !gasync.task<index>
+// CHECK-NEXT: %[[H:.*]] = "gasync.future"(%[[V]]) {callee = @wide} : (vector<4xi32>) -> !gasync.fut<f64>
+// CHECK-NEXT: %[[TH:.*]] = "gasync.spawn"(%[[H]]) : (!gasync.fut<f64>) -> !gasync.task<f64>
+// CHECK-NEXT: %[[K:.*]] = "gasync.future"(%[[D]]) {callee = @strided} : (memref<2x?xf32, strided<[?, 1], offset: ?>>) -> !gasync.fut<memref<2x?xf32, strided<[?, 1], offset: ?>>>
+// CHECK-NEXT: "gasync.await"(%[[K]]) : (!gasync.fut<memref<2x?xf32, strided<[?, 1], offset: ?>>>) -> memref<2x?xf32, strided<[?, 1], offset: ?>>
+// CHECK-NEXT: "gasync.await"(%[[T]]) : (!gasync.task<index>) -> index
+// CHECK-NEXT: %[[N:.*]] = "gasync.ready"() : () -> !gasync.fut<none>
+// CHECK-NEXT: %[[A:.*]] = "gasync.then"(%[[N]], %[[X]]) {callee = @after_none} : (!gasync.fut<none>, i32) -> !gasync.fut<i32>
+// CHECK-NEXT: "gasync.await"(%[[A]]) : (!gasync.fut<i32>) -> i32
+// CHECK-NEXT: %[[W:.*]] = "gasync.await"(%[[TH]]) : (!gasync.task<f64>) -> f64
+// CHECK-NEXT: return %[[W]] : f64
+func.func @scale(%m: memref<4xf32>, %s: f32) -> memref<4xf32> attributes {gasync.async} {
+  return %m : memref<4xf32>
+}
+
+func.func @idx(%i: index) -> index attributes {gasync.async} {
+  return %i : index
+}
+
+func.func @wide(%v: vector<4xi32>) -> f64 attributes {gasync.async} {
+  %c = arith.constant 1.5 : f64
+  return %c : f64
+}
+
+func.func @strided(%m: memref<2x?xf32, strided<[?, 1], offset: ?>>) -> memref<2x?xf32, strided<[?, 1], offset: ?>> attributes {gasync.async} {
+  return %m : memref<2x?xf32, strided<[?, 1], offset: ?>>
+}
+
+func.func @after_none(%x: i32) -> i32 attributes {gasync.async} {
+  return %x : i32
+}
+
+func.func @value_types(%m: memref<4xf32>, %s: f32, %i: index, %v: vector<4xi32>, %d: memref<2x?xf32, strided<[?, 1], offset: ?>>, %x: i32) -> f64 attributes {gasync.async} {
+  %f = "gasync.future"(%m, %s) {callee = @scale} : (memref<4xf32>, f32) -> !gasync.fut<memref<4xf32>>
+  %r = "gasync.await"(%f) : (!gasync.fut<memref<4xf32>>) -> memref<4xf32>
+  %g = "gasync.future"(%i) {callee = @idx} : (index) -> !gasync.fut<index>
+  %t = "gasync.spawn"(%g) : (!gasync.fut<index>) -> !gasync.task<index>
+  %h = "gasync.future"(%v) {callee = @wide} : (vector<4xi32>) -> !gasync.fut<f64>
+  %th = "gasync.spawn"(%h) : (!gasync.fut<f64>) -> !gasync.task<f64>
+  %k = "gasync.future"(%d) {callee = @strided} : (memref<2x?xf32, strided<[?, 1], offset: ?>>) -> !gasync.fut<memref<2x?xf32, strided<[?, 1], offset: ?>>>
+  %kv = "gasync.await"(%k) : (!gasync.fut<memref<2x?xf32, strided<[?, 1], offset: ?>>>) -> memref<2x?xf32, strided<[?, 1], offset: ?>>
+  %ti = "gasync.await"(%t) : (!gasync.task<index>) -> index
+  %n = "gasync.ready"() : () -> !gasync.fut<none>
+  %a = "gasync.then"(%n, %x) {callee = @after_none} : (!gasync.fut<none>, i32) -> !gasync.fut<i32>
+  %av = "gasync.await"(%a) : (!gasync.fut<i32>) -> i32
+  %w = "gasync.await"(%th) : (!gasync.task<f64>) -> f64
+  return %w : f64
+}
+
+// An async block inside an async function, nesting another async block;
+// the inner one captures %x and %one from two levels up; the outer body
+// branches with cf and ends every block with gasync.return.
+// CHECK-LABEL: func.func @nested_blocks(
+// CHECK-SAME: %[[X:.*]]: i32, %[[C:.*]]: i1) -> i32 attributes {gasync.async}
+// CHECK-NEXT: %[[ONE:.*]] = arith.constant 1 : i32
+// CHECK-NEXT: %[[OUTER:.*]] = "gasync.future"() ({
+// CHECK-NEXT: %[[INNER:.*]] = "gasync.future"() ({
+// CHECK-NEXT: %[[S:.*]] = arith.addi %[[X]], %[[ONE]] : i32
+// CHECK-NEXT: "gasync.return"(%[[S]]) : (i32) -> ()
+// CHECK-NEXT: }) : () -> !gasync.fut<i32>
+// CHECK-NEXT: %[[V:.*]] = "gasync.await"(%[[INNER]]) : (!gasync.fut<i32>) -> i32
+// CHECK-NEXT: cf.cond_br %[[C]], ^[[DOUBLE:.*]], ^[[KEEP:[^ ]*]]
+// CHECK-NEXT: ^[[DOUBLE]]:
+// CHECK-NEXT: %[[D:.*]] = arith.addi %[[V]], %[[V]] : i32
+// CHECK-NEXT: "gasync.return"(%[[D]]) : (i32) -> ()
+// CHECK-NEXT: ^[[KEEP]]:
+// CHECK-NEXT: "gasync.return"(%[[V]]) : (i32) -> ()
+// CHECK-NEXT: }) : () -> !gasync.fut<i32>
+// CHECK-NEXT: %[[R:.*]] = "gasync.await"(%[[OUTER]]) : (!gasync.fut<i32>) -> i32
+// CHECK-NEXT: return %[[R]] : i32
+func.func @nested_blocks(%x: i32, %c: i1) -> i32 attributes {gasync.async} {
+  %one = arith.constant 1 : i32
+  %outer = "gasync.future"() ({
+    %inner = "gasync.future"() ({
+      %s = arith.addi %x, %one : i32
+      "gasync.return"(%s) : (i32) -> ()
+    }) : () -> !gasync.fut<i32>
+    %v = "gasync.await"(%inner) : (!gasync.fut<i32>) -> i32
+    cf.cond_br %c, ^double, ^keep
+  ^double:
+    %d = arith.addi %v, %v : i32
+    "gasync.return"(%d) : (i32) -> ()
+  ^keep:
+    "gasync.return"(%v) : (i32) -> ()
+  }) : () -> !gasync.fut<i32>
+  %r = "gasync.await"(%outer) : (!gasync.fut<i32>) -> i32
+  return %r : i32
+}
+
+// A kernel inside a gpu.module blocks on a future of a top-level async
+// function (the callee is looked up outward through the symbol tables).
+// CHECK-LABEL: gpu.module @kernels
+// CHECK: gpu.func @kernel(%[[OUT:.*]]: memref<1xi32>, %[[X:.*]]: i32) kernel
+// CHECK-NEXT: %[[F:.*]] = "gasync.future"(%[[X]], %[[X]]) {callee = @add} : (i32, i32) -> !gasync.fut<i32>
+// CHECK-NEXT: %[[V:.*]] = "gasync.block_on"(%[[F]]) : (!gasync.fut<i32>) -> i32
+gpu.module @kernels {
+  gpu.func @kernel(%out: memref<1xi32>, %x: i32) kernel {
+    %f = "gasync.future"(%x, %x) {callee = @add} : (i32, i32) -> !gasync.fut<i32>
+    %v = "gasync.block_on"(%f) : (!gasync.fut<i32>) -> i32
+    %c0 = arith.constant 0 : index
+    memref.store %v, %out[%c0] : memref<1xi32>
+    gpu.return
+  }
+}
+
+// GENERIC-LABEL: sym_name = "value_types"
+// GENERIC: "gasync.future"(%{{.*}}, %{{.*}}) {callee = @scale} : (memref<4xf32>, f32) -> !gasync.fut<memref<4xf32>>
+// GENERIC: "gasync.spawn"(%{{.*}}) : (!gasync.fut<index>) -> !gasync.task<index>
+// GENERIC: -> !gasync.fut<memref<2x?xf32, strided<[?, 1], offset: ?>>>
+// GENERIC: "gasync.then"(%{{.*}}, %{{.*}}) {callee = @after_none} : (!gasync.fut<none>, i32) -> !gasync.fut<i32>
+// GENERIC-LABEL: sym_name = "nested_blocks"
+// GENERIC: "gasync.future"() ({
+// GENERIC-NEXT: "gasync.future"() ({
+// GENERIC: "cf.cond_br"
+// GENERIC: "gasync.return"
+// GENERIC: "gasync.return"
+// GENERIC: }) : () -> !gasync.fut<i32>
+// GENERIC: "gpu.module"
+// GENERIC: "gasync.block_on"(%{{.*}}) : (!gasync.fut<i32>) -> i32

@@ -1,0 +1,203 @@
+"""Cubin generation: nvJitLink turns PTX into a cubin (DESIGN.md sections 1, 4).
+
+The executor runtime library is linked as IR before LLVM optimisation (pass
+`gasync-link-device-runtime`, pipeline/gpu.py), so that it inlines; this
+stage links what is left: the PTX of each `gpu.module` and any extra user
+objects (`--link FILE`: PTX, cubin, fatbin or LTO-IR), for one chip, with
+nvJitLink from cuda-python. It needs no GPU.
+
+`link_cubin` is the Python API; the pass `gasync-link-cubin` rewrites every
+PTX object of every `gpu.binary` into a cubin object, so the result of the
+`gasync-to-cubin` pipeline is a `gpu.binary` holding the cubin. An nvJitLink
+failure becomes a located compiler error with nvJitLink's log as notes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+
+from mlir import ir
+from mlir.dialects import gpu
+
+from gasync.passes.base import ModulePass, PassContext, register
+
+# gpu::CompilationTarget
+FORMAT_OFFLOAD, FORMAT_ISA, FORMAT_BIN, FORMAT_FATBIN = 1, 2, 3, 4
+
+_CHIP = re.compile(r"^sm_\d+[af]?$")
+
+
+class LinkError(Exception):
+    """nvJitLink refused the inputs; `log` holds its error log, line by line."""
+
+    def __init__(self, message: str, log: list[str]):
+        super().__init__(message)
+        self.message = message
+        self.log = log
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkInput:
+    name: str
+    data: bytes
+    kind: str  # "ptx", "cubin", "fatbin", "ltoir"
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkResult:
+    cubin: bytes
+    info_log: str
+    """nvJitLink's info log (ptxas resource usage when `verbose`)."""
+
+
+def check_chip(chip: str) -> str:
+    if not _CHIP.match(chip):
+        raise LinkError(f"'{chip}' is not an NVIDIA chip name (expected sm_XY, e.g. sm_90)", [])
+    return chip
+
+
+def input_kind(name: str, data: bytes) -> str:
+    """What an input file is, from its contents first, then its extension."""
+    if data[:4] == b"\x7fELF":
+        return "cubin"
+    if data[:4] == bytes.fromhex("50ed55ba"):  # fatbin magic 0xBA55ED50, little-endian
+        return "fatbin"
+    ext = os.path.splitext(name)[1].lower()
+    if ext in (".ltoir", ".lto", ".nvvm"):
+        return "ltoir"
+    if ext in (".fatbin", ".fatbinary"):
+        return "fatbin"
+    if ext == ".cubin":
+        return "cubin"
+    head = data[:4096].lstrip()
+    if ext == ".ptx" or head.startswith((b"//", b".version", b".target")):
+        return "ptx"
+    return "ltoir" if data[:4] != b"" and not data[:64].isascii() else "ptx"
+
+
+def read_link_inputs(paths: list[str]) -> list[LinkInput]:
+    inputs = []
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise LinkError(f"cannot read link input '{path}': {e.strerror}", []) from None
+        inputs.append(LinkInput(path, data, input_kind(path, data)))
+    return inputs
+
+
+def _log(nvjitlink, handle, info: bool = False) -> str:
+    try:
+        size = (nvjitlink.get_info_log_size if info else nvjitlink.get_error_log_size)(handle)
+        buf = bytearray(size)
+        (nvjitlink.get_info_log if info else nvjitlink.get_error_log)(handle, buf)
+        return bytes(buf).rstrip(b"\x00").decode(errors="replace")
+    except Exception:  # noqa: BLE001 - a log we cannot read is an empty log
+        return ""
+
+
+def link_cubin(ptx: bytes | str, chip: str = "sm_90", links: list[LinkInput] | list[str] = (),
+               *, ptx_name: str = "gasync.ptx", opt_level: int = 3,
+               verbose: bool = False) -> LinkResult:
+    """PTX (+ extra objects) -> cubin for `chip`, with nvJitLink. Raises LinkError."""
+    try:
+        from cuda.bindings import nvjitlink
+    except Exception as e:  # noqa: BLE001
+        raise LinkError(f"nvJitLink is not available ({type(e).__name__}: {e}); install "
+                        "cuda-python and nvidia-nvjitlink", []) from None
+    check_chip(chip)
+    if isinstance(ptx, str):
+        ptx = ptx.encode()
+    inputs = [LinkInput(ptx_name, ptx, "ptx")]
+    inputs += read_link_inputs(list(links)) if links and isinstance(links[0], str) else list(links)
+    kinds = {"ptx": nvjitlink.InputType.PTX, "cubin": nvjitlink.InputType.CUBIN,
+             "fatbin": nvjitlink.InputType.FATBIN, "ltoir": nvjitlink.InputType.LTOIR}
+    options = [f"-arch={chip}", f"-O{opt_level}"]
+    if any(i.kind == "ltoir" for i in inputs):
+        options.append("-lto")
+    if verbose:
+        options.append("-verbose")
+    try:
+        handle = nvjitlink.create(len(options), options)
+    except Exception as e:  # noqa: BLE001
+        raise LinkError(f"nvJitLink could not start for {chip} ({e})", []) from None
+    step = "complete"
+    try:
+        for item in inputs:
+            step = f"add '{item.name}' ({item.kind})"
+            nvjitlink.add_data(handle, kinds[item.kind], item.data, len(item.data), item.name)
+        step = "complete"
+        nvjitlink.complete(handle)
+        size = nvjitlink.get_linked_cubin_size(handle)
+        cubin = bytearray(size)
+        nvjitlink.get_linked_cubin(handle, cubin)
+        return LinkResult(bytes(cubin), _log(nvjitlink, handle, info=True))
+    except nvjitlink.nvJitLinkError as e:
+        log = [line for line in _log(nvjitlink, handle).splitlines() if line.strip()]
+        raise LinkError(f"nvJitLink failed to link for {chip} ({step}: {e})", log) from None
+    finally:
+        nvjitlink.destroy(handle)
+
+
+# The pass ------------------------------------------------------------------
+
+def _object_chip(obj: gpu.ObjectAttr, default: str) -> str:
+    m = re.search(r'chip\s*=\s*"([^"]+)"', str(obj.target))
+    return m.group(1) if m else default
+
+
+@register
+@dataclasses.dataclass(frozen=True)
+class LinkCubinPass(ModulePass):
+    name = "gasync-link-cubin"
+    summary = ("link the PTX of every gpu.binary (and the objects named by link=a,b) into a "
+               "cubin with nvJitLink")
+    chip: str = ""
+    """The target chip; empty: the chip of each object's #nvvm.target."""
+    link: str = ""
+    """Comma-separated extra objects (PTX, cubin, fatbin, LTO-IR)."""
+
+    def apply(self, module: ir.Operation, ctx: PassContext) -> None:
+        links = [p for p in self.link.split(",") if p]
+        try:
+            inputs = read_link_inputs(links)
+        except LinkError as e:
+            ctx.diags.error(module.location, e.message)
+            return
+        for op in list(module.regions[0].blocks[0].operations):
+            op = op.operation
+            if op.name != "gpu.binary":
+                continue
+            name = ir.StringAttr(op.attributes["sym_name"]).value
+            objects = []
+            for attr in ir.ArrayAttr(op.attributes["objects"]):
+                obj = gpu.ObjectAttr(attr)
+                if obj.format != FORMAT_ISA:
+                    objects.append(attr)
+                    continue
+                chip = self.chip or _object_chip(obj, "sm_90")
+                try:
+                    result = link_cubin(obj.object, chip, inputs, ptx_name=f"{name}.ptx")
+                except LinkError as e:
+                    ctx.diags.error(op.location, f"cubin generation failed for gpu.module "
+                                                 f"@{name}: {e.message}",
+                                    [(op.location, line) for line in e.log])
+                    return
+                objects.append(gpu.ObjectAttr.get(obj.target, FORMAT_BIN, result.cubin,
+                                                  obj.properties, obj.kernels))
+                ctx.stat(self.name, "cubins linked", 1)
+            op.attributes["objects"] = ir.ArrayAttr.get(objects)
+
+
+def binary_objects(module: ir.Operation) -> dict[str, list[gpu.ObjectAttr]]:
+    """Every gpu.binary of `module`, by symbol name, with its objects."""
+    found = {}
+    for op in module.regions[0].blocks[0].operations:
+        op = op.operation
+        if op.name == "gpu.binary":
+            name = ir.StringAttr(op.attributes["sym_name"]).value
+            found[name] = [gpu.ObjectAttr(a) for a in ir.ArrayAttr(op.attributes["objects"])]
+    return found

@@ -1,0 +1,273 @@
+"""The GPU execution tests: built here as bundles, run on the GPU machine.
+
+    python tools/run_gpu_tests.py build            # here (needs MLIR): .gpu/tests/
+    python3 tools/run_gpu_tests.py run --out DIR   # on the GPU machine (no MLIR)
+    python tools/run_gpu_tests.py record DIR       # here: bench/results/gpu-tests.md
+
+A GPU test is a `test/GPU/*.mlir` file (also a lit test of the pipeline)
+with lines
+    // GPU-EXEC: --entry K --grid X,Y,Z --block X,Y,Z --arg SPEC ... [--timeout S]
+    // GPU-EXPECT: an expected output line (any number)
+    // GPU-EXIT: the expected exit code (default 0)
+    // GPU-STDERR: a text the error output must contain
+`run` runs every bundle in its own process (a device fault ends a process's
+CUDA context), each under a time limit, plus the device-array checks
+(DLPack and __cuda_array_interface__ from PyTorch and CuPy), and writes
+results.json and results.txt. `run` imports only the standard library here
+and gasync.runtime (through a shim package) in its children, so it works
+where MLIR is not installed (DESIGN.md section 6).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import glob
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, ".gpu", "tests")
+RESULTS = os.path.join(ROOT, "bench", "results", "gpu-tests.md")
+
+
+# build (here) -------------------------------------------------------------------
+
+def parse_test(path: str) -> list[dict]:
+    execs, expected, exit_code, stderr = [], [], 0, []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            for key in ("GPU-EXEC:", "GPU-EXPECT:", "GPU-EXIT:", "GPU-STDERR:"):
+                if line.startswith("// " + key):
+                    value = line[len("// " + key):].strip()
+                    if key == "GPU-EXEC:":
+                        execs.append(value)
+                    elif key == "GPU-EXPECT:":
+                        expected.append(value)
+                    elif key == "GPU-EXIT:":
+                        exit_code = int(value)
+                    else:
+                        stderr.append(value)
+    return [{"exec": e, "expected": expected or None, "exit": exit_code, "stderr": stderr}
+            for e in execs]
+
+
+def build(tests: list[str]) -> int:
+    from gasync.tools.run_cuda import emit_bundle, parse_dims
+
+    index, failed = [], 0
+    for path in tests:
+        stem = os.path.splitext(os.path.basename(path))[0]
+        for n, test in enumerate(parse_test(path)):
+            name = stem if n == 0 else f"{stem}-{n}"
+            p = argparse.ArgumentParser()
+            p.add_argument("--entry", required=True)
+            p.add_argument("--grid", type=parse_dims, default=(1,))
+            p.add_argument("--block", type=parse_dims, default=(1,))
+            p.add_argument("--arg", action="append", default=[])
+            p.add_argument("--chip", default="sm_90")
+            p.add_argument("--link", action="append", default=[])
+            p.add_argument("--timeout", type=float, default=30.0)
+            a = p.parse_args(shlex.split(test["exec"]))
+            out = os.path.join(BUILD, name)
+            rc = emit_bundle(path, a.entry, a.grid, a.block, a.arg, out, a.chip, a.link,
+                             test["expected"], test["exit"], a.timeout)
+            if rc:
+                print(f"build: {name}: gasync-run --emit-bundle failed ({rc})", file=sys.stderr)
+                failed += 1
+                continue
+            index.append({"name": name, "source": os.path.relpath(path, ROOT), "bundle": name,
+                          "exec": test["exec"], "exit": test["exit"], "stderr": test["stderr"],
+                          "timeout_s": a.timeout})
+    os.makedirs(BUILD, exist_ok=True)
+    with open(os.path.join(BUILD, "index.json"), "w") as f:
+        json.dump(index, f, indent=2)
+    print(f"built {len(index)} GPU test bundle(s) into {os.path.relpath(BUILD, ROOT)}"
+          + (f"; {failed} failed" if failed else ""))
+    return 1 if failed else 0
+
+
+# run (on the GPU machine) ---------------------------------------------------------
+
+def _shim() -> str:
+    """A folder making `gasync.runtime` importable with no MLIR (an empty gasync).
+    Children run in it: the repository root's own `gasync/` must not shadow it."""
+    tmp = tempfile.mkdtemp(prefix="gasync-shim-")
+    os.makedirs(os.path.join(tmp, "gasync"))
+    open(os.path.join(tmp, "gasync", "__init__.py"), "w").close()
+    os.symlink(os.path.join(ROOT, "runtime"), os.path.join(tmp, "gasync", "runtime"))
+    return tmp
+
+
+def _device() -> str:
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
+                              "--format=csv,noheader"], capture_output=True, text=True, timeout=30)
+        return out.stdout.strip() or "unknown GPU"
+    except Exception:  # noqa: BLE001
+        return "unknown GPU"
+
+
+API_CHECK = r"""
+import sys, json, numpy as np
+from gasync.runtime.bundle import read_bundle
+from gasync.runtime.launch import Device, parse_layout, ArgumentError
+b = read_bundle(sys.argv[1])
+dev = Device(); mod = dev.load(b.cubin)
+layouts = [parse_layout(t) for t in b.arg_types]
+results = {}
+def check(name, fn):
+    try:
+        fn(); results[name] = "pass"
+    except ImportError as e:
+        results[name] = f"skipped ({e})"
+    except Exception as e:
+        results[name] = f"FAIL: {type(e).__name__}: {e}"
+def torch_cai():
+    import torch
+    t = torch.tensor([1, 2, 3, 4], dtype=torch.int32, device="cuda")
+    class CAI:  # only __cuda_array_interface__
+        __cuda_array_interface__ = t.__cuda_array_interface__
+    mod.launch(b.kernel, layouts, [CAI(), 5], b.grid, b.block)
+    assert t.cpu().tolist() == [6, 7, 8, 9], t.cpu().tolist()
+def torch_dlpack():
+    import torch
+    t = torch.tensor([1, 2, 3, 4], dtype=torch.int32, device="cuda")
+    class DL:  # only DLPack
+        def __dlpack__(self, stream=None): return t.__dlpack__(stream=stream)
+        def __dlpack_device__(self): return t.__dlpack_device__()
+    mod.launch(b.kernel, layouts, [DL(), 5], b.grid, b.block)
+    assert t.cpu().tolist() == [6, 7, 8, 9], t.cpu().tolist()
+def cupy_array():
+    import cupy
+    a = cupy.asarray(np.array([1, 2, 3, 4], dtype=np.int32))
+    mod.launch(b.kernel, layouts, [a, 5], b.grid, b.block)
+    assert a.get().tolist() == [6, 7, 8, 9], a.get().tolist()
+def wrong_dtype_rejected():
+    import torch
+    t = torch.zeros(4, dtype=torch.float32, device="cuda")
+    try:
+        mod.launch(b.kernel, layouts, [t, 5], b.grid, b.block)
+    except ArgumentError as e:
+        assert "dtype float32" in str(e), str(e); return
+    raise AssertionError("a float32 tensor was accepted for memref<4xi32>")
+def wrong_shape_rejected():
+    import torch
+    t = torch.zeros(5, dtype=torch.int32, device="cuda")
+    try:
+        mod.launch(b.kernel, layouts, [t, 5], b.grid, b.block)
+    except ArgumentError as e:
+        assert "shape 5" in str(e), str(e); return
+    raise AssertionError("a tensor of shape 5 was accepted for memref<4xi32>")
+def numpy_in_out():
+    a = np.array([10, 20, 30, 40], dtype=np.int32)
+    mod.launch(b.kernel, layouts, [a, 1], b.grid, b.block)
+    assert a.tolist() == [11, 21, 31, 41], a.tolist()
+for n, f in [("torch __cuda_array_interface__", torch_cai), ("torch DLPack", torch_dlpack),
+             ("cupy array", cupy_array), ("dtype mismatch rejected", wrong_dtype_rejected),
+             ("shape mismatch rejected", wrong_shape_rejected), ("numpy copy in/back", numpy_in_out)]:
+    check(n, f)
+print(json.dumps(results))
+"""
+
+
+def run(out_dir: str) -> int:
+    with open(os.path.join(BUILD, "index.json")) as f:
+        index = json.load(f)
+    shim = _shim()
+    env = dict(os.environ, PYTHONPATH=shim + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    results = []
+    for test in index:
+        bundle = os.path.join(BUILD, test["bundle"])
+        cmd = [sys.executable, "-m", "gasync.runtime.bundle", bundle]
+        start = time.monotonic()
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=shim,
+                                  timeout=test["timeout_s"] + 60)
+            rc, stdout, stderr = done.returncode, done.stdout, done.stderr
+        except subprocess.TimeoutExpired as e:
+            rc, stdout, stderr = None, e.stdout or "", (e.stderr or "") + "\n[runner: hung]"
+        seconds = time.monotonic() - start
+        ok = rc == test["exit"] and all(s in stderr for s in test["stderr"])
+        results.append({"name": test["name"], "source": test["source"], "ok": ok, "exit": rc,
+                        "expected_exit": test["exit"], "seconds": round(seconds, 2),
+                        "stdout": stdout, "stderr": stderr})
+        print(f"{'PASS' if ok else 'FAIL'}: {test['name']} (exit {rc}, {seconds:.1f} s)")
+    copy = os.path.join(BUILD, "copy")
+    if os.path.isdir(copy):
+        done = subprocess.run([sys.executable, "-c", API_CHECK, copy], capture_output=True,
+                              text=True, env=env, cwd=shim, timeout=300)
+        try:
+            api = json.loads(done.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            api = {"api checks": f"FAIL: {done.stdout[-2000:]} {done.stderr[-2000:]}"}
+        for name, verdict in api.items():
+            ok = verdict == "pass" or verdict.startswith("skipped")
+            results.append({"name": f"api: {name}", "source": "tools/run_gpu_tests.py",
+                            "ok": ok, "verdict": verdict})
+            print(f"{'PASS' if ok else 'FAIL'}: api: {name} ({verdict})")
+    record = {"device": _device(), "host": platform.node(),
+              "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+              "python": platform.python_version(), "command": " ".join(["python3"] + sys.argv),
+              "results": results}
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "results.json"), "w") as f:
+        json.dump(record, f, indent=2)
+    failed = sum(not r["ok"] for r in results)
+    print(f"{len(results) - failed} passed, {failed} failed on {record['device']}")
+    return 1 if failed else 0
+
+
+# record (here) ----------------------------------------------------------------------
+
+def record(results_dir: str) -> int:
+    with open(os.path.join(results_dir, "results.json")) as f:
+        rec = json.load(f)
+    lines = ["# GPU execution tests: last run", "",
+             f"- device: {rec['device']}", f"- date: {rec['date']}",
+             f"- command (on the GPU machine): `{rec['command']}`",
+             "- bundles built here with `python tools/run_gpu_tests.py build`", "",
+             "| test | result | exit (expected) | source |", "| --- | --- | --- | --- |"]
+    for r in rec["results"]:
+        verdict = "pass" if r["ok"] else "FAIL"
+        exit_text = f"{r['exit']} ({r['expected_exit']})" if "exit" in r else r.get("verdict", "")
+        lines.append(f"| {r['name']} | {verdict} | {exit_text} | {r['source']} |")
+    lines += ["", "## Raw output", ""]
+    for r in rec["results"]:
+        if "stdout" in r:
+            lines += [f"### {r['name']}", "```", (r["stdout"] + r["stderr"]).rstrip(), "```", ""]
+    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+    with open(RESULTS, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(RESULTS.replace(".md", ".json"), "w") as f:
+        json.dump(rec, f, indent=2)
+    print(f"wrote {os.path.relpath(RESULTS, ROOT)}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build")
+    b.add_argument("tests", nargs="*")
+    r = sub.add_parser("run")
+    r.add_argument("--out", default=os.environ.get("OUT", "gpu-results"))
+    c = sub.add_parser("record")
+    c.add_argument("results_dir")
+    a = parser.parse_args(argv)
+    if a.cmd == "build":
+        return build(a.tests or sorted(glob.glob(os.path.join(ROOT, "test", "GPU", "*.mlir"))))
+    if a.cmd == "run":
+        return run(a.out)
+    return record(a.results_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
