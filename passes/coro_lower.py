@@ -93,34 +93,33 @@ def split_before(op: ir.Operation) -> ir.Block:
 def topological_order(functions: list[ir.Operation]) -> list[ir.Operation]:
     """Callees first (the verifier has rejected cycles). Iterative: chains of
     thousands of async functions must not hit Python's recursion limit."""
-    by_name = {ir.StringAttr(fn.attributes["sym_name"]).value: fn for fn in functions}
+    by_key = {function_key(fn): fn for fn in functions}
 
-    def callees(fn: ir.Operation) -> list[str]:
-        names = []
+    def callees(fn: ir.Operation) -> list[tuple[str, str]]:
+        keys = []
         for op in walk(fn):
             if op.name == "gasync.future" and CALLEE in op.attributes:
                 callee = callee_of(op)
                 if ASYNC_ATTR in callee.attributes:
-                    names.append(ir.StringAttr(callee.attributes["sym_name"]).value)
-        return names
+                    keys.append(function_key(callee))
+        return keys
 
-    order, done, seen = [], set(), set()
-    for root in by_name:
+    order, seen = [], set()
+    for root in by_key:
         if root in seen:
             continue
         seen.add(root)
-        stack = [(root, iter(callees(by_name[root])))]
+        stack = [(root, iter(callees(by_key[root])))]
         while stack:
-            name, pending = stack[-1]
+            key, pending = stack[-1]
             for callee in pending:
-                if callee not in seen and callee in by_name:
+                if callee not in seen and callee in by_key:
                     seen.add(callee)
-                    stack.append((callee, iter(callees(by_name[callee]))))
+                    stack.append((callee, iter(callees(by_key[callee]))))
                     break
             else:
                 stack.pop()
-                done.add(name)
-                order.append(by_name[name])
+                order.append(by_key[key])
     return order
 
 

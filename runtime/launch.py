@@ -29,12 +29,11 @@ import time
 
 import numpy as np
 
+from .faults import ExecutorFault
+
 STATUS_SYMBOL = "gasync_rt_status"
-STATUS_REASONS = {
-    1: "deadlock: no task can make progress and nothing external can wake one",
-    2: "task pool overflow: more tasks spawned than the executor's pool holds",
-    3: "an executor invariant was broken",
-}
+STATUS_WORDS = 8
+"""The fault record (runtime/device/executor.mlir): code, detail, block xyz, thread xyz."""
 DEFAULT_TIMEOUT_S = 30.0
 
 _ELEMENTS = {
@@ -433,7 +432,8 @@ class LoadedModule:
                 params += [ctypes.c_int64(s) for s in reversed(strides)]
             status = self.global_ptr(STATUS_SYMBOL)
             if status is not None:
-                device.check(device.driver.cuMemsetD32(status[0], 0, 1), "cuMemsetD32")
+                device.check(device.driver.cuMemsetD32(status[0], 0, STATUS_WORDS),
+                             "cuMemsetD32")
             pointers = (ctypes.c_void_p * max(1, len(params)))(
                 *[ctypes.addressof(p) for p in params])
             start = time.perf_counter()
@@ -448,11 +448,15 @@ class LoadedModule:
             self._wait(kernel, timeout_s)
             elapsed_ms = (time.perf_counter() - start) * 1e3
             if status is not None:
-                word = np.zeros(1, dtype=np.int32)
-                device.to_host(word, status[0])
-                if word[0]:
-                    reason = STATUS_REASONS.get(int(word[0]), f"status {int(word[0])}")
-                    raise DeviceFault(kernel, f"the gasync executor reported {reason}",
+                record = np.zeros(STATUS_WORDS, dtype=np.int32)
+                device.to_host(record, status[0])
+                if record[0]:
+                    code, detail = int(record[0]), int(record[1])
+                    block_id = ",".join(str(int(v)) for v in record[2:5])
+                    thread_id = ",".join(str(int(v)) for v in record[5:8])
+                    fault = ExecutorFault(code, detail)
+                    raise DeviceFault(kernel, f"the gasync executor of block ({block_id}), "
+                                              f"thread ({thread_id}) stopped: {fault}",
                                       sticky=False)
             for user, staging, ptr in copies:
                 device.to_host(staging, ptr)

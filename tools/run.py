@@ -48,8 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", dest="output", default="-", help="output file of --emit (default stdout)")
     p.add_argument("--emit-bundle", metavar="DIR",
                    help="(cuda) compile and write the cubin and a manifest to DIR, not run")
-    p.add_argument("--expect", metavar="FILE",
-                   help="with --emit-bundle: the expected output, stored in the manifest")
+    p.add_argument("--expect", action="append", metavar="LINE",
+                   help="(cuda) an expected output line: a mismatch is exit 3; with "
+                        "--emit-bundle, stored in the manifest")
+    p.add_argument("--expect-exit", type=int, default=0, metavar="CODE",
+                   help="with --emit-bundle: the exit code the bundle's run should give")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="(cuda) a kernel still running after this long is a hang: exit 3")
     p.add_argument("--watchdog", type=int, default=None, metavar="POLLS",
                    help="stop an executor with a fault after this many polls (default "
                         "100000000; 0: no limit)")
@@ -59,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.bundle:
@@ -66,12 +72,28 @@ def main(argv=None) -> int:
         return run_cuda.run_bundle(args.bundle)
     if args.input is None:
         parser.error("an input file is required (or --bundle DIR)")
-    if not args.entry:
+    if not args.entry and not args.emit:
         parser.error("--entry NAME is required")
     if args.target == "cuda" or args.emit or args.emit_bundle:
+        if args.watchdog is not None:
+            parser.error("--watchdog applies to --target cpu (the GPU pipelines use the "
+                         "default budget)")
         from gasync.tools import run_cuda
-        return run_cuda.main(args)
+        return run_cuda.main(cuda_argv(argv))
     return run_cpu(args)
+
+
+def cuda_argv(argv: list[str]) -> list[str]:
+    """The command line for tools/run_cuda.py: the same, less `--target`."""
+    out, skip = [], False
+    for i, a in enumerate(argv):
+        if skip:
+            skip = False
+        elif a == "--target":
+            skip = True
+        elif not a.startswith("--target="):
+            out.append(a)
+    return out
 
 
 def run_cpu(args) -> int:

@@ -8,6 +8,9 @@ A GPU test is a `test/GPU/*.mlir` file (also a lit test of the pipeline)
 with lines
     // GPU-EXEC: --entry K --grid X,Y,Z --block X,Y,Z --arg SPEC ... [--timeout S]
     // GPU-EXPECT: an expected output line (any number)
+    // GPU-EXPECT-CPU: --entry F --arg SPEC ...  (the expected output is what
+    //   the CPU run of func.func F prints, computed when the bundle is built)
+    // GPU-SOURCE: the program to run, relative to the test (default: the test)
     // GPU-EXIT: the expected exit code (default 0)
     // GPU-STDERR: a text the error output must contain
 `run` runs every bundle in its own process (a device fault ends a process's
@@ -40,23 +43,40 @@ RESULTS = os.path.join(ROOT, "bench", "results", "gpu-tests.md")
 # build (here) -------------------------------------------------------------------
 
 def parse_test(path: str) -> list[dict]:
-    execs, expected, exit_code, stderr = [], [], 0, []
+    execs, expected, exit_code, stderr, source = [], [], 0, [], path
     with open(path) as f:
         for line in f:
             line = line.strip()
-            for key in ("GPU-EXEC:", "GPU-EXPECT:", "GPU-EXIT:", "GPU-STDERR:"):
+            for key in ("GPU-SOURCE:", "GPU-EXEC:", "GPU-EXPECT:", "GPU-EXPECT-CPU:",
+                        "GPU-EXIT:", "GPU-STDERR:"):
                 if line.startswith("// " + key):
                     value = line[len("// " + key):].strip()
-                    if key == "GPU-EXEC:":
+                    if key == "GPU-SOURCE:":
+                        source = os.path.normpath(os.path.join(os.path.dirname(path), value))
+                    elif key == "GPU-EXEC:":
                         execs.append(value)
                     elif key == "GPU-EXPECT:":
                         expected.append(value)
+                    elif key == "GPU-EXPECT-CPU:":
+                        expected += cpu_output(source, value)
                     elif key == "GPU-EXIT:":
                         exit_code = int(value)
                     else:
                         stderr.append(value)
-    return [{"exec": e, "expected": expected or None, "exit": exit_code, "stderr": stderr}
-            for e in execs]
+    return [{"exec": e, "expected": expected or None, "exit": exit_code, "stderr": stderr,
+             "source": source} for e in execs]
+
+
+def cpu_output(path: str, command: str) -> list[str]:
+    """The output of the CPU run `gasync-run PATH COMMAND` (--entry, --arg)."""
+    from gasync.pipeline.cpu import run_text
+
+    p = argparse.ArgumentParser()
+    p.add_argument("--entry", required=True)
+    p.add_argument("--arg", action="append", default=[])
+    a = p.parse_args(shlex.split(command))
+    with open(path) as f:
+        return run_text(f.read(), a.entry, a.arg, source_name=path)
 
 
 def build(tests: list[str]) -> int:
@@ -77,7 +97,7 @@ def build(tests: list[str]) -> int:
             p.add_argument("--timeout", type=float, default=30.0)
             a = p.parse_args(shlex.split(test["exec"]))
             out = os.path.join(BUILD, name)
-            rc = emit_bundle(path, a.entry, a.grid, a.block, a.arg, out, a.chip, a.link,
+            rc = emit_bundle(test["source"], a.entry, a.grid, a.block, a.arg, out, a.chip, a.link,
                              test["expected"], test["exit"], a.timeout)
             if rc:
                 print(f"build: {name}: gasync-run --emit-bundle failed ({rc})", file=sys.stderr)

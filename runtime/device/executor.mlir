@@ -1,27 +1,98 @@
-// The device side of gasync's executor runtime (DESIGN.md section 4), in the
-// LLVM and NVVM dialects. The GPU pipeline merges the definitions a
-// gpu.module declares (by name) into it before LLVM optimisation
-// (`gasync-link-device-runtime`), so they inline; functions become internal
-// and vanish when unused. The host reads `gasync_rt_status` after a launch
-// (runtime/launch.py): 0 is success, any other value names the failure
-// (1 deadlock, 2 task pool overflow, 3 an executor invariant broken).
+// The device side of gasync's executor runtime (DESIGN.md section 4): the
+// NVIDIA GPU's definitions of the target hooks that runtime/executor.mlir
+// declares, in the LLVM and NVVM dialects. The GPU pipeline merges the
+// definitions a gpu.module declares (by name) into it before LLVM
+// optimisation (`gasync-link-device-runtime`), so they inline; functions
+// become internal and vanish when unused.
+//
+// The fault record `gasync_rt_status`, 8 x i32, which the host reads after a
+// launch (runtime/launch.py): [0] the fault code (0: none; 1 deadlock, 2 task
+// pool overflow, 3 broken invariant, 4 watchdog, 5 divergent warp-scope
+// executor), [1] its detail, [2..4] the block and [5..7] the thread of the
+// first executor that failed (first one wins).
 module {
-  // The first failure any thread reports; the host reads it after the launch.
-  llvm.mlir.global external @gasync_rt_status(0 : i32) {addr_space = 1 : i32} : i32
+  llvm.mlir.global external @gasync_rt_status(dense<0> : tensor<8xi32>) {addr_space = 1 : i32} : !llvm.array<8 x i32>
 
-  // Record failure `code` (first one wins) and stop this thread's executor.
-  llvm.func @gasync_rt_report(%code: i32) {
-    %p = llvm.mlir.addressof @gasync_rt_status : !llvm.ptr<1>
+  // Record fault `code` with `detail` and where it happened, unless a fault
+  // was recorded already.
+  llvm.func @gasync_rt_fault(%code: i32, %detail: i32) {
+    %record = llvm.mlir.addressof @gasync_rt_status : !llvm.ptr<1>
     %zero = llvm.mlir.constant(0 : i32) : i32
-    %r = llvm.cmpxchg %p, %zero, %code acq_rel monotonic : !llvm.ptr<1>, i32
+    %pair = llvm.cmpxchg %record, %zero, %code acq_rel monotonic : !llvm.ptr<1>, i32
+    %first = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>
+    llvm.cond_br %first, ^keep, ^done
+  ^keep:
+    %bx = nvvm.read.ptx.sreg.ctaid.x : i32
+    %by = nvvm.read.ptx.sreg.ctaid.y : i32
+    %bz = nvvm.read.ptx.sreg.ctaid.z : i32
+    %tx = nvvm.read.ptx.sreg.tid.x : i32
+    %ty = nvvm.read.ptx.sreg.tid.y : i32
+    %tz = nvvm.read.ptx.sreg.tid.z : i32
+    %p1 = llvm.getelementptr %record[1] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    llvm.store volatile %detail, %p1 : i32, !llvm.ptr<1>
+    %p2 = llvm.getelementptr %record[2] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    llvm.store volatile %bx, %p2 : i32, !llvm.ptr<1>
+    %p3 = llvm.getelementptr %record[3] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    llvm.store volatile %by, %p3 : i32, !llvm.ptr<1>
+    %p4 = llvm.getelementptr %record[4] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    llvm.store volatile %bz, %p4 : i32, !llvm.ptr<1>
+    %p5 = llvm.getelementptr %record[5] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    llvm.store volatile %tx, %p5 : i32, !llvm.ptr<1>
+    %p6 = llvm.getelementptr %record[6] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    llvm.store volatile %ty, %p6 : i32, !llvm.ptr<1>
+    %p7 = llvm.getelementptr %record[7] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    llvm.store volatile %tz, %p7 : i32, !llvm.ptr<1>
+    llvm.br ^done
+  ^done:
     llvm.return
   }
 
-  // The status word's current value (0 while nothing failed).
-  llvm.func @gasync_rt_status_get() -> i32 {
-    %p = llvm.mlir.addressof @gasync_rt_status : !llvm.ptr<1>
-    %v = llvm.load volatile %p : !llvm.ptr<1> -> i32
+  // Record fault `code` with no detail (for hand-written device code).
+  llvm.func @gasync_rt_report(%code: i32) {
+    %zero = llvm.mlir.constant(0 : i32) : i32
+    llvm.call @gasync_rt_fault(%code, %zero) : (i32, i32) -> ()
+    llvm.return
+  }
+
+  // Scope 1 is a warp: every lane votes (callers are converged, checked by
+  // gasync_rt_converged first where lanes may have diverged).
+  llvm.func @gasync_rt_vote_all(%scope: i32, %x: i1) -> i1 {
+    %one = llvm.mlir.constant(1 : i32) : i32
+    %warp = llvm.icmp "eq" %scope, %one : i32
+    llvm.cond_br %warp, ^vote, ^own
+  ^vote:
+    %all = llvm.mlir.constant(-1 : i32) : i32
+    %v = nvvm.vote.sync all %all, %x -> i1
+    llvm.return %v : i1
+  ^own:
+    llvm.return %x : i1
+  }
+
+  llvm.func @gasync_rt_vote_max(%scope: i32, %x: i32) -> i32 {
+    %one = llvm.mlir.constant(1 : i32) : i32
+    %warp = llvm.icmp "eq" %scope, %one : i32
+    llvm.cond_br %warp, ^vote, ^own
+  ^vote:
+    %all = llvm.mlir.constant(-1 : i32) : i32
+    %v = nvvm.redux.sync max %x, %all : i32 -> i32
     llvm.return %v : i32
+  ^own:
+    llvm.return %x : i32
+  }
+
+  // Whether every lane of the scope is executing this call together.
+  llvm.func @gasync_rt_converged(%scope: i32) -> i1 {
+    %one = llvm.mlir.constant(1 : i32) : i32
+    %true = llvm.mlir.constant(true) : i1
+    %warp = llvm.icmp "eq" %scope, %one : i32
+    llvm.cond_br %warp, ^check, ^own
+  ^check:
+    %mask = llvm.call_intrinsic "llvm.nvvm.activemask"() : () -> i32
+    %all = llvm.mlir.constant(-1 : i32) : i32
+    %full = llvm.icmp "eq" %mask, %all : i32
+    llvm.return %full : i1
+  ^own:
+    llvm.return %true : i1
   }
 
   // Back off before re-polling a task that waits on something external:

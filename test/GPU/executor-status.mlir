@@ -5,13 +5,13 @@
 // RUN: %gpu-run %s --emit=mlir | filecheck %s --check-prefix=MLIR
 // GPU-EXEC: --entry stuck --block 1
 // GPU-EXIT: 3
-// GPU-STDERR: the gasync executor reported deadlock
+// GPU-STDERR: stopped: deadlock
 
 // The runtime's definition is merged (internal, so it inlines), the status
 // word stays visible to the host, and no call is left.
 // MLIR-DAG: llvm.mlir.global external @gasync_rt_status
 // MLIR-DAG: llvm.func internal @gasync_rt_report
-// CHECK: .visible .global .align 4 .u32 gasync_rt_status;
+// CHECK: .visible .global .align 4 .b8 gasync_rt_status[32];
 // CHECK: .visible .entry stuck(
 // CHECK-NOT: call
 // CHECK: atom.{{.*}}cas.b32
