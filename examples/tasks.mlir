@@ -6,22 +6,23 @@
 // CPU:  gasync-run examples/tasks.mlir --entry main --arg 'memref<1x12x2xi32>' --arg 'memref<1xi32>'
 // GPU:  gasync-run examples/tasks.mlir --target cuda --entry tasks_thread --block 32 \
 //         --arg 'memref<32x12x2xi32>' --arg 'memref<32xi32>' --arg 'memref<32xi32>'
-//       (tasks_warp: the same with a warp-scope executor)
+//       (tasks_warp: the same with a warp-scope executor; tasks_block, with
+//       --block 128: one executor per block, the root on warp 0, whose lane
+//       i logs into row i, and the tasks spread over the block's 4 warps)
 // Each thread (GPU) logs into its own row `row` of the log.
 
 module attributes {gpu.container_module} {
-  // Append (id, step) at log[row, count[row]], count[row] += 1.
+  // Append (id, step) at log[row, count[row]++]. Atomic: at block scope the
+  // tasks of one row run on different warps at the same time.
   func.func private @append(%log: memref<?x12x2xi32>, %count: memref<?xi32>, %row: index,
                             %id: i32, %step: i32) {
     %c0 = arith.constant 0 : index
     %c1 = arith.constant 1 : index
-    %n = memref.load %count[%row] : memref<?xi32>
+    %one = arith.constant 1 : i32
+    %n = memref.atomic_rmw addi %one, %count[%row] : (i32, memref<?xi32>) -> i32
     %i = arith.index_cast %n : i32 to index
     memref.store %id, %log[%row, %i, %c0] : memref<?x12x2xi32>
     memref.store %step, %log[%row, %i, %c1] : memref<?x12x2xi32>
-    %one = arith.constant 1 : i32
-    %m = arith.addi %n, %one : i32
-    memref.store %m, %count[%row] : memref<?xi32>
     return
   }
 
@@ -102,6 +103,56 @@ module attributes {gpu.container_module} {
       %r = "gasync.block_on"(%f) {pool = 4 : i32, scope = "warp"} : (!gasync.fut<i32>) -> i32
       memref.store %r, %result[%row] : memref<32xi32>
       gpu.return
+    }
+    // Block scope: one executor for the block's 4 warps, in shared memory.
+    // The root runs on warp 0 (lane i with row i); in each round the three
+    // tasks run at once on three warps, so within a round their log entries
+    // land in any order: lane i then orders each round's three entries by
+    // task id, which leaves the log as on the other scopes exactly when
+    // every round held one step of each task.
+    gpu.func @tasks_block(%log: memref<32x12x2xi32>, %count: memref<32xi32>,
+                          %result: memref<32xi32>) kernel {
+      %tid = gpu.thread_id x
+      %c32 = arith.constant 32 : index
+      %row = arith.remui %tid, %c32 : index
+      %l = memref.cast %log : memref<32x12x2xi32> to memref<?x12x2xi32>
+      %c = memref.cast %count : memref<32xi32> to memref<?xi32>
+      %f = "gasync.future"(%l, %c, %row) {callee = @three}
+          : (memref<?x12x2xi32>, memref<?xi32>, index) -> !gasync.fut<i32>
+      %r = "gasync.block_on"(%f) {pool = 4 : i32, scope = "block"} : (!gasync.fut<i32>) -> i32
+      %warp0 = arith.cmpi ult, %tid, %c32 : index
+      scf.if %warp0 {
+        memref.store %r, %result[%row] : memref<32xi32>
+        %c0 = arith.constant 0 : index
+        %c1 = arith.constant 1 : index
+        %c3 = arith.constant 3 : index
+        %c12 = arith.constant 12 : index
+        scf.for %p = %c0 to %c12 step %c3 {
+          %p1 = arith.addi %p, %c1 : index
+          %p2 = arith.addi %p1, %c1 : index
+          func.call @order(%log, %row, %p, %p1) : (memref<32x12x2xi32>, index, index, index) -> ()
+          func.call @order(%log, %row, %p1, %p2) : (memref<32x12x2xi32>, index, index, index) -> ()
+          func.call @order(%log, %row, %p, %p1) : (memref<32x12x2xi32>, index, index, index) -> ()
+        }
+      }
+      gpu.return
+    }
+    // Swap log entries a and b of `row` if a's task id is larger.
+    func.func private @order(%log: memref<32x12x2xi32>, %row: index, %a: index, %b: index) {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %ia = memref.load %log[%row, %a, %c0] : memref<32x12x2xi32>
+      %sa = memref.load %log[%row, %a, %c1] : memref<32x12x2xi32>
+      %ib = memref.load %log[%row, %b, %c0] : memref<32x12x2xi32>
+      %sb = memref.load %log[%row, %b, %c1] : memref<32x12x2xi32>
+      %swap = arith.cmpi sgt, %ia, %ib : i32
+      scf.if %swap {
+        memref.store %ib, %log[%row, %a, %c0] : memref<32x12x2xi32>
+        memref.store %sb, %log[%row, %a, %c1] : memref<32x12x2xi32>
+        memref.store %ia, %log[%row, %b, %c0] : memref<32x12x2xi32>
+        memref.store %sa, %log[%row, %b, %c1] : memref<32x12x2xi32>
+      }
+      return
     }
   }
 }

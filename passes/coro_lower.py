@@ -168,9 +168,9 @@ def function_key(fn: ir.Operation) -> tuple[str, str]:
 
 
 def warp_scoped_functions(module: ir.Operation, functions) -> set[tuple[str, str]]:
-    """Async functions that may run in a warp-scope executor: reachable through
-    futures from the future of a `block_on {scope = "warp"}` that spawns tasks
-    (their awaits vote across the warp)."""
+    """Async functions that may run in a warp- or block-scope executor: reachable
+    through futures from the future of a `block_on {scope = "warp" | "block"}`
+    that spawns tasks (their awaits vote across the warp)."""
     edges: dict[tuple[str, str], list[ir.Operation]] = {}
     spawns: set[tuple[str, str]] = set()
     for fn in functions:
@@ -196,7 +196,7 @@ def warp_scoped_functions(module: ir.Operation, functions) -> set[tuple[str, str
     for op in walk(module):
         scope = op.attributes["scope"] if op.name == "gasync.block_on" and \
             "scope" in op.attributes else None
-        if scope is None or ir.StringAttr(scope).value != "warp":
+        if scope is None or ir.StringAttr(scope).value not in ("warp", "block"):
             continue
         creation = op.operands[0].owner
         creation = getattr(creation, "operation", creation)

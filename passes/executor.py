@@ -32,10 +32,18 @@ SLOT_FRAME = "gasync_rt_slot_frame"
 EXEC_INIT = "gasync_rt_exec_init"
 RUN = "gasync_rt_run"
 AWAIT_READY = "gasync_rt_await_ready"
-SCOPES = {"thread": 0, "warp": 1}
-"""Executor scopes this lowering implements (the verifier knows "block" too)."""
+SCOPES = {"thread": 0, "warp": 1, "block": 2}
+"""Executor scopes, as the runtime numbers them."""
+RUN_BLOCK = "gasync_rt_run_block"
+IS_LEADER = "gasync_rt_is_leader"
+IS_ROOT_WARP = "gasync_rt_is_root_warp"
+BARRIER = "gasync_rt_barrier"
+WARP_LANES = 32
+MAX_SHARED_BYTES = 48 * 1024
+"""Static shared memory a block-scope executor may take."""
 
-HEADER_BYTES = 64
+HEADER_BYTES = 640
+"""The header (64 bytes) and 32 warp records (at 128, 16 bytes each)."""
 SLOT_BYTES = 16
 QUEUE_ENTRY_BYTES = 4
 DEFAULT_POOL = 16
@@ -48,8 +56,9 @@ def frames_offset(pool: int) -> int:
     return fr.align_up(HEADER_BYTES + pool * (SLOT_BYTES + QUEUE_ENTRY_BYTES), 16)
 
 
-def executor_bytes(pool: int, stride: int) -> int:
-    return frames_offset(pool) + pool * stride
+def executor_bytes(pool: int, stride: int, scope: str = "thread") -> int:
+    lanes = WARP_LANES if scope == "block" else 1  # a frame per lane at block scope
+    return frames_offset(pool) + pool * lanes * stride
 
 
 def library_text() -> str:

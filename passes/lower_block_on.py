@@ -38,6 +38,23 @@ SCOPE_ATTR = "scope"
 from .base import ModulePass, PassContext, register
 
 
+def shared_buffer(gpu_module: ir.Operation, size: int, loc: ir.Location,
+                  ip: ir.InsertionPoint) -> ir.Value:
+    """A new `size`-byte shared-memory global of `gpu_module`, as a generic pointer."""
+    table = ir.SymbolTable(gpu_module)
+    n = 0
+    while f"gasync_executor_{n}" in table:
+        n += 1
+    name = f"gasync_executor_{n}"
+    text = (f"llvm.mlir.global internal @{name}() {{addr_space = 3 : i32, alignment = 16 : i64}}"
+            f" : !llvm.array<{size} x i8>")
+    parsed = ir.Module.parse(text, gpu_module.context)
+    glob = parsed.body.operations[0].operation.clone()
+    ir.InsertionPoint.at_block_begin(gpu_module.regions[0].blocks[0]).insert(glob)
+    shared = llvm.AddressOfOp(llvm.PointerType.get(3), name, loc=loc, ip=ip).result
+    return llvm.AddrSpaceCastOp(fr.ptr(), shared, loc=loc, ip=ip).result
+
+
 def same_symbol_table(a: ir.Operation, b: ir.Operation) -> bool:
     return (symbol_name(nearest_symbol_table(a)) or "") == (symbol_name(nearest_symbol_table(b)) or "")
 
@@ -150,24 +167,54 @@ class LowerBlockOnPass(ModulePass):
         function = enclosing_function(block_ons[0])
         entry = function.regions[0].blocks[0]
         first = list(entry.operations)[0].operation
-        storage = fr.FrameLayout(size=executor.executor_bytes(pool, stride), align=16)
+        size = executor.executor_bytes(pool, stride, scope)
+        on_device = table_op.name == "gpu.module"
+        if scope == "block" and on_device and size > executor.MAX_SHARED_BYTES:
+            ctx.diags.error(loc, f"this block-scope executor needs {size} bytes of shared memory "
+                                 f"({pool} slots x 32 lanes x {stride}-byte frames), more than "
+                                 f"{executor.MAX_SHARED_BYTES}: lower its pool")
+            return
 
         def i32(v):
             return arith.constant(fr.i32(), v)
 
+        def call(name, args, results=()):
+            return func.CallOp(list(results), ir.FlatSymbolRefAttr.get(name), args)
+
         with loc:
-            exec_ptr = fr.frame_alloca(storage, loc=loc, ip=ir.InsertionPoint(first))
+            if scope == "block" and on_device:
+                # One executor per thread block, in shared memory.
+                exec_ptr = shared_buffer(table_op, size, loc, ir.InsertionPoint(first))
+            else:
+                exec_ptr = fr.frame_alloca(fr.FrameLayout(size=size, align=16), loc=loc,
+                                           ip=ir.InsertionPoint(first))
             with ir.InsertionPoint(creation):
-                func.CallOp([], ir.FlatSymbolRefAttr.get(executor.EXEC_INIT),
-                            [exec_ptr, i32(pool), i32(stride), i32(executor.frames_offset(pool)),
-                             i32(self.watchdog), i32(executor.SCOPES[scope])])
-                root = func.CallOp([fr.ptr()], ir.FlatSymbolRefAttr.get(executor.SLOT_FRAME),
-                                   [exec_ptr, i32(0)]).result
-                func.CallOp([], ir.FlatSymbolRefAttr.get(fr.init_name(callee)),
-                            [root] + list(creation.operands))
+                init_args = [exec_ptr, i32(pool), i32(stride), i32(executor.frames_offset(pool)),
+                             i32(self.watchdog), i32(executor.SCOPES[scope])]
+                if scope == "block":
+                    # The leader sets the executor up; warp 0's lanes (each with
+                    # its own arguments) the root's frames.
+                    lead = call(executor.IS_LEADER, [], [fr.i1()]).result
+                    if_lead = scf.IfOp(lead)
+                    with ir.InsertionPoint(if_lead.then_block):
+                        call(executor.EXEC_INIT, init_args)
+                        scf.YieldOp([])
+                    call(executor.BARRIER, [i32(2)])
+                    root_warp = call(executor.IS_ROOT_WARP, [], [fr.i1()]).result
+                    if_root = scf.IfOp(root_warp)
+                    with ir.InsertionPoint(if_root.then_block):
+                        root = call(executor.SLOT_FRAME, [exec_ptr, i32(0)], [fr.ptr()]).result
+                        call(fr.init_name(callee), [root] + list(creation.operands))
+                        scf.YieldOp([])
+                    call(executor.BARRIER, [i32(2)])
+                else:
+                    call(executor.EXEC_INIT, init_args)
+                    root = call(executor.SLOT_FRAME, [exec_ptr, i32(0)], [fr.ptr()]).result
+                    call(fr.init_name(callee), [root] + list(creation.operands))
+        run = executor.RUN_BLOCK if scope == "block" else executor.RUN
         for op in block_ons:
             with op.location, ir.InsertionPoint(op):
-                func.CallOp([], ir.FlatSymbolRefAttr.get(executor.RUN), [exec_ptr, i32(kind)])
+                call(run, [exec_ptr, i32(kind)])
                 if len(op.results):
                     root = func.CallOp([fr.ptr()], ir.FlatSymbolRefAttr.get(executor.SLOT_FRAME),
                                        [exec_ptr, i32(0)]).result

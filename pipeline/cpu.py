@@ -60,6 +60,25 @@ func.func private @gasync_rt_converged(%scope: i32) -> i1 {{
   %true = arith.constant true
   return %true : i1
 }}
+// A CPU block is one warp of one lane.
+func.func private @gasync_rt_broadcast(%scope: i32, %x: i32) -> i32 {{
+  return %x : i32
+}}
+func.func private @gasync_rt_lane(%scope: i32) -> i32 {{
+  %zero = arith.constant 0 : i32
+  return %zero : i32
+}}
+func.func private @gasync_rt_warp(%scope: i32) -> i32 {{
+  %zero = arith.constant 0 : i32
+  return %zero : i32
+}}
+func.func private @gasync_rt_warps(%scope: i32) -> i32 {{
+  %one = arith.constant 1 : i32
+  return %one : i32
+}}
+func.func private @gasync_rt_barrier(%scope: i32) {{
+  return
+}}
 """
 CPU_PIPELINE = "gasync-to-llvm"
 

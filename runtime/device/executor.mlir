@@ -54,11 +54,12 @@ module {
     llvm.return
   }
 
-  // Scope 1 is a warp: every lane votes (callers are converged, checked by
-  // gasync_rt_converged first where lanes may have diverged).
+  // At warp (1) and block (2) scope a warp's lanes vote (callers are
+  // converged, checked by gasync_rt_converged first where lanes may have
+  // diverged).
   llvm.func @gasync_rt_vote_all(%scope: i32, %x: i1) -> i1 {
     %one = llvm.mlir.constant(1 : i32) : i32
-    %warp = llvm.icmp "eq" %scope, %one : i32
+    %warp = llvm.icmp "uge" %scope, %one : i32
     llvm.cond_br %warp, ^vote, ^own
   ^vote:
     %all = llvm.mlir.constant(-1 : i32) : i32
@@ -70,7 +71,7 @@ module {
 
   llvm.func @gasync_rt_vote_max(%scope: i32, %x: i32) -> i32 {
     %one = llvm.mlir.constant(1 : i32) : i32
-    %warp = llvm.icmp "eq" %scope, %one : i32
+    %warp = llvm.icmp "uge" %scope, %one : i32
     llvm.cond_br %warp, ^vote, ^own
   ^vote:
     %all = llvm.mlir.constant(-1 : i32) : i32
@@ -84,7 +85,7 @@ module {
   llvm.func @gasync_rt_converged(%scope: i32) -> i1 {
     %one = llvm.mlir.constant(1 : i32) : i32
     %true = llvm.mlir.constant(true) : i1
-    %warp = llvm.icmp "eq" %scope, %one : i32
+    %warp = llvm.icmp "uge" %scope, %one : i32
     llvm.cond_br %warp, ^check, ^own
   ^check:
     %mask = llvm.call_intrinsic "llvm.nvvm.activemask"() : () -> i32
@@ -93,6 +94,83 @@ module {
     llvm.return %full : i1
   ^own:
     llvm.return %true : i1
+  }
+
+  // Block scope (2): the lane, the warp in the block, the block's warps.
+  llvm.func @gasync_rt_lane(%scope: i32) -> i32 {
+    %two = llvm.mlir.constant(2 : i32) : i32
+    %zero = llvm.mlir.constant(0 : i32) : i32
+    %block = llvm.icmp "eq" %scope, %two : i32
+    %lane = nvvm.read.ptx.sreg.laneid : i32
+    %r = llvm.select %block, %lane, %zero : i1, i32
+    llvm.return %r : i32
+  }
+
+  llvm.func @gasync_rt_linear_tid() -> i32 {
+    %tx = nvvm.read.ptx.sreg.tid.x : i32
+    %ty = nvvm.read.ptx.sreg.tid.y : i32
+    %tz = nvvm.read.ptx.sreg.tid.z : i32
+    %nx = nvvm.read.ptx.sreg.ntid.x : i32
+    %ny = nvvm.read.ptx.sreg.ntid.y : i32
+    %a = llvm.mul %tz, %ny : i32
+    %b = llvm.add %a, %ty : i32
+    %c = llvm.mul %b, %nx : i32
+    %t = llvm.add %c, %tx : i32
+    llvm.return %t : i32
+  }
+
+  llvm.func @gasync_rt_warp(%scope: i32) -> i32 {
+    %two = llvm.mlir.constant(2 : i32) : i32
+    %five = llvm.mlir.constant(5 : i32) : i32
+    %zero = llvm.mlir.constant(0 : i32) : i32
+    %block = llvm.icmp "eq" %scope, %two : i32
+    %t = llvm.call @gasync_rt_linear_tid() : () -> i32
+    %w = llvm.lshr %t, %five : i32
+    %r = llvm.select %block, %w, %zero : i1, i32
+    llvm.return %r : i32
+  }
+
+  llvm.func @gasync_rt_warps(%scope: i32) -> i32 {
+    %two = llvm.mlir.constant(2 : i32) : i32
+    %one = llvm.mlir.constant(1 : i32) : i32
+    %c31 = llvm.mlir.constant(31 : i32) : i32
+    %five = llvm.mlir.constant(5 : i32) : i32
+    %block = llvm.icmp "eq" %scope, %two : i32
+    %nx = nvvm.read.ptx.sreg.ntid.x : i32
+    %ny = nvvm.read.ptx.sreg.ntid.y : i32
+    %nz = nvvm.read.ptx.sreg.ntid.z : i32
+    %a = llvm.mul %nx, %ny : i32
+    %n = llvm.mul %a, %nz : i32
+    %m = llvm.add %n, %c31 : i32
+    %w = llvm.lshr %m, %five : i32
+    %r = llvm.select %block, %w, %one : i1, i32
+    llvm.return %r : i32
+  }
+
+  llvm.func @gasync_rt_barrier(%scope: i32) {
+    %two = llvm.mlir.constant(2 : i32) : i32
+    %block = llvm.icmp "eq" %scope, %two : i32
+    llvm.cond_br %block, ^sync, ^done
+  ^sync:
+    nvvm.barrier0
+    llvm.br ^done
+  ^done:
+    llvm.return
+  }
+
+  // Lane 0's x, for every lane of the (converged) warp.
+  llvm.func @gasync_rt_broadcast(%scope: i32, %x: i32) -> i32 {
+    %two = llvm.mlir.constant(2 : i32) : i32
+    %block = llvm.icmp "eq" %scope, %two : i32
+    llvm.cond_br %block, ^shuffle, ^own
+  ^shuffle:
+    %all = llvm.mlir.constant(-1 : i32) : i32
+    %zero = llvm.mlir.constant(0 : i32) : i32
+    %c31 = llvm.mlir.constant(31 : i32) : i32
+    %v = nvvm.shfl.sync idx %all, %x, %zero, %c31 : i32 -> i32
+    llvm.return %v : i32
+  ^own:
+    llvm.return %x : i32
   }
 
   // Back off before re-polling a task that waits on something external:
