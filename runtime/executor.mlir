@@ -50,6 +50,11 @@
 //   @gasync_rt_warp(scope) -> i32         the warp in the block (block scope; else 0)
 //   @gasync_rt_warps(scope) -> i32        the block's warps (block scope; else 1)
 //   @gasync_rt_barrier(scope)             the block's barrier (block scope)
+//   @gasync_rt_shared_cas(p, old, new) -> i1, @gasync_rt_shared_add(p, x) -> i32
+//       atomics on the block-scope executor's memory (shared memory on the
+//       GPU: the hook says so, or LLVM, seeing a thread-scope executor's
+//       local alloca behind the same code, would emit atomics on local
+//       memory, which PTX does not have)
 // and @gasync_rt_fault(code, detail), which records a fault for the host.
 
 module {
@@ -63,6 +68,8 @@ module {
   func.func private @gasync_rt_warp(i32) -> i32
   func.func private @gasync_rt_warps(i32) -> i32
   func.func private @gasync_rt_barrier(i32)
+  func.func private @gasync_rt_shared_cas(!llvm.ptr, i32, i32) -> i1
+  func.func private @gasync_rt_shared_add(!llvm.ptr, i32) -> i32
 
   // An awaited child's readiness as the executor's scope sees it: outside an
   // executor or at thread scope, the lane's own; at warp scope, ready only
@@ -206,7 +213,7 @@ module {
     %c1 = arith.constant 1 : i32
     %c16 = arith.constant 16 : i32
     %p = func.call @gasync_rt_field(%exec, %c16) : (!llvm.ptr, i32) -> !llvm.ptr
-    %tail = llvm.atomicrmw add %p, %c1 acq_rel : !llvm.ptr, i32
+    %tail = func.call @gasync_rt_shared_add(%p, %c1) : (!llvm.ptr, i32) -> i32
     %o = func.call @gasync_rt_queue_entry(%exec, %tail) : (!llvm.ptr, i32) -> i32
     func.call @gasync_rt_set(%exec, %o, %slot) : (!llvm.ptr, i32, i32) -> ()
     return
@@ -315,8 +322,7 @@ module {
           %won = scf.if %in -> i1 {
             %o = func.call @gasync_rt_slot_field(%s, %c0) : (i32, i32) -> i32
             %p = func.call @gasync_rt_field(%exec, %o) : (!llvm.ptr, i32) -> !llvm.ptr
-            %pair = llvm.cmpxchg %p, %c0, %c1 acq_rel monotonic : !llvm.ptr, i32
-            %ok = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>
+            %ok = func.call @gasync_rt_shared_cas(%p, %c0, %c1) : (!llvm.ptr, i32, i32) -> i1
             scf.yield %ok : i1
           } else {
             scf.yield %false : i1

@@ -12,7 +12,10 @@ Measures, in one run:
      32x longer run for the steady state) and child grids/s of CUDA dynamic
      parallelism (cdp_ref), with the per-thread checksums compared;
  (c) registers, local memory and occupancy of every kernel.
-Writes OUT/executor.json and OUT/executor_sass.txt.
+Writes OUT/executor.json (rewritten after each phase, so a run cut short
+keeps what it measured) and OUT/executor_sass.txt; progress goes to stderr
+with timestamps. --phases picks phases (dispatch,spawn,cdp,sass) so a long
+run can be split over several device calls.
 """
 
 import argparse
@@ -36,6 +39,16 @@ N, P = 8, 8                 # must match gen.py
 BLOCK = 256
 SMS = 132
 A, B = np.float32(0.9999), np.float32(0.5)
+
+
+T0 = None
+
+
+def log(*msg):
+    import time
+    global T0
+    T0 = T0 or time.monotonic()
+    print(f"[{time.monotonic() - T0:7.1f} s]", *msg, file=sys.stderr, flush=True)
 
 
 def shim_import():
@@ -138,9 +151,13 @@ def main() -> int:
     p.add_argument("--waves", type=int, default=8, help="dispatch grid = 132 * waves blocks")
     p.add_argument("--steady", type=int, default=32, help="batches of the steady-state spawn run")
     p.add_argument("--cdp-reps", type=int, default=3)
+    p.add_argument("--cdp-total", type=int, default=None, help="child grids (default: as gasync)")
+    p.add_argument("--phases", default="dispatch,spawn,cdp,sass")
     p.add_argument("--quick", action="store_true", help="validation: small sizes")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
+    phases = set(a.phases.split(","))
+    log("start", sys.argv[1:])
     launch = shim_import()
     b = Bench(launch)
     d = b.d
@@ -160,6 +177,11 @@ def main() -> int:
     res["nvcc_cdp_ref"] = sh(["nvcc", "-O3", "-arch=sm_90", "-rdc=true", "-Xptxas", "-v",
                               "-o", str(cdp_exe), str(HERE / "cdp_ref.cu"), "-lcudadevrt"])
     G = lambda m: str(BUILD / f"{m}.cubin")  # noqa: E731
+    log("references compiled")
+
+    def save():
+        with open(os.path.join(a.out, "executor.json"), "w") as f:
+            json.dump(res, f, indent=2)
 
     # ---------------- (a) dispatch ----------------
     k = 63 if a.quick else a.k
@@ -179,7 +201,10 @@ def main() -> int:
     outs = {}
     ptrs = {}
     preps = {}
+    if "dispatch" not in phases:
+        dispatch = {}
     for name, (path, kern, kind) in dispatch.items():
+        log("dispatch: correctness launch of", name)
         ptrs[name] = b.dev.alloc(threads * 4)
         if kind == "gasync":
             vals = memref(ptrs[name], threads) + [ctypes.c_float(A), ctypes.c_float(B),
@@ -195,7 +220,7 @@ def main() -> int:
         b.dev.to_host(out, ptrs[name])
         outs[name] = out
     model = np.tile(expected_dispatch(k), threads // 1024)
-    ref = outs["ref_regs"]
+    ref = outs.get("ref_regs", model)
     A_res = {"N": N, "K": k, "grid": grid, "block": BLOCK, "threads": threads,
              "polls_per_thread": {"gasync": gasync_polls, "ref": ref_polls},
              "model_max_abs_diff_ref_regs": float(np.abs(ref - model).max()),
@@ -208,9 +233,10 @@ def main() -> int:
             "fault_status": b.status(path) if kind == "gasync" else None,
             **b.stats(path, kern)}
     times = {n: [] for n in dispatch}
-    for _ in range(reps):
+    for rep in range(reps):
         for name in dispatch:
             times[name].append(b.run(preps[name], grid))
+        log("dispatch: timing rep", rep, {n: round(v[-1], 3) for n, v in times.items()})
     for name in dispatch:
         kind = dispatch[name][2]
         med = statistics.median(times[name])
@@ -221,7 +247,9 @@ def main() -> int:
     for name in dispatch:
         A_res["kernels"][name]["ratio_ref_regs_over_this_polls_per_s"] = (
             A_res["kernels"]["ref_regs"]["polls_per_s"] / A_res["kernels"][name]["polls_per_s"])
-    res["dispatch"] = A_res
+    if dispatch:
+        res["dispatch"] = A_res
+        save()
     for p_ in ptrs.values():
         b.dev.free(p_)
 
@@ -238,7 +266,11 @@ def main() -> int:
     sptr = b.dev.alloc(sthreads * 4)
     B_res = {"threads": sthreads, "grid": sgrid, "block": BLOCK, "P": P, "kernels": {}}
     steady = 4 if a.quick else a.steady
+    if "spawn" not in phases:
+        spawn = {}
+    gasync_out_1 = None
     for name, (path, kern) in spawn.items():
+        log("spawn:", name)
         row = dict(b.stats(path, kern))
         for batches in (1, steady):
             prep = b.prepare(path, kern, memref(sptr, sthreads) + [ctypes.c_int32(batches)])
@@ -264,21 +296,31 @@ def main() -> int:
     b.dev.free(sptr)
     # CUDA dynamic parallelism (its own process)
     cdp_bin = tmp / "cdp_out.bin"
-    cdp_total = (1 << 16) if a.quick else total
-    txt = sh([str(cdp_exe), str(cdp_total), str(1 if a.quick else a.cdp_reps), str(cdp_bin)])
-    cdp = json.loads(txt)
-    cdp_out = np.fromfile(cdp_bin, dtype=np.int32)
-    if cdp_total == total:
+    cdp_total = a.cdp_total or ((1 << 16) if a.quick else total)
+    cdp = {}
+    if "cdp" in phases:
+        log("cdp:", cdp_total, "child grids")
+        txt = sh([str(cdp_exe), str(cdp_total), str(1 if a.quick else a.cdp_reps), str(cdp_bin)],
+                 timeout=400)
+        cdp = json.loads(txt)
+        log("cdp done", {m: cdp[m]["ms"] for m in ("default_stream", "fire_and_forget")})
+    if cdp and cdp_total == total and gasync_out_1 is not None:
+        cdp_out = np.fromfile(cdp_bin, dtype=np.int32)
         sums = (cdp_out.astype(np.int64).reshape(sthreads, P).sum(axis=1)
                 & 0xFFFFFFFF).astype(np.uint32).view(np.int32)
         cdp["checksums_equal_gasync_batches_1"] = bool((sums == gasync_out_1).all())
     B_res["cdp"] = cdp
-    best_cdp = max(cdp[m]["child_grids_per_s"] for m in ("default_stream", "fire_and_forget"))
+    best_cdp = max((cdp[m]["child_grids_per_s"] for m in ("default_stream", "fire_and_forget")
+                    if m in cdp), default=float("nan"))
     for name in spawn:
         for key in ("batches_1", f"batches_{steady}"):
             r = B_res["kernels"][name][key]
             r["ratio_over_best_cdp"] = r["tasks_per_s"] / best_cdp
     res["spawn"] = B_res
+    save()
+    if "sass" not in phases:
+        log("done")
+        return 0
     res["resource_usage"] = {
         "dispatch_ref.cubin": sh(["cuobjdump", "--dump-resource-usage", str(ref_cubin)]),
         "cdp_ref": sh(["cuobjdump", "--dump-resource-usage", str(cdp_exe)]),
@@ -300,10 +342,10 @@ def main() -> int:
         elif cur and re.match(r"\s*/\*[0-9a-f]{4}\*/\s+\S", line):
             counts[cur] += 1
     res["sass_instructions"] = counts
-    with open(os.path.join(a.out, "executor.json"), "w") as f:
-        json.dump(res, f, indent=2)
+    save()
     with open(os.path.join(a.out, "executor_sass.txt"), "w") as f:
         f.write(sass)
+    log("done")
     brief = {"dispatch": {n: {k_: v[k_] for k_ in ("bit_equal_to_ref_regs", "ms_median",
                                                    "polls_per_s", "registers", "local_bytes",
                                                    "blocks_per_sm_at_256", "fault_status",

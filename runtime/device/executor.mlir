@@ -173,6 +173,20 @@ module {
     llvm.return %x : i32
   }
 
+  // Atomics on a block-scope executor, which lives in shared memory.
+  llvm.func @gasync_rt_shared_cas(%p: !llvm.ptr, %old: i32, %new: i32) -> i1 {
+    %q = llvm.addrspacecast %p : !llvm.ptr to !llvm.ptr<3>
+    %pair = llvm.cmpxchg %q, %old, %new acq_rel monotonic : !llvm.ptr<3>, i32
+    %ok = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>
+    llvm.return %ok : i1
+  }
+
+  llvm.func @gasync_rt_shared_add(%p: !llvm.ptr, %x: i32) -> i32 {
+    %q = llvm.addrspacecast %p : !llvm.ptr to !llvm.ptr<3>
+    %old = llvm.atomicrmw add %q, %x acq_rel : !llvm.ptr<3>, i32
+    llvm.return %old : i32
+  }
+
   // Back off before re-polling a task that waits on something external:
   // nanosleep for 2^min(round, 16) * 32 ns (DESIGN.md section 7: sleeps round
   // up to powers of two, 40 ns at least).
