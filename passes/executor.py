@@ -52,8 +52,14 @@ is not counted)."""
 DEFAULT_WATCHDOG = 100_000_000
 """Polls an executor may make before it stops with a watchdog fault."""
 
+def queue_entries(pool: int) -> int:
+    """The run queue's ring: a power of two (indices are masks), at least pool."""
+    return 1 << (pool - 1).bit_length()
+
+
 def frames_offset(pool: int) -> int:
-    return fr.align_up(HEADER_BYTES + pool * (SLOT_BYTES + QUEUE_ENTRY_BYTES), 16)
+    return fr.align_up(HEADER_BYTES + pool * SLOT_BYTES + queue_entries(pool) * QUEUE_ENTRY_BYTES,
+                       16)
 
 
 def executor_bytes(pool: int, stride: int, scope: str = "thread") -> int:

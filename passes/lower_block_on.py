@@ -190,7 +190,8 @@ class LowerBlockOnPass(ModulePass):
                                            ip=ir.InsertionPoint(first))
             with ir.InsertionPoint(creation):
                 init_args = [exec_ptr, i32(pool), i32(stride), i32(executor.frames_offset(pool)),
-                             i32(self.watchdog), i32(executor.SCOPES[scope])]
+                             i32(self.watchdog), i32(executor.SCOPES[scope]),
+                             i32(executor.queue_entries(pool) - 1)]
                 if scope == "block":
                     # The leader sets the executor up; warp 0's lanes (each with
                     # its own arguments) the root's frames.

@@ -28,16 +28,18 @@
 //                its leader hands one ready task to each warp, which polls
 //                it with all its lanes; barriers separate the rounds)
 //    48 warps    warps taking tasks (block scope; 1 otherwise)
+//    52 mask     run-queue entries - 1 (a power of two, at least pool)
 //   per warp w, 16 bytes at 128 + 16 w (w < 32): current (the slot it
 //     polls), park (what its task asks for when its poll returns false: 1
 //     requeue it, it yielded; 2 it waits for a task to finish), assigned
 //     (this round's slot, or -1), done (this round's poll finished the task)
 //   slots at 640, 16 bytes each: state (0 free, 1 ready, 2 waiting, 3 done),
 //     kind, waiter (the slot to wake when this one is done, or -1)
-//   the run queue: pool i32 after the slots
+//   the run queue: mask + 1 i32 after the slots
 //   the frames: pool x stride bytes, 16-aligned; at block scope pool x 32 x
 //     stride: a task runs on a warp, each lane with its own frame
 // Every task is in the queue at most once, so a ring of pool entries holds it.
+// head and tail count up; an entry is at counter & mask.
 //
 // Each target defines these hooks (pipeline/cpu.py for the CPU, where a
 // warp is one lane and a block one warp; runtime/device/executor.mlir for
@@ -182,14 +184,17 @@ module {
     return %c : i32
   }
 
-  // Byte offset of entry `counter mod pool` of the run queue.
+  // Byte offset of run-queue entry `counter`: the ring has a power-of-two
+  // number of entries (at least pool), so the index is a mask, not a division.
   func.func private @gasync_rt_queue_entry(%exec: !llvm.ptr, %counter: i32) -> i32 {
     %c4 = arith.constant 4 : i32
-    %c20 = arith.constant 20 : i32
-    %c640 = arith.constant 640 : i32
     %c16 = arith.constant 16 : i32
+    %c20 = arith.constant 20 : i32
+    %c52 = arith.constant 52 : i32
+    %c640 = arith.constant 640 : i32
     %pool = func.call @gasync_rt_get(%exec, %c20) : (!llvm.ptr, i32) -> i32
-    %i = arith.remui %counter, %pool : i32
+    %mask = func.call @gasync_rt_get(%exec, %c52) : (!llvm.ptr, i32) -> i32
+    %i = arith.andi %counter, %mask : i32
     %slots = arith.muli %pool, %c16 : i32
     %q = arith.addi %slots, %c640 : i32
     %e = arith.muli %i, %c4 : i32
@@ -241,9 +246,11 @@ module {
   }
 
   // A fresh executor: `pool` slots (the root's included) of `stride` bytes,
-  // frames at byte `frames`, the watchdog's poll `budget`, the `scope`.
+  // frames at byte `frames`, the watchdog's poll `budget`, the `scope`, a run
+  // queue of `mask` + 1 entries.
   func.func private @gasync_rt_exec_init(%exec: !llvm.ptr, %pool: i32, %stride: i32,
-                                         %frames: i32, %budget: i32, %scope: i32) {
+                                         %frames: i32, %budget: i32, %scope: i32,
+                                         %mask: i32) {
     %c0 = arith.constant 0 : i32
     %c1 = arith.constant 1 : i32
     %c8 = arith.constant 8 : i32
@@ -263,6 +270,8 @@ module {
     scf.for %o = %c0 to %extent step %c4 : i32 {
       func.call @gasync_rt_set(%exec, %o, %c0) : (!llvm.ptr, i32, i32) -> ()
     }
+    %c52 = arith.constant 52 : i32
+    func.call @gasync_rt_set(%exec, %c52, %mask) : (!llvm.ptr, i32, i32) -> ()
     %warps = func.call @gasync_rt_warps(%scope) : (i32) -> i32
     %c48 = arith.constant 48 : i32
     func.call @gasync_rt_set(%exec, %c48, %warps) : (!llvm.ptr, i32, i32) -> ()
