@@ -79,6 +79,9 @@ func.func private @gasync_rt_warps(%scope: i32) -> i32 {{
 func.func private @gasync_rt_barrier(%scope: i32) {{
   return
 }}
+func.func private @gasync_rt_syncwarp(%scope: i32) {{
+  return
+}}
 func.func private @gasync_rt_shared_cas(%p: !llvm.ptr, %old: i32, %new: i32) -> i1 {{
   %pair = llvm.cmpxchg %p, %old, %new acq_rel monotonic : !llvm.ptr, i32
   %ok = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>

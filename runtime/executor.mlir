@@ -52,6 +52,7 @@
 //   @gasync_rt_warp(scope) -> i32         the warp in the block (block scope; else 0)
 //   @gasync_rt_warps(scope) -> i32        the block's warps (block scope; else 1)
 //   @gasync_rt_barrier(scope)             the block's barrier (block scope)
+//   @gasync_rt_syncwarp(scope)            the warp's lanes meet (block scope)
 //   @gasync_rt_shared_cas(p, old, new) -> i1, @gasync_rt_shared_add(p, x) -> i32
 //       atomics on the block-scope executor's memory (shared memory on the
 //       GPU: the hook says so, or LLVM, seeing a thread-scope executor's
@@ -72,6 +73,7 @@ module {
   func.func private @gasync_rt_barrier(i32)
   func.func private @gasync_rt_shared_cas(!llvm.ptr, i32, i32) -> i1
   func.func private @gasync_rt_shared_add(!llvm.ptr, i32) -> i32
+  func.func private @gasync_rt_syncwarp(i32)
 
   // An awaited child's readiness as the executor's scope sees it: outside an
   // executor or at thread scope, the lane's own; at warp scope, ready only
@@ -443,9 +445,14 @@ module {
     return %done : i1
   }
 
-  // A joined task's slot becomes free (its result has been read).
+  // A joined task's slot becomes free (its result has been read). At block
+  // scope the warp's lanes first meet: every lane has read the slot's state
+  // and the result before any lane frees it.
   func.func private @gasync_rt_release(%exec: !llvm.ptr, %task: i32) {
     %c0 = arith.constant 0 : i32
+    %c44 = arith.constant 44 : i32
+    %scope = func.call @gasync_rt_get(%exec, %c44) : (!llvm.ptr, i32) -> i32
+    func.call @gasync_rt_syncwarp(%scope) : (i32) -> ()
     func.call @gasync_rt_slot_set(%exec, %task, %c0, %c0) : (!llvm.ptr, i32, i32, i32) -> ()
     return
   }

@@ -158,6 +158,18 @@ module {
     llvm.return
   }
 
+  llvm.func @gasync_rt_syncwarp(%scope: i32) {
+    %two = llvm.mlir.constant(2 : i32) : i32
+    %block = llvm.icmp "eq" %scope, %two : i32
+    llvm.cond_br %block, ^sync, ^done
+  ^sync:
+    %all = llvm.mlir.constant(-1 : i32) : i32
+    nvvm.bar.warp.sync %all : i32
+    llvm.br ^done
+  ^done:
+    llvm.return
+  }
+
   // Lane 0's x, for every lane of the (converged) warp.
   llvm.func @gasync_rt_broadcast(%scope: i32, %x: i32) -> i32 {
     %two = llvm.mlir.constant(2 : i32) : i32
