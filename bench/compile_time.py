@@ -3,8 +3,8 @@
     .venv/bin/python bench/compile_time.py [--functions 1000] [--repeat 3] [--out FILE]
 
 Programs: the seed demo (examples/seed_demo.mlir) and a generated program of
-N async functions (each awaits the next two levels down, with a branch, a
-loop and a yield, so every part of the coroutine lowering has work), run
+N async functions (each awaits the next: twice in a loop, or in a branch, and
+yields, so every part of the coroutine lowering has work), run
 from a host @main by block_on. Stages are timed one by one on the same
 module (best of --repeat): parse, each pass of gasync-to-llvm, and the JIT
 (ExecutionEngine construction, i.e. LLVM's optimiser and code generator); for a

@@ -41,6 +41,7 @@ INT_TYPES = ("i1", "i32", "i64")
 WIDTH = {"i1": 1, "i32": 32, "i64": 64, "index": 64}
 STATE_MULT = 0x01000193  # the FNV prime: h = h * P + v (mod 2^32)
 DIV_MASK = 0x7FFF        # a divisor is (rhs & DIV_MASK) | 1: positive, non-zero
+TASK_LIMIT = 12          # spawned tasks alive at once (the executor's default pool is 16)
 
 
 def fut(t: str | None) -> str:
@@ -716,6 +717,11 @@ class Generator:
         self.funcs: list[Func] = []
         self.cost: dict[str, int] = {}
         self.cur_cost = 0
+        # tasks: at most `TASK_LIMIT` spawned tasks alive at once under one block_on (the
+        # executor's default pool is 16). live[f]: the most that running f may hold.
+        self.live: dict[str, int] = {}
+        self.cur_live = 0
+        self.fut_live: dict[str, int] = {}
 
     # values -------------------------------------------------------------
     def new(self, ty: str) -> Var:
@@ -779,11 +785,14 @@ class Generator:
         return d
 
     def mix(self, vals: list[Var], ty: str, out: list) -> Var:
-        """One value of type `ty` that depends on `vals` (the most recent few)."""
+        """One value of type `ty` that depends on `vals` (the most recent few, and a few
+        older ones, which then live across the suspensions in between)."""
         vals = [v for v in vals if not is_handle(v.ty) and v.ty != "st"]
         if not vals:
             return self.const(ty, out)
-        vals = vals[-6:]
+        if len(vals) > 6:
+            older = sorted(self.rng.sample(range(len(vals) - 4), 2))
+            vals = [vals[i] for i in older] + vals[-4:]
         acc = self.cast(vals[0], ty, out)
         for v in vals[1:]:
             c = self.cast(v, ty, out)
@@ -816,6 +825,7 @@ class Generator:
         self.cur_cost += ctx.mult * self.cost.get(name, 1)
 
     def consume(self, fut_v: Var, ctx: _Ctx, scope: list[Var], out: list) -> None:
+        self.cur_live = max(self.cur_live, self.fut_live.get(fut_v.name, 0))
         value = handle_value(fut_v.ty)
         dst = self.new(value) if value else None
         out.append(Await(dst, fut_v) if ctx.is_async else BlockOn(dst, fut_v))
@@ -910,6 +920,7 @@ class Generator:
             self.charge(ctx, f.name)
             d = self.new(fut(f.ret))
             out.append(FutureCall(d, f.name, self.args_for(f, f.params, ctx, scope, out)))
+            self.fut_live[d.name] = self.live.get(f.name, 0)
             return d
         ty = self.rng.choice(self.value_types() + ["i1", None])
         val = self.pick(scope, ty, out) if ty else None
@@ -974,6 +985,7 @@ class Generator:
             extras = self.args_for(g, extras_params, ctx, scope, out)
             d = self.new(fut(g.ret))
             out.append(Then(d, src, g.name, extras))
+            self.fut_live[d.name] = max(self.fut_live.get(src.name, 0), self.live.get(g.name, 0))
             src = d
         self.consume(src, ctx, scope, out)
 
@@ -1047,6 +1059,8 @@ class Generator:
         inner = dataclasses.replace(ctx, depth=ctx.depth + 1, mult=ctx.mult * max(1, trips))
         body, local = self.block(inner, scope + [iv] + iters, self.rng.randint(*self.cfg.inner_stmts))
         new = local[len(scope):]
+        if iters and self.rng.random() < 0.5:  # the induction variable, after the body's awaits
+            new.append(self.cast(iv, "i32", body))
         ys = self.carried_yields(iters, local, new, body)
         results = [self.new(v.ty) for v in iters]
         out.append(For(results, lb, ub, ub_src, step, iv, iters, inits, body, ys))
@@ -1074,21 +1088,33 @@ class Generator:
         scope.extend(results)
 
     def s_spawn(self, ctx: _Ctx, scope: list[Var], out: list) -> None:
-        cands = self.callees(ctx, pure=True)
+        """Spawn one or two tasks (of functions that cannot touch the state), then join
+        them, in either order; only yields and arithmetic in between."""
+        cands = [f for f in self.callees(ctx, pure=True)
+                 if 1 + self.live.get(f.name, 0) <= TASK_LIMIT]
         if not cands:
             return self.s_call(ctx, scope, out)
-        f = self.rng.choice(cands)
-        self.charge(ctx, f.name)
-        fv = self.new(fut(f.ret))
-        out.append(FutureCall(fv, f.name, self.args_for(f, f.params, ctx, scope, out)))
-        t = self.new(task(f.ret))
-        out.append(Spawn(t, fv))
+        n = 2 if self.rng.random() < 0.35 else 1
+        picked = [self.rng.choice(cands) for _ in range(n)]
+        if n == 2 and 2 + sum(self.live.get(f.name, 0) for f in picked) > TASK_LIMIT:
+            picked = picked[:1]
+        tasks = []
+        for f in picked:
+            self.charge(ctx, f.name)
+            fv = self.new(fut(f.ret))
+            out.append(FutureCall(fv, f.name, self.args_for(f, f.params, ctx, scope, out)))
+            t = self.new(task(f.ret))
+            out.append(Spawn(t, fv))
+            tasks.append(t)
+        self.cur_live = max(self.cur_live, len(picked) + sum(self.live.get(f.name, 0) for f in picked))
         for _ in range(self.rng.choice([0, 1, 1, 2])):
             if self.rng.random() < 0.5:
                 out.append(Yield())
             else:
                 self.s_arith(ctx, scope, out)
-        self.consume(t, ctx, scope, out)
+        self.rng.shuffle(tasks)
+        for t in tasks:
+            self.consume(t, ctx, scope, out)
 
     # functions ----------------------------------------------------------
     def signature(self, i: int) -> Func:
@@ -1101,6 +1127,7 @@ class Generator:
 
     def body(self, i: int, f: Func) -> None:
         self.cur_cost = 1
+        self.cur_live = 0
         st = f.params[-1] if f.has_state else None
         ctx = _Ctx(fn_index=i, st=st, is_async=f.is_async, depth=0, mult=1)
         scope = [p for p in f.params if p.ty != "st"]
@@ -1112,8 +1139,15 @@ class Generator:
             self.s_trace(ctx, local, body)
         f.body = body
         self.cost[f.name] = self.cur_cost
+        self.live[f.name] = self.cur_live
 
     def program(self) -> Program:
+        shape = self.rng.random()
+        if shape < 0.15:    # deep: more nesting, fewer functions
+            self.cfg = dataclasses.replace(self.cfg, max_depth=self.cfg.max_depth + 1,
+                                           max_funcs=max(self.cfg.min_funcs, 4))
+        elif shape < 0.3:   # wide: a longer chain of small functions
+            self.cfg = dataclasses.replace(self.cfg, min_funcs=6, max_funcs=10, top_stmts=(1, 4))
         n = self.rng.randint(self.cfg.min_funcs, self.cfg.max_funcs)
         self.funcs = [self.signature(i) for i in range(n)]
         for i in reversed(range(n)):
