@@ -430,9 +430,7 @@ class FunctionLowering:
             block = op.block
             after = list(block.operations)[1].operation.successors[0]
             if op.name == "gasync.yield":
-                with op.location, ir.InsertionPoint(op):
-                    fr.store_state(frame, k, loc=op.location, ip=None)
-                    func.ReturnOp([arith.constant(fr.i1(), 0)])
+                self.suspend(k, op.location, ir.InsertionPoint(op))
                 list(block.operations)[-1].operation.erase()  # the br ^after
                 op.erase()
                 resume_blocks.append(after)
@@ -490,9 +488,7 @@ class FunctionLowering:
                 ready = func.CallOp([fr.i1()], ir.FlatSymbolRefAttr.get(executor.AWAIT_READY),
                                     [self.executor, lane_ready]).result
             cf.cond_br(ready, [], [], cont, suspend)
-        with loc, ir.InsertionPoint(suspend):
-            fr.store_state(self.frame, k, loc=loc, ip=None)
-            func.ReturnOp([arith.constant(fr.i1(), 0)])
+        self.suspend(k, loc, ir.InsertionPoint(suspend))
         with loc, ir.InsertionPoint(cont):
             if len(op.results):
                 value = fr.load(op.results[0].type, self.frame,
@@ -569,9 +565,7 @@ class FunctionLowering:
             done = func.CallOp([fr.i1()], ir.FlatSymbolRefAttr.get(executor.JOIN),
                                [self.executor, slot]).result
             cf.cond_br(done, [], [], cont, suspend)
-        with loc, ir.InsertionPoint(suspend):
-            fr.store_state(self.frame, k, loc=loc, ip=None)
-            func.ReturnOp([arith.constant(fr.i1(), 0)])
+        self.suspend(k, loc, ir.InsertionPoint(suspend))
         with loc, ir.InsertionPoint(cont):
             if len(op.results):
                 child = func.CallOp([fr.ptr()], ir.FlatSymbolRefAttr.get(executor.SLOT_FRAME),
@@ -583,6 +577,12 @@ class FunctionLowering:
             cf.br([], after)
         br.erase()
         op.erase()
+
+    def suspend(self, k: int, loc: ir.Location, ip: ir.InsertionPoint) -> None:
+        """Pending: resume at state k on the next poll."""
+        with loc, ip:
+            fr.store_state(self.frame, k, loc=loc, ip=None)
+            func.ReturnOp([arith.constant(fr.i1(), 0)])
 
     def lower_return(self, op: ir.Operation) -> None:
         loc = op.location

@@ -108,6 +108,16 @@ def test_interpreter_laziness():
     assert interpret(p, (3, 5)) == signed(((3 * m + 5) * m + 3) & 0xFFFFFFFF, 32)
 
 
+def test_shrink_candidates_are_valid_programs():
+    """The minimiser's smaller variants stay valid (so a reduced reproducer is too)."""
+    import itertools
+    p = G.generate(SEED + 3)
+    for q in itertools.islice(G.shrink_candidates(p), 0, 120, 12):
+        diags = G.verify_text(G.emit(q))
+        assert not diags, "\n".join(diags) + "\n" + G.emit(q)
+        interpret(q)
+
+
 # Against upstream MLIR (no gasync compiler involved) -----------------------------
 
 def test_interpreter_agrees_with_upstream_mlir():
