@@ -32,6 +32,7 @@ SLOT_FRAME = "gasync_rt_slot_frame"
 EXEC_INIT = "gasync_rt_exec_init"
 RUN = "gasync_rt_run"
 AWAIT_READY = "gasync_rt_await_ready"
+PARAM = "gasync_rt_param"
 SCOPES = {"thread": 0, "warp": 1, "block": 2}
 """Executor scopes, as the runtime numbers them."""
 RUN_BLOCK = "gasync_rt_run_block"

@@ -38,6 +38,29 @@ SCOPE_ATTR = "scope"
 from .base import ModulePass, PassContext, register
 
 
+def specialise_params(table_op: ir.Operation, params: tuple[tuple[int, int], ...]) -> None:
+    """Every executor of `table_op` has these parameters (header offset, value):
+    make the runtime's `gasync_rt_param` return them as constants."""
+    table = ir.SymbolTable(table_op)
+    if executor.PARAM not in table:
+        return
+    old = table[executor.PARAM].operation
+    lines = ["func.func private @%s(%%exec: !llvm.ptr, %%field: i32) -> i32 {" % executor.PARAM,
+             "  %v0 = func.call @gasync_rt_get(%exec, %field) : (!llvm.ptr, i32) -> i32"]
+    for i, (field, value) in enumerate(params):
+        lines += [f"  %f{i} = arith.constant {field} : i32",
+                  f"  %c{i} = arith.constant {value} : i32",
+                  f"  %e{i} = arith.cmpi eq, %field, %f{i} : i32",
+                  f"  %v{i + 1} = arith.select %e{i}, %c{i}, %v{i} : i32"]
+    lines += [f"  return %v{len(params)} : i32", "}",
+              # for the parser only: the library's own definition is used
+              "func.func private @gasync_rt_get(!llvm.ptr, i32) -> i32"]
+    parsed = ir.Module.parse("\n".join(lines), table_op.context)
+    new = parsed.body.operations[0].operation.clone()
+    ir.InsertionPoint(old).insert(new)
+    old.erase()
+
+
 def shared_buffer(gpu_module: ir.Operation, size: int, loc: ir.Location,
                   ip: ir.InsertionPoint) -> ir.Value:
     """A new `size`-byte shared-memory global of `gpu_module`, as a generic pointer."""
@@ -81,14 +104,19 @@ class LowerBlockOnPass(ModulePass):
         for op in walk(module):
             if op.name == "gasync.block_on":
                 groups.setdefault(op.operands[0], []).append(op)
+        executor_params: dict[str, tuple[ir.Operation, set]] = {}  # per symbol table
         for future, block_ons in groups.items():
-            self.lower(future, block_ons, ctx)
+            self.lower(future, block_ons, ctx, executor_params)
+        for table_op, params in executor_params.values():
+            if len(params) == 1:
+                specialise_params(table_op, next(iter(params)))
         # A future that nothing consumes runs nothing (the verifier warned).
         for op in [op for op in walk(module) if op.name == "gasync.future"]:
             if not any(True for _ in op.results[0].uses):
                 op.erase()
 
-    def lower(self, future: ir.Value, block_ons: list[ir.Operation], ctx: PassContext) -> None:
+    def lower(self, future: ir.Value, block_ons: list[ir.Operation], ctx: PassContext,
+              executor_params: dict) -> None:
         first_use = block_ons[0]
         loc = first_use.location
         creation = future.owner
@@ -110,7 +138,8 @@ class LowerBlockOnPass(ModulePass):
             return
         layout = fr.FrameLayout.from_attribute(init.attributes[fr.FRAME_ATTR])
         if executor.USES_EXECUTOR in init.attributes:
-            self.lower_with_executor(block_ons, creation, callee, init, layout, ctx)
+            self.lower_with_executor(block_ons, creation, callee, init, layout, ctx,
+                                     executor_params)
             return
         function = enclosing_function(first_use)
         entry = function.regions[0].blocks[0]
@@ -148,7 +177,8 @@ class LowerBlockOnPass(ModulePass):
         return scope, tasks
 
     def lower_with_executor(self, block_ons: list[ir.Operation], creation, callee: str,
-                            init: ir.Operation, layout: fr.FrameLayout, ctx: PassContext) -> None:
+                            init: ir.Operation, layout: fr.FrameLayout, ctx: PassContext,
+                            executor_params: dict) -> None:
         loc = block_ons[0].location
         scope, tasks = self.executor_options(block_ons[0])
         for other in block_ons[1:]:
@@ -212,6 +242,10 @@ class LowerBlockOnPass(ModulePass):
                     call(executor.EXEC_INIT, init_args)
                     root = call(executor.SLOT_FRAME, [exec_ptr, i32(0)], [fr.ptr()]).result
                     call(fr.init_name(callee), [root] + list(creation.operands))
+        params = ((20, pool), (24, stride), (32, self.watchdog), (40, executor.frames_offset(pool)),
+                  (44, executor.SCOPES[scope]), (52, executor.queue_entries(pool) - 1))
+        key = symbol_name(table_op) or ""
+        executor_params.setdefault(key, (table_op, set()))[1].add(params)
         run = executor.RUN_BLOCK if scope == "block" else executor.RUN
         for op in block_ons:
             with op.location, ir.InsertionPoint(op):

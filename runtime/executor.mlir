@@ -91,7 +91,7 @@ module {
       %c36 = arith.constant 36 : i32
       %c44 = arith.constant 44 : i32
       %false = arith.constant false
-      %scope = func.call @gasync_rt_get(%exec, %c44) : (!llvm.ptr, i32) -> i32
+      %scope = func.call @gasync_rt_param(%exec, %c44) : (!llvm.ptr, i32) -> i32
       %thread = arith.cmpi eq, %scope, %c0 : i32
       %v = scf.if %thread -> i1 {
         scf.yield %ready : i1
@@ -120,6 +120,16 @@ module {
   func.func private @gasync_rt_get(%exec: !llvm.ptr, %offset: i32) -> i32 {
     %p = func.call @gasync_rt_field(%exec, %offset) : (!llvm.ptr, i32) -> !llvm.ptr
     %v = llvm.load %p : !llvm.ptr -> i32
+    return %v : i32
+  }
+
+  // A parameter of the executor (pool 20, stride 24, budget 32, frames 40,
+  // scope 44, mask 52): set once by gasync_rt_exec_init. When every executor
+  // of a symbol table has the same parameters, gasync-lower-block-on replaces
+  // this body with the constants, so LLVM folds them (and the branches on the
+  // scope) into the run loop instead of reading the header on every poll.
+  func.func private @gasync_rt_param(%exec: !llvm.ptr, %field: i32) -> i32 {
+    %v = func.call @gasync_rt_get(%exec, %field) : (!llvm.ptr, i32) -> i32
     return %v : i32
   }
 
@@ -158,9 +168,9 @@ module {
     %c32 = arith.constant 32 : i32
     %c40 = arith.constant 40 : i32
     %c44 = arith.constant 44 : i32
-    %stride = func.call @gasync_rt_get(%exec, %c24) : (!llvm.ptr, i32) -> i32
-    %base = func.call @gasync_rt_get(%exec, %c40) : (!llvm.ptr, i32) -> i32
-    %scope = func.call @gasync_rt_get(%exec, %c44) : (!llvm.ptr, i32) -> i32
+    %stride = func.call @gasync_rt_param(%exec, %c24) : (!llvm.ptr, i32) -> i32
+    %base = func.call @gasync_rt_param(%exec, %c40) : (!llvm.ptr, i32) -> i32
+    %scope = func.call @gasync_rt_param(%exec, %c44) : (!llvm.ptr, i32) -> i32
     %block = arith.cmpi eq, %scope, %c2 : i32
     %lane = func.call @gasync_rt_lane(%scope) : (i32) -> i32
     %wide = arith.muli %slot, %c32 : i32
@@ -178,7 +188,7 @@ module {
     %c16 = arith.constant 16 : i32
     %c44 = arith.constant 44 : i32
     %c128 = arith.constant 128 : i32
-    %scope = func.call @gasync_rt_get(%exec, %c44) : (!llvm.ptr, i32) -> i32
+    %scope = func.call @gasync_rt_param(%exec, %c44) : (!llvm.ptr, i32) -> i32
     %w = func.call @gasync_rt_warp(%scope) : (i32) -> i32
     %a = arith.muli %w, %c16 : i32
     %b = arith.addi %a, %c128 : i32
@@ -194,8 +204,8 @@ module {
     %c20 = arith.constant 20 : i32
     %c52 = arith.constant 52 : i32
     %c640 = arith.constant 640 : i32
-    %pool = func.call @gasync_rt_get(%exec, %c20) : (!llvm.ptr, i32) -> i32
-    %mask = func.call @gasync_rt_get(%exec, %c52) : (!llvm.ptr, i32) -> i32
+    %pool = func.call @gasync_rt_param(%exec, %c20) : (!llvm.ptr, i32) -> i32
+    %mask = func.call @gasync_rt_param(%exec, %c52) : (!llvm.ptr, i32) -> i32
     %i = arith.andi %counter, %mask : i32
     %slots = arith.muli %pool, %c16 : i32
     %q = arith.addi %slots, %c640 : i32
@@ -296,7 +306,7 @@ module {
   func.func private @gasync_rt_spawn(%exec: !llvm.ptr, %kind: i32) -> i32 {
     %c2 = arith.constant 2 : i32
     %c44 = arith.constant 44 : i32
-    %scope = func.call @gasync_rt_get(%exec, %c44) : (!llvm.ptr, i32) -> i32
+    %scope = func.call @gasync_rt_param(%exec, %c44) : (!llvm.ptr, i32) -> i32
     %block = arith.cmpi eq, %scope, %c2 : i32
     %r = scf.if %block -> i32 {
       %s = func.call @gasync_rt_spawn_shared(%exec, %kind) : (!llvm.ptr, i32) -> i32
@@ -327,7 +337,7 @@ module {
       %lane = func.call @gasync_rt_lane(%c2) : (i32) -> i32
       %first = arith.cmpi eq, %lane, %c0 : i32
       %mine = scf.if %first -> i32 {
-        %pool = func.call @gasync_rt_get(%exec, %c20) : (!llvm.ptr, i32) -> i32
+        %pool = func.call @gasync_rt_param(%exec, %c20) : (!llvm.ptr, i32) -> i32
         %found = scf.while (%s = %c1) : (i32) -> i32 {
           %in = arith.cmpi slt, %s, %pool : i32
           %won = scf.if %in -> i1 {
@@ -385,9 +395,9 @@ module {
     %none = arith.constant -1 : i32
     %c5 = arith.constant 5 : i32
     %c44 = arith.constant 44 : i32
-    %pool = func.call @gasync_rt_get(%exec, %c20) : (!llvm.ptr, i32) -> i32
+    %pool = func.call @gasync_rt_param(%exec, %c20) : (!llvm.ptr, i32) -> i32
     // A warp-scope executor's replicas must spawn together, or they diverge.
-    %scope = func.call @gasync_rt_get(%exec, %c44) : (!llvm.ptr, i32) -> i32
+    %scope = func.call @gasync_rt_param(%exec, %c44) : (!llvm.ptr, i32) -> i32
     %together = func.call @gasync_rt_converged(%scope) : (i32) -> i1
     // The first free slot after the root's.
     %found = scf.while (%s = %c1) : (i32) -> i32 {
@@ -451,7 +461,7 @@ module {
   func.func private @gasync_rt_release(%exec: !llvm.ptr, %task: i32) {
     %c0 = arith.constant 0 : i32
     %c44 = arith.constant 44 : i32
-    %scope = func.call @gasync_rt_get(%exec, %c44) : (!llvm.ptr, i32) -> i32
+    %scope = func.call @gasync_rt_param(%exec, %c44) : (!llvm.ptr, i32) -> i32
     func.call @gasync_rt_syncwarp(%scope) : (i32) -> ()
     func.call @gasync_rt_slot_set(%exec, %task, %c0, %c0) : (!llvm.ptr, i32, i32, i32) -> ()
     return
@@ -486,7 +496,7 @@ module {
       %s = func.call @gasync_rt_dequeue(%exec) : (!llvm.ptr) -> i32
       %empty = arith.cmpi slt, %s, %c0 : i32
       %polls = func.call @gasync_rt_get(%exec, %c28) : (!llvm.ptr, i32) -> i32
-      %budget = func.call @gasync_rt_get(%exec, %c32) : (!llvm.ptr, i32) -> i32
+      %budget = func.call @gasync_rt_param(%exec, %c32) : (!llvm.ptr, i32) -> i32
       %limited = arith.cmpi ne, %budget, %c0 : i32
       %spent = arith.cmpi uge, %polls, %budget : i32
       %out = arith.andi %limited, %spent : i1
@@ -510,7 +520,7 @@ module {
           %lane_done = func.call @gasync_rt_dispatch(%kind, %frame, %exec) : (i32, !llvm.ptr, !llvm.ptr) -> i1
           // The scope decides together: done when done everywhere, stopped
           // when stopped anywhere, parked when parked everywhere.
-          %scope = func.call @gasync_rt_get(%exec, %c44) : (!llvm.ptr, i32) -> i32
+          %scope = func.call @gasync_rt_param(%exec, %c44) : (!llvm.ptr, i32) -> i32
           %done = func.call @gasync_rt_vote_all(%scope, %lane_done) : (i32, i1) -> i1
           %lane_status = func.call @gasync_rt_get(%exec, %c0) : (!llvm.ptr, i32) -> i32
           %status = func.call @gasync_rt_vote_max(%scope, %lane_status) : (i32, i32) -> i32
@@ -608,7 +618,7 @@ module {
           }
           %idle = arith.cmpi eq, %given, %c0 : i32
           %polls = func.call @gasync_rt_get(%exec, %c28) : (!llvm.ptr, i32) -> i32
-          %budget = func.call @gasync_rt_get(%exec, %c32) : (!llvm.ptr, i32) -> i32
+          %budget = func.call @gasync_rt_param(%exec, %c32) : (!llvm.ptr, i32) -> i32
           %after = arith.addi %polls, %given : i32
           func.call @gasync_rt_set(%exec, %c28, %after) : (!llvm.ptr, i32, i32) -> ()
           %limited = arith.cmpi ne, %budget, %c0 : i32
