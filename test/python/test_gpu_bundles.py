@@ -1,0 +1,32 @@
+"""Every GPU execution test builds into a bundle here, with no GPU (issue 4):
+the GPU machine then only runs them (tools/run_gpu_tests.py run)."""
+
+import glob
+import importlib.util
+import json
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def load_runner():
+    spec = importlib.util.spec_from_file_location("run_gpu_tests",
+                                                  ROOT / "tools" / "run_gpu_tests.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_gpu_test_builds_a_bundle(tmp_path, monkeypatch):
+    runner = load_runner()
+    monkeypatch.setattr(runner, "BUILD", str(tmp_path))
+    tests = sorted(glob.glob(str(ROOT / "test" / "GPU" / "*.mlir")))
+    assert runner.build(tests) == 0
+    index = json.loads((tmp_path / "index.json").read_text())
+    with_exec = [t for t in tests if "GPU-EXEC:" in pathlib.Path(t).read_text()]
+    assert len(index) == len(with_exec) >= 14
+    for entry in index:
+        manifest = json.loads((tmp_path / entry["bundle"] / "manifest.json").read_text())
+        assert manifest["kernel"], entry
+        cubin = tmp_path / entry["bundle"] / manifest["cubin"]
+        assert cubin.read_bytes()[:4] == b"\x7fELF", entry  # a cubin is an ELF file
