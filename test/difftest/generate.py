@@ -860,7 +860,7 @@ class Generator:
             if cfg.while_ and ctx.is_async:
                 choices += [("while", 2)]
         if ctx.is_async:
-            choices += [("yield", 1)]
+            choices += [("yield", 3)]
             if cfg.spawn:
                 choices += [("spawn", 1)]
         kinds, weights = zip(*choices)
@@ -1133,6 +1133,8 @@ class Generator:
         scope = [p for p in f.params if p.ty != "st"]
         n = self.rng.randint(*self.cfg.top_stmts)
         body, local = self.block(ctx, scope, n)
+        if self.rng.random() < 0.3:  # suspend before anything else: every caller is pending
+            body.insert(0, Yield())
         if f.ret is not None:
             f.retval = self.mix(local[len(scope):] + scope[:1], f.ret, body)
         elif st is not None and self.rng.random() < 0.5:
