@@ -2,7 +2,6 @@
 compare with the reference interpreter.
 
     python test/difftest/run.py --count 1000 --seed 0 --jobs 2
-    python -m test.difftest.run ...    (where `test` is importable as a package)
 
 Each program is generated from its seed (`generate.py`), interpreted
 (`interp.py`), printed as MLIR and run through `gasync.pipeline.cpu.run_text`.
