@@ -185,17 +185,18 @@ module {
     llvm.return %x : i32
   }
 
-  // Atomics on a block-scope executor, which lives in shared memory.
+  // Atomics on a block-scope executor, which lives in shared memory: only
+  // the block's threads use it, so block (CTA) scope is enough.
   llvm.func @gasync_rt_shared_cas(%p: !llvm.ptr, %old: i32, %new: i32) -> i1 {
     %q = llvm.addrspacecast %p : !llvm.ptr to !llvm.ptr<3>
-    %pair = llvm.cmpxchg %q, %old, %new acq_rel monotonic : !llvm.ptr<3>, i32
+    %pair = llvm.cmpxchg %q, %old, %new syncscope("block") acq_rel monotonic : !llvm.ptr<3>, i32
     %ok = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>
     llvm.return %ok : i1
   }
 
   llvm.func @gasync_rt_shared_add(%p: !llvm.ptr, %x: i32) -> i32 {
     %q = llvm.addrspacecast %p : !llvm.ptr to !llvm.ptr<3>
-    %old = llvm.atomicrmw add %q, %x acq_rel : !llvm.ptr<3>, i32
+    %old = llvm.atomicrmw add %q, %x syncscope("block") acq_rel : !llvm.ptr<3>, i32
     llvm.return %old : i32
   }
 
