@@ -249,6 +249,15 @@ class FunctionLowering:
         self.check_suspensions_are_top_level(body)
         self.constants = [op.operation for block in body.blocks for op in block.operations
                           if op.operation.name in CONSTANT_OPS]
+        # A spawned future's arguments are read where it is spawned (the task's
+        # init runs there): create it right there, so that liveness sees them
+        # live up to the spawn. Creating a future runs nothing.
+        for block in body.blocks:
+            for op in list(block.operations):
+                op = op.operation
+                if op.name == "gasync.spawn":
+                    creation = op.operands[0].owner
+                    getattr(creation, "operation", creation).move_before(op)
         # Each suspension point alone in its block: [suspension, br ^after].
         suspensions = [op.operation for block in list(body.blocks) for op in block.operations
                        if op.operation.name in SUSPENSION_OPS]
@@ -257,7 +266,7 @@ class FunctionLowering:
             split_before(list(op.block.operations)[1].operation)
         liveness = Liveness(body)
         saved = self.saved_values(suspensions, liveness)
-        self.allocate_slots(saved)
+        self.allocate_slots(saved, liveness)
         self.allocate_child_frames(body, liveness)
         self.layout.states = len(suspensions) + 1
         self.layout.finish()
@@ -300,7 +309,50 @@ class FunctionLowering:
         # A stable order (definition order) keeps the layout deterministic.
         return saved
 
-    def allocate_slots(self, saved: list[ir.Value]) -> None:
+    def share_slots(self, values: list[ir.Value], liveness: Liveness) -> None:
+        """A slot for each saved value; values never live at the same time share
+        one (in SSA, two values interfere exactly when one is live where the
+        other is defined, and a slot is written only where its value is)."""
+        if not values:
+            return
+
+        def live_at_definition(v: ir.Value) -> set:
+            owner = v.owner
+            if isinstance(owner, ir.Block):
+                # Block arguments are all defined at the block's start.
+                return set(liveness.live_in[owner]) | set(owner.arguments)
+            op = getattr(owner, "operation", owner)
+            live = liveness.live_after(op)
+            if op.name == "gasync.spawn":
+                # The task's init, which reads the spawned future's arguments,
+                # runs after the task handle is stored.
+                creation = op.operands[0].owner
+                live = live | set(getattr(creation, "operation", creation).operands)
+            return live
+
+        live_at = {v: live_at_definition(v) for v in values}
+        layouts = {v: fr.slot_layout(fr.i32() if gt.is_task_type(v.type) else v.type)
+                   for v in values}
+        placed: list[tuple[ir.Value, int, int]] = []
+        for v in values:
+            size, align = layouts[v]
+            conflicts = [(s, e) for (w, s, e) in placed if w in live_at[v] or v in live_at[w]]
+            start = 0
+            while True:
+                start = fr.align_up(start, align)
+                clash = [e for (s, e) in conflicts if s < start + size and start < e]
+                if not clash:
+                    break
+                start = max(clash)
+            placed.append((v, start, start + size))
+        align_max = max(a for _, a in layouts.values())
+        base = self.layout.allocate(max(e for _, _, e in placed), align_max)
+        for v, start, _ in placed:
+            self.slot_of[v] = base + start
+        self.ctx.stat(self.pass_name, "saved-value bytes shared",
+                      sum(e - s for _, s, e in placed) - max(e for _, _, e in placed))
+
+    def allocate_slots(self, saved: list[ir.Value], liveness: Liveness) -> None:
         layout = self.layout
         results = list(self.fn_type.results)
         try:
@@ -313,11 +365,7 @@ class FunctionLowering:
             self.slot_of: dict[ir.Value, int] = {}
             for arg, offset in zip(entry.arguments, self.arg_offsets):
                 self.slot_of[arg] = offset
-            for v in saved:
-                if v in self.slot_of:
-                    continue
-                self.slot_of[v] = layout.allocate(*fr.slot_layout(
-                    fr.i32() if gt.is_task_type(v.type) else v.type))
+            self.share_slots([v for v in saved if v not in self.slot_of], liveness)
         except fr.UnsupportedType as e:
             raise LoweringError(self.loc, f"async function '@{self.name}' keeps a value of type "
                                 f"'{e}' across a suspension point: not supported in frames")
