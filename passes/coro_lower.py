@@ -90,19 +90,19 @@ def split_before(op: ir.Operation) -> ir.Block:
     return tail
 
 
+def future_callees(fn: ir.Operation) -> list[ir.Operation]:
+    """The async functions `fn` creates futures of."""
+    return [callee_of(op) for op in walk(fn)
+            if op.name == "gasync.future" and CALLEE in op.attributes]
+
+
 def topological_order(functions: list[ir.Operation]) -> list[ir.Operation]:
     """Callees first (the verifier has rejected cycles). Iterative: chains of
     thousands of async functions must not hit Python's recursion limit."""
     by_key = {function_key(fn): fn for fn in functions}
 
     def callees(fn: ir.Operation) -> list[tuple[str, str]]:
-        keys = []
-        for op in walk(fn):
-            if op.name == "gasync.future" and CALLEE in op.attributes:
-                callee = callee_of(op)
-                if ASYNC_ATTR in callee.attributes:
-                    keys.append(function_key(callee))
-        return keys
+        return [function_key(c) for c in future_callees(fn) if ASYNC_ATTR in c.attributes]
 
     order, seen = [], set()
     for root in by_key:
@@ -171,16 +171,9 @@ def warp_scoped_functions(module: ir.Operation, functions) -> set[tuple[str, str
     """Async functions that may run in a warp- or block-scope executor: reachable
     through futures from the future of a `block_on {scope = "warp" | "block"}`
     that spawns tasks (their awaits vote across the warp)."""
-    edges: dict[tuple[str, str], list[ir.Operation]] = {}
-    spawns: set[tuple[str, str]] = set()
-    for fn in functions:
-        key = function_key(fn)
-        edges[key] = []
-        for op in walk(fn):
-            if op.name == "gasync.future" and CALLEE in op.attributes:
-                edges[key].append(callee_of(op))
-            elif op.name == "gasync.spawn":
-                spawns.add(key)
+    edges = {function_key(fn): future_callees(fn) for fn in functions}
+    spawns = {function_key(fn) for fn in functions
+              if any(op.name == "gasync.spawn" for op in walk(fn))}
 
     def reachable(roots: list[ir.Operation]) -> set[tuple[str, str]]:
         seen, work = set(), [function_key(r) for r in roots]
@@ -292,22 +285,25 @@ class FunctionLowering:
                             "points and futures may be nested in scf and cf control flow only")
 
     def saved_values(self, suspensions, liveness: Liveness) -> list[ir.Value]:
-        constants = set(self.constants)
-        saved, seen = [], set()
+        constants = {c.results[0] for c in self.constants}
+        saved = set()
         for op in suspensions:
             # Resuming re-runs the suspension op itself (re-poll, re-join):
             # its operands are live there too.
             for v in list(liveness.live_after(op)) + list(op.operands):
-                if v in seen or v in set(op.results) or gt.is_future_type(v.type):
+                if v in constants or v in set(op.results) or gt.is_future_type(v.type):
                     continue
-                owner = v.owner
-                if isinstance(owner, ir.Operation) or hasattr(owner, "operation"):
-                    if getattr(owner, "operation", owner) in constants:
-                        continue
-                seen.add(v)
-                saved.append(v)
-        # A stable order (definition order) keeps the layout deterministic.
-        return saved
+                saved.add(v)
+        # Definition order, not the sets' (pointer-hash) order: the frame
+        # layout must be the same on every run.
+        position = {}
+        for block in self.fn.regions[0].blocks:
+            for arg in block.arguments:
+                position[arg] = len(position)
+            for inner in block.operations:
+                for result in inner.operation.results:
+                    position[result] = len(position)
+        return sorted(saved, key=position.__getitem__)
 
     def share_slots(self, values: list[ir.Value], liveness: Liveness) -> None:
         """A slot for each saved value; values never live at the same time share
