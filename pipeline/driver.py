@@ -147,8 +147,8 @@ class Compilation:
         """A copy of an ir.Module or builtin.module operation of this context."""
         op = getattr(module, "operation", module)
         copy = ir.Module.create(op.location)
-        for named in op.attributes:
-            copy.operation.attributes[named.name] = named.attr
+        for name in op.attributes:
+            copy.operation.attributes[name] = op.attributes[name]
         ip = ir.InsertionPoint(copy.body)
         for inner in op.regions[0].blocks[0].operations:
             inner.operation.clone(ip=ip)
@@ -186,13 +186,12 @@ class Compilation:
             except UnicodeDecodeError:
                 raise UsageError(f"'{path}' is not MLIR text") from None
             return self.parse(text)
-        if kind in ("ptx", "cubin"):
+        if kind in ("ptx", "cubin"):  # one gpu.module, named after the file
             module_name = os.path.splitext(os.path.basename(path))[0] or "kernels"
             loc = Position(name, 0, 0)
             return {module_name: DeviceCode(module_name, data.decode(errors="replace")
                                             if kind == "ptx" else data, loc)}
-        raise UsageError(f"stage '{stage}' cannot be read back (--from takes "
-                         f"{', '.join(s.name for s in STAGES[self.options.target] if not s.dump_only)})")
+        raise AssertionError(f"no reader for stage format '{kind}'")
 
 
 # The stages -----------------------------------------------------------------
@@ -320,8 +319,11 @@ def compile_source(c: Compilation, text: str | bytes, *, stop: str | None = None
         ir_in: IR = c.parse(text)
     else:
         names = [s.name for s in STAGES[target]]
-        if names.index(start) >= names.index(stage_named(target, stop).name):
-            raise UsageError(f"--from {start} is not a stage before {stop}")
+        if stage_named(target, start).dump_only:
+            raise UsageError(f"stage '{start}' cannot be read back (--from takes "
+                             f"{', '.join(s.name for s in STAGES[target] if not s.dump_only)})")
+        if names.index(start) > names.index(stop):
+            raise UsageError(f"--from {start} comes after stage {stop}")
         data = text.encode() if isinstance(text, str) else text
         ir_in = c.read(start, path, c.diags.source_name, data)
     return Compiled(stop, c.lower(ir_in, start, stop), c.kernels)
@@ -347,6 +349,15 @@ def kernel(compiled: Compiled, name: str, c: Compilation) -> KernelInfo:
 def run_cpu(compiled: Compiled, args: list[str]) -> list[str]:
     """JIT and run the entry of a cpu compilation (stage `mlir`); the output lines."""
     return cpu.execute(compiled.ir, args)
+
+
+def run_on_cpu(text: str, entry: str, args: list[str], *, source_name: str = "<input>",
+               stream=sys.stderr, watchdog: int | None = None) -> list[str]:
+    """Compile gasync IR for the CPU and run `entry` with `args` (`--arg`
+    spellings); the output lines. Raises ProgramError, ArgError or ExecutorFault."""
+    options = Options(target="cpu", entry=entry, watchdog=watchdog)
+    with Compilation(options, source_name=source_name, stream=stream) as c:
+        return run_cpu(compile_source(c, text, stop="mlir", path=source_name), args)
 
 
 def dump(compiled: Compiled) -> list[tuple[str, str | bytes]]:

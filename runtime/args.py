@@ -209,8 +209,8 @@ def parse_arg(text: str, declared: ArgType, index: int):
 def parse_args(types: Sequence[ArgType], texts: Sequence[str], what: str = "the entry"):
     """(values, concrete types) for the `--arg` texts of an entry or kernel."""
     if len(texts) != len(types):
-        raise ArgError(f"{what} takes {len(types)} argument(s) "
-                       f"({', '.join(map(str, types)) or 'none'}), {len(texts)} given with --arg")
+        raise ArgError(f"{what} takes {len(types)} argument(s), {len(texts)} given with --arg "
+                       f"(types: {', '.join(map(str, types)) or 'none'})")
     pairs = [parse_arg(t, s, i) for i, (t, s) in enumerate(zip(texts, types))]
     return [v for v, _ in pairs], [s for _, s in pairs]
 

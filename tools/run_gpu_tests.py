@@ -24,8 +24,6 @@ where MLIR is not installed.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import datetime
 import glob
 import json
@@ -83,12 +81,11 @@ def gasync_run_args(path: str, command: str, **extra) -> argparse.Namespace:
 
 def cpu_output(path: str, command: str) -> list[str]:
     """The output of the CPU run `gasync-run PATH COMMAND` (--entry, --arg)."""
-    from gasync.tools.run import run
+    from gasync.pipeline.driver import run_on_cpu
 
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        run(gasync_run_args(path, command, target="cpu"))
-    return out.getvalue().splitlines()
+    args = gasync_run_args(path, command)
+    with open(path) as f:
+        return run_on_cpu(f.read(), args.entry, args.arg, source_name=path)
 
 
 def build(tests: list[str]) -> int:
