@@ -156,7 +156,7 @@ def _literal(text: str, element: str, index: int):
     try:
         value = float(text) if element in FLOATS else int(text, 0)
     except ValueError:
-        raise ArgError(f"argument {index}: '{text}' is not a literal of type {element}") from None
+        raise ArgError(f"'{text}' is not a literal of type {element}") from None
     return scalar_value(value, element, index)
 
 

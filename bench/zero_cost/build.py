@@ -6,7 +6,6 @@ and writes .gpu/bench/zero_cost/ (cubin, PTX, build.json) for run_device.py.
 """
 
 import json
-import os
 import pathlib
 import re
 import statistics
