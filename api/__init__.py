@@ -4,7 +4,8 @@ __version__ = "0.1.0"
 
 
 def compile(module_or_text, target: str = "sm_90", **options):  # noqa: A001
-    """Compile gasync IR for an NVIDIA GPU: a `CompiledModule` (see gasync.pipeline.compiled).
+    """Compile gasync IR (text, or an ir.Module left untouched) for an NVIDIA GPU:
+    a `CompiledModule` (see gasync.pipeline.compiled).
 
     Imported lazily: `import gasync` needs no MLIR (the GPU machine imports
     gasync.runtime without it).
@@ -12,3 +13,11 @@ def compile(module_or_text, target: str = "sm_90", **options):  # noqa: A001
     from gasync.pipeline.compiled import compile as _compile
 
     return _compile(module_or_text, target, **options)
+
+
+def __getattr__(name: str):
+    if name == "CompileError":  # the error `compile` raises; needs MLIR, so imported lazily
+        from gasync.pipeline.driver import ProgramError
+
+        return ProgramError
+    raise AttributeError(f"module 'gasync' has no attribute '{name}'")

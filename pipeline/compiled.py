@@ -8,31 +8,21 @@
     cm.ptx, cm.cubin               # the artefacts
 
 Compilation needs MLIR; launching goes through gasync.runtime.launch (no
-MLIR). Errors in the program raise `CompileError` carrying the diagnostics,
-rendered compiler-style (`file:line:col: error: ...`); arguments that do not
-fit a kernel raise `ArgumentError` (a ValueError) naming the argument.
+MLIR). Errors in the program raise `CompileError` (pipeline/driver.py's
+ProgramError) carrying the diagnostics, rendered compiler-style
+(`file:line:col: error: ...`); arguments that do not fit a kernel raise
+`ArgError` (a ValueError) naming the argument.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from mlir import ir
+from gasync.runtime.args import ArgError, ArgType, parse_type
+from gasync.runtime.launch import Device, validate_args
 
-from gasync.dialect.context import prepare_context
-from gasync.dialect.diagnostics import CompileError, DiagnosticEngine
-from gasync.passes import PassContext
-from gasync.runtime.launch import ArgLayout, ArgumentError, Device, parse_layout, validate_args
-
-from .gpu import DEFAULT_CHIP, KernelInfo, compile_gpu, find_kernel, parse_source
-
-
-class GasyncCompileError(CompileError):
-    """The program did not compile; `diagnostics` holds what was reported."""
-
-    def __init__(self, diagnostics):
-        self.diagnostics = list(diagnostics)
-        super().__init__("\n".join(d.render() for d in self.diagnostics) or "compilation failed")
+from . import driver
+from .gpu import DEFAULT_CHIP, KernelInfo, find_kernel
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,8 +30,8 @@ class Kernel:
     name: str
     module: str
     arg_types: tuple[str, ...]
-    args: tuple[ArgLayout, ...]
-    """Layouts; a memref is 2*rank+3 kernel params (allocated and aligned
+    args: tuple[ArgType, ...]
+    """Types; a memref is 2*rank+3 kernel params (allocated and aligned
     pointers, offset, sizes, strides), a scalar one param of its exact type."""
 
     @property
@@ -49,11 +39,11 @@ class Kernel:
         return sum(a.num_params for a in self.args)
 
 
-def _layouts(info: KernelInfo) -> tuple[ArgLayout, ...] | None:
+def _types(info: KernelInfo) -> tuple[ArgType, ...]:
     try:
-        return tuple(parse_layout(t) for t in info.arg_types)
-    except ArgumentError:
-        return None  # a kernel the host cannot call (launching it says why)
+        return tuple(parse_type(t) for t in info.arg_types)
+    except ArgError:
+        return ()  # a kernel the host cannot call (launching it says why)
 
 
 class CompiledModule:
@@ -68,8 +58,7 @@ class CompiledModule:
         self.kernels: dict[str, Kernel] = {}
         for info in kernels:
             key = info.name if sum(k.name == info.name for k in kernels) == 1 else info.qualified
-            self.kernels[key] = Kernel(info.name, info.module, info.arg_types,
-                                       _layouts(info) or ())
+            self.kernels[key] = Kernel(info.name, info.module, info.arg_types, _types(info))
         self._device: Device | None = None
         self._loaded: dict = {}
 
@@ -100,9 +89,7 @@ class CompiledModule:
         the kernel's signature; scalars are passed with their exact MLIR type.
         """
         found = find_kernel(self._infos, kernel)
-        if isinstance(found, str):
-            raise KeyError(found)
-        layouts = [parse_layout(t) for t in found.arg_types]
+        layouts = [parse_type(t) for t in found.arg_types]
         validate_args(layouts, list(args), found.name)
         if self._device is None or self._device.ordinal != device:
             self._device = Device(device)
@@ -115,24 +102,16 @@ class CompiledModule:
 
 def compile(module_or_text, target: str = DEFAULT_CHIP, *, links=(), opt_level: int = 3,
             name: str = "<string>") -> CompiledModule:  # noqa: A001 - the API's name
-    """Compile gasync IR (text, or an ir.Module/ir.Operation, left untouched) for `target`."""
-    if isinstance(module_or_text, str):
-        text = module_or_text
-    else:
-        op = getattr(module_or_text, "operation", module_or_text)
-        text = op.get_asm(enable_debug_info=True)
-    context = prepare_context(ir.Context())
-    diags = DiagnosticEngine(stream=None, echo=False, source_name=name)
-    handler = diags.capture(context)
-    try:
-        with context, ir.Location.unknown():
-            module = parse_source(text, name, context, diags)
-            artifacts = None
-            if module is not None:
-                artifacts = compile_gpu(module.operation, PassContext(diags), stage="cubin",
-                                        chip=target, links=list(links), opt_level=opt_level)
-            if artifacts is None:
-                raise GasyncCompileError(diags.diagnostics)
-    finally:
-        handler.detach()
-    return CompiledModule(artifacts.cubin, artifacts.ptx, artifacts.kernels, target)
+    """Compile gasync IR for chip `target`: text, or an ir.Module/ir.Operation,
+    which is left untouched (a copy is compiled in its context, with MLIR's
+    multithreading turned off there: see driver.Compilation)."""
+    options = driver.Options(target="cuda", chip=target, links=tuple(links), opt_level=opt_level)
+    context = None if isinstance(module_or_text, str) else module_or_text.context
+    with driver.Compilation(options, source_name=name, stream=None, context=context) as c:
+        if isinstance(module_or_text, str):
+            ptx = driver.compile_source(c, module_or_text, stop="ptx", path=name)
+        else:
+            ptx = driver.compile_module(c, c.copy(module_or_text), stop="ptx")
+        cubin = c.lower(ptx.ir, "ptx", "cubin")
+    return CompiledModule({k: v.data for k, v in cubin.items()},
+                          {k: v.data for k, v in ptx.ir.items()}, ptx.kernels, target)

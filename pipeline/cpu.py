@@ -1,31 +1,29 @@
-"""Running a gasync program on the CPU through MLIR's ExecutionEngine.
+"""The CPU target's pieces, which pipeline/driver.py puts in its stage table:
+the executor's CPU hooks, the entry wrapper, and the JIT run.
 
 The entry (a `func.func`, not async) is called through a generated wrapper,
-`_gasync_entry(%result_ptrs..., %args...)` with `llvm.emit_c_interface`, that
-stores each result through a pointer: the packed calling convention of the
-ExecutionEngine then takes every argument and result as a pointer, whatever
-the number of results and their types.
+`_gasync_entry(%fault, %result_ptrs..., %args...)` with
+`llvm.emit_c_interface`, that stores each result through a pointer: the
+packed calling convention of the ExecutionEngine then takes every argument
+and result as a pointer, whatever the number of results and their types.
+The wrapper carries the entry's MLIR signature (`gasync.entry_type`), so a
+module dumped after any stage can be run later.
 """
 
 from __future__ import annotations
 
 import ctypes
-import dataclasses
 
 import numpy as np
 from mlir import ir
 from mlir.dialects import func, llvm
 
-from gasync.dialect.context import prepare_context
-from gasync.dialect.diagnostics import CompileError, DiagnosticEngine
 from gasync.dialect.catalogue import ASYNC_ATTR
-from gasync.passes import PassContext
+from gasync.dialect.diagnostics import CompileError, DiagnosticEngine
 from gasync.passes import executor
 from gasync.passes import frame as fr
+from gasync.runtime.args import ArgError, ArgType, format_outputs, parse_args, parse_type
 from gasync.runtime.faults import ExecutorFault
-from gasync.runtime.args import ArgError, TypeSpec, format_outputs, parse_arg, parse_type
-
-from .manager import run_pipeline
 
 ENTRY_WRAPPER = "_gasync_entry"
 FAULT_RECORD = "gasync_rt_fault_record"
@@ -92,19 +90,7 @@ func.func private @gasync_rt_shared_add(%p: !llvm.ptr, %x: i32) -> i32 {{
   return %old : i32
 }}
 """
-CPU_PIPELINE = "gasync-to-llvm"
-
-_CTYPES = {
-    "i1": ctypes.c_bool, "i8": ctypes.c_int8, "i16": ctypes.c_int16, "i32": ctypes.c_int32,
-    "i64": ctypes.c_int64, "index": ctypes.c_int64, "f32": ctypes.c_float,
-    "f64": ctypes.c_double,
-}
-
-
-@dataclasses.dataclass
-class EntrySignature:
-    args: list[TypeSpec]
-    results: list[TypeSpec]
+ENTRY_TYPE_ATTR = "gasync.entry_type"
 
 
 def find_entry(module: ir.Module, entry: str, diags: DiagnosticEngine) -> ir.Operation:
@@ -123,25 +109,19 @@ def find_entry(module: ir.Module, entry: str, diags: DiagnosticEngine) -> ir.Ope
     raise CompileError()
 
 
-def entry_signature(fn: ir.Operation, diags: DiagnosticEngine) -> EntrySignature:
-    ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
-    try:
-        args = [parse_type(str(t)) for t in ftype.inputs]
-        results = [parse_type(str(t)) for t in ftype.results]
-    except ArgError as e:
-        diags.error(fn.location, f"entry '@{ir.StringAttr(fn.attributes['sym_name']).value}' "
-                                 f"cannot be run: {e}")
-        raise CompileError() from None
+def entry_types(ftype: ir.FunctionType) -> tuple[list[ArgType], list[ArgType]]:
+    """The argument and result types of an entry; ArgError if the CPU cannot run it."""
+    args = [parse_type(str(t)) for t in ftype.inputs]
+    results = [parse_type(str(t)) for t in ftype.results]
     for spec in results:
-        if spec.is_memref or spec.element not in _CTYPES:
-            diags.error(fn.location, f"entry result of type {spec} is not supported by gasync-run "
-                                     "(scalar results only; return memrefs through arguments)")
-            raise CompileError()
+        if spec.is_memref or spec.element == "f16":
+            raise ArgError(f"entry result of type {spec} is not supported by gasync-run "
+                           "(scalar results only; return memrefs through arguments)")
     for spec in args:
-        if spec.element not in _CTYPES:
-            diags.error(fn.location, f"entry argument of type {spec} is not supported on the CPU")
-            raise CompileError()
-    return EntrySignature(args, results)
+        if spec.element == "f16" or not spec.is_static:
+            raise ArgError(f"entry argument of type {spec} is not supported on the CPU (scalars "
+                           "and memrefs of static shape, of integer, index, f32 or f64 type)")
+    return args, results
 
 
 def drop_device_code(module: ir.Module) -> None:
@@ -161,19 +141,25 @@ def add_cpu_runtime(module: ir.Module) -> None:
             ir.InsertionPoint(module.body).insert(op.operation.clone())
 
 
-def add_entry_wrapper(module: ir.Module, fn: ir.Operation) -> None:
+def add_entry_wrapper(module: ir.Module, fn: ir.Operation, diags: DiagnosticEngine) -> None:
     """`_gasync_entry(%fault, %results..., %args...)`: calls the entry, stores
     its results, and copies the fault record (code, detail) to %fault."""
     ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
+    name = ir.StringAttr(fn.attributes["sym_name"]).value
+    try:
+        entry_types(ftype)
+    except ArgError as e:
+        diags.error(fn.location, f"entry '@{name}' cannot be run: {e}")
+        raise CompileError() from None
     results = list(ftype.results)
     inputs = [fr.ptr()] * (1 + len(results)) + list(ftype.inputs)
     loc = fn.location
     with loc, ir.InsertionPoint(module.body):
         wrapper = func.FuncOp(ENTRY_WRAPPER, ir.FunctionType.get(inputs, []))
         wrapper.operation.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
+        wrapper.operation.attributes[ENTRY_TYPE_ATTR] = ir.TypeAttr.get(ftype)
         block = wrapper.add_entry_block()
         with ir.InsertionPoint(block):
-            name = ir.StringAttr(fn.attributes["sym_name"]).value
             call = func.CallOp(results, ir.FlatSymbolRefAttr.get(name),
                                list(block.arguments)[1 + len(results):])
             for i, r in enumerate(call.results):
@@ -184,79 +170,54 @@ def add_entry_wrapper(module: ir.Module, fn: ir.Operation) -> None:
             func.ReturnOp([])
 
 
-def compile_for_cpu(text: str, entry: str, diags: DiagnosticEngine, context: ir.Context,
-                    watchdog: int | None = None) -> tuple[ir.Module, EntrySignature]:
-    """Parse, lower with gasync-to-llvm; raises CompileError after reporting."""
-    try:
-        module = ir.Module.parse(text, context)
-    except ir.MLIRError as e:
-        diags.add_mlir_error(e)
-        raise CompileError() from None
-    fn = find_entry(module, entry, diags)
-    signature = entry_signature(fn, diags)
+def prepare(module: ir.Module, entry: str | None, diags: DiagnosticEngine) -> None:
+    """Before the coroutine lowering: drop device code, merge the CPU hooks and,
+    when an entry is named, add its wrapper. Raises CompileError after reporting."""
+    fn = find_entry(module, entry, diags) if entry else None
     drop_device_code(module)
     add_cpu_runtime(module)
-    add_entry_wrapper(module, fn)
-    ctx = PassContext(diags)
-    pipeline = CPU_PIPELINE + (f"{{watchdog={watchdog}}}" if watchdog is not None else "")
-    if not run_pipeline(pipeline, module.operation, ctx):
-        raise CompileError()
-    return module, signature
+    if fn is not None:
+        add_entry_wrapper(module, fn, diags)
 
 
-def execute(module: ir.Module, signature: EntrySignature, arg_texts: list[str],
-            opt_level: int = 2) -> list[str]:
-    """Run the lowered module's entry; raises ArgError for bad arguments."""
+def execute(module: ir.Module, arg_texts: list[str], opt_level: int = 2) -> list[str]:
+    """JIT the lowered module and run its entry wrapper with `arg_texts` (the
+    `--arg` spellings); the output lines. Raises UsageError (a module without
+    a wrapper, bad arguments) or ExecutorFault."""
     from mlir.execution_engine import ExecutionEngine
     from mlir.runtime import get_ranked_memref_descriptor
 
-    if len(arg_texts) != len(signature.args):
-        raise ArgError(f"the entry takes {len(signature.args)} argument(s), "
-                       f"{len(arg_texts)} given with --arg")
-    values = [parse_arg(t, s, i) for i, (t, s) in enumerate(zip(arg_texts, signature.args))]
-    keep = []  # ctypes objects must outlive the call
+    from gasync.runtime.errors import UsageError
+
+    wrapper = next((op.operation for op in module.body.operations
+                    if op.operation.name == "llvm.func"
+                    and ir.StringAttr(op.operation.attributes["sym_name"]).value == ENTRY_WRAPPER
+                    and ENTRY_TYPE_ATTR in op.operation.attributes), None)
+    if wrapper is None:
+        raise UsageError("the module has no entry to run: compile it with --entry NAME")
+    arg_types, result_types = entry_types(
+        ir.FunctionType(ir.TypeAttr(wrapper.attributes[ENTRY_TYPE_ATTR]).value))
+    values, _ = parse_args(arg_types, arg_texts)
     fault = (ctypes.c_int32 * 2)()
-    fault_ptr = ctypes.c_void_p(ctypes.addressof(fault))
-    packed = [ctypes.pointer(fault_ptr)]
-    result_buffers = [_CTYPES[s.element]() for s in signature.results]
-    for buf in result_buffers:
-        p = ctypes.c_void_p(ctypes.addressof(buf))
+    results = [np.zeros((), s.dtype) for s in result_types]
+    arrays = [np.ascontiguousarray(v) if s.is_memref else np.array(v, dtype=s.dtype)
+              for v, s in zip(values, arg_types)]
+    keep = []  # ctypes objects must outlive the call
+    packed = []
+    for address in [ctypes.addressof(fault)] + [r.ctypes.data for r in results]:
+        p = ctypes.c_void_p(address)
         keep.append(p)
         packed.append(ctypes.pointer(p))
-    arrays = []
-    for value, spec in zip(values, signature.args):
+    for array, spec in zip(arrays, arg_types):
         if spec.is_memref:
-            array = np.ascontiguousarray(value)
-            arrays.append(array)
-            desc = get_ranked_memref_descriptor(array)
-            desc_ptr = ctypes.pointer(desc)
-            keep += [desc, desc_ptr]
+            desc_ptr = ctypes.pointer(get_ranked_memref_descriptor(array))
+            keep.append(desc_ptr)
             packed.append(ctypes.pointer(desc_ptr))
         else:
-            arrays.append(value)
-            c = _CTYPES[spec.element](value.item())
-            keep.append(c)
-            packed.append(ctypes.pointer(c))
+            packed.append(ctypes.cast(ctypes.c_void_p(array.ctypes.data),
+                                      ctypes.POINTER(ctypes.c_byte)))
     engine = ExecutionEngine(module, opt_level=opt_level)
     engine.invoke(ENTRY_WRAPPER, *packed)
     if fault[0] != 0:
         raise ExecutorFault(fault[0], fault[1])
-    results = [b.value for b in result_buffers]
-    return format_outputs(results, signature.results, arrays, signature.args)
-
-
-def run_text(text: str, entry: str, args: list[str], *, source_name: str = "<input>",
-             diags: DiagnosticEngine | None = None, watchdog: int | None = None) -> list[str]:
-    """Compile `text` for the CPU and run `entry` with `args` (command-line
-    spellings); returns the output lines (`result N: V`, `arg N: [...]`).
-    `watchdog` overrides the executors' poll budget. Raises CompileError
-    (diagnostics already reported to `diags`), ArgError, or ExecutorFault."""
-    context = prepare_context(ir.Context())
-    diags = diags or DiagnosticEngine(source_name=source_name)
-    handler = diags.capture(context)
-    try:
-        with context, ir.Location.unknown():
-            module, signature = compile_for_cpu(text, entry, diags, context, watchdog)
-            return execute(module, signature, args)
-    finally:
-        handler.detach()
+    return format_outputs([r[()] for r in results], result_types, arrays, arg_types)

@@ -21,6 +21,7 @@ import re
 from mlir import ir
 from mlir.dialects import gpu
 
+from gasync.dialect.diagnostics import CompileError, DiagnosticEngine
 from gasync.passes.base import ModulePass, PassContext, register
 
 # gpu::CompilationTarget
@@ -142,6 +143,18 @@ def link_cubin(ptx: bytes | str, chip: str = "sm_90", links: list[LinkInput] | l
         nvjitlink.destroy(handle)
 
 
+def link_or_report(name: str, ptx: bytes | str, loc, chip: str, inputs: list[LinkInput],
+                   diags: DiagnosticEngine) -> bytes:
+    """The cubin of gpu.module `name` (at `loc`); a located error with nvJitLink's
+    log as notes, then CompileError, when it does not link."""
+    try:
+        return link_cubin(ptx, chip, inputs, ptx_name=f"{name}.ptx").cubin
+    except LinkError as e:
+        diags.error(loc, f"cubin generation failed for gpu.module @{name}: {e.message}",
+                    [(loc, line) for line in e.log])
+        raise CompileError() from None
+
+
 # The pass ------------------------------------------------------------------
 
 def _object_chip(obj: gpu.ObjectAttr, default: str) -> str:
@@ -179,14 +192,8 @@ class LinkCubinPass(ModulePass):
                     objects.append(attr)
                     continue
                 chip = self.chip or _object_chip(obj, "sm_90")
-                try:
-                    result = link_cubin(obj.object, chip, inputs, ptx_name=f"{name}.ptx")
-                except LinkError as e:
-                    ctx.diags.error(op.location, f"cubin generation failed for gpu.module "
-                                                 f"@{name}: {e.message}",
-                                    [(op.location, line) for line in e.log])
-                    return
-                objects.append(gpu.ObjectAttr.get(obj.target, FORMAT_BIN, result.cubin,
+                cubin = link_or_report(name, obj.object, op.location, chip, inputs, ctx.diags)
+                objects.append(gpu.ObjectAttr.get(obj.target, FORMAT_BIN, cubin,
                                                   obj.properties, obj.kernels))
                 ctx.stat(self.name, "cubins linked", 1)
             op.attributes["objects"] = ir.ArrayAttr.get(objects)

@@ -45,10 +45,13 @@ register_pipeline(Pipeline(
     (("watchdog", "100000000"),),
 ))
 
+LLVM_LOWERING = ("convert-scf-to-cf", "convert-to-llvm", "reconcile-unrealized-casts",
+                 "canonicalize", "cse")
+"""The CPU pipeline after the coroutine lowering: upstream passes to the LLVM dialect."""
+
 register_pipeline(Pipeline(
     "gasync-to-llvm",
     "the CPU pipeline: gasync-coro, then upstream passes to the LLVM dialect",
-    ("gasync-coro{{watchdog={watchdog}}}", "convert-scf-to-cf", "convert-to-llvm",
-     "reconcile-unrealized-casts", "canonicalize", "cse"),
+    ("gasync-coro{{watchdog={watchdog}}}",) + LLVM_LOWERING,
     (("watchdog", "100000000"),),
 ))

@@ -1,104 +1,197 @@
-"""Argument specs and result printing for gasync-run, shared by the CPU and GPU
-paths. Imports only numpy: it runs where MLIR is not installed.
+"""Argument types, argument values and printed outputs on the host side, for
+every target (the CPU run, the GPU launcher, bundles). Imports only numpy:
+it runs where MLIR is not installed.
 
 Types are MLIR type strings: integer (`i1`, `i8`, ..., `i64`), `index`,
-float (`f16`, `f32`, `f64`) and static memrefs (`memref<2x3xi32>`).
+float (`f16`, `f32`, `f64`) and memrefs of them with the identity layout
+(`memref<2x3xi32>`, `memref<?x6xi32>`, optionally in a memory space).
 
-A scalar arg is a literal (`21`, `1.5`); a memref arg is `TYPE`, `TYPE=FILL`
-or `TYPE=[v, ...]` (nested lists for rank > 1), zero-filled by default.
-After a run, each result prints as `result N: VALUE` and each memref
-argument as `arg N: [v, v, ...]`: i1 as 0 or 1, integers and index in
-decimal, floats in C's `%e` form.
+On the command line a scalar argument is a literal (`21`, `1.5`); a memref
+argument is `TYPE`, `TYPE=FILL` or `TYPE=[v, ...]` (nested lists for rank >
+1), zero-filled by default; the spec must name the type when the memref has
+dynamic dimensions. After a run, each result prints as `result N: VALUE` and
+each memref argument as `arg N: [v, v, ...]`: i1 as 0 or 1, integers and
+index in decimal, floats in C's `%e` form.
 """
 
 from __future__ import annotations
 
 import ast
+import ctypes
 import dataclasses
 import re
+from typing import Sequence
 
 import numpy as np
 
-_SCALARS = {
-    "i1": np.bool_, "i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64,
-    "index": np.int64, "f16": np.float16, "f32": np.float32, "f64": np.float64,
+from .errors import UsageError
+
+ELEMENTS: dict[str, tuple[np.dtype, type]] = {
+    # element: (numpy dtype, ctypes type of a kernel parameter of that type)
+    "i1": (np.dtype(np.bool_), ctypes.c_uint8),
+    "i8": (np.dtype(np.int8), ctypes.c_int8),
+    "i16": (np.dtype(np.int16), ctypes.c_int16),
+    "i32": (np.dtype(np.int32), ctypes.c_int32),
+    "i64": (np.dtype(np.int64), ctypes.c_int64),
+    "index": (np.dtype(np.int64), ctypes.c_int64),
+    "f16": (np.dtype(np.float16), ctypes.c_uint16),
+    "f32": (np.dtype(np.float32), ctypes.c_float),
+    "f64": (np.dtype(np.float64), ctypes.c_double),
 }
+FLOATS = ("f16", "f32", "f64")
 
 
-class ArgError(ValueError):
-    """A command-line argument that does not fit the entry's signature."""
+class ArgError(UsageError):
+    """An argument (type, value or spec) that does not fit the entry's signature."""
 
 
 @dataclasses.dataclass(frozen=True)
-class TypeSpec:
-    """A scalar type, or a static memref of a scalar type."""
+class ArgType:
+    """A scalar type, or a memref of a scalar type with static (int) or dynamic (None) dims."""
 
     element: str
-    shape: tuple[int, ...] | None = None  # None: a scalar
+    shape: tuple[int | None, ...] | None = None  # None: a scalar
+    text: str = dataclasses.field(default="", compare=False)
+    """The type as MLIR spelled it (`str()` gives the canonical spelling)."""
 
     @property
     def is_memref(self) -> bool:
         return self.shape is not None
 
     @property
+    def is_static(self) -> bool:
+        return self.shape is None or all(d is not None for d in self.shape)
+
+    @property
     def dtype(self) -> np.dtype:
-        return np.dtype(_SCALARS[self.element])
+        return ELEMENTS[self.element][0]
+
+    @property
+    def num_params(self) -> int:
+        """Kernel parameters (convert-gpu-to-nvvm): a memref is its descriptor,
+        allocated and aligned pointers, offset, sizes, strides."""
+        return 1 if self.shape is None else 3 + 2 * len(self.shape)
+
+    def describe(self) -> dict:
+        return {"type": str(self), "element": self.element,
+                "shape": None if self.shape is None else list(self.shape),
+                "params": self.num_params}
 
     def __str__(self) -> str:
         if self.shape is None:
             return self.element
-        dims = "".join(f"{d}x" for d in self.shape)
-        return f"memref<{dims}{self.element}>"
+        return f"memref<{''.join(f'{shape_text((d,))}x' for d in self.shape)}{self.element}>"
 
 
-_MEMREF = re.compile(r"^memref<((?:\d+x)*)([a-z0-9]+)>$")
+_MEMREF = re.compile(r"^memref<((?:(?:\d+|\?)x)*)([a-z0-9]+)(,\s*(.*))?>$")
+_MEMSPACE = re.compile(r"^(\d+|#gpu\.address_space<global>)$")
 
 
-def parse_type(text: str) -> TypeSpec:
-    text = text.strip()
-    if text in _SCALARS:
-        return TypeSpec(text)
-    m = _MEMREF.match(text.replace(" ", ""))
-    if m and m.group(2) in _SCALARS:
-        dims = tuple(int(d) for d in m.group(1).split("x") if d)
-        return TypeSpec(m.group(2), dims)
-    raise ArgError(f"type '{text}' is not supported by gasync-run (scalars of integer, index "
-                   "or float type, and memrefs of static shape)")
+def parse_type(text: str) -> ArgType:
+    """The ArgType of an MLIR type string; ArgError when the host cannot pass it."""
+    t = text.strip()
+    if t in ELEMENTS:
+        return ArgType(t, None, t)
+    m = _MEMREF.match(t)
+    if m and m.group(2) in ELEMENTS:
+        extra = m.group(4)
+        if extra is not None and not _MEMSPACE.match(extra.strip()):
+            raise ArgError(f"type '{t}': only memrefs with the identity layout (contiguous, "
+                           "row-major) can be passed")
+        dims = tuple(None if d == "?" else int(d) for d in m.group(1).split("x") if d)
+        return ArgType(m.group(2), dims, t)
+    raise ArgError(f"type '{t}' cannot be passed from the host (supported: integer, index and "
+                   "float scalars, and memrefs of them)")
 
 
-def _scalar(text: str, spec: TypeSpec):
+def shape_text(shape) -> str:
+    return "x".join("?" if d is None else str(d) for d in shape) or "scalar"
+
+
+def launch_shape(value, what: str = "launch shape") -> tuple[int, int, int]:
+    """A grid or block: `X[,Y[,Z]]` text, an int or a sequence of 1 to 3 positive sizes."""
     try:
-        if spec.element in ("f16", "f32", "f64"):
-            return spec.dtype.type(float(text))
-        value = int(text, 0)
+        if isinstance(value, str):
+            dims = [int(d) for d in value.split(",")]
+        elif isinstance(value, (int, np.integer)):
+            dims = [int(value)]
+        else:
+            dims = [int(d) for d in value]
+    except (TypeError, ValueError):
+        raise ArgError(f"{what} '{value}' is not X[,Y[,Z]] of integers") from None
+    if not 1 <= len(dims) <= 3 or any(d < 1 for d in dims):
+        raise ArgError(f"{what} '{value}' is not 1 to 3 positive sizes X[,Y[,Z]]")
+    return tuple(dims + [1] * (3 - len(dims)))
+
+
+def scalar_value(value, element: str, index: int):
+    """A numpy scalar of exactly `element` for `value` (a Python or numpy number)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    dtype = ELEMENTS[element][0]
+    if element in FLOATS:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+            raise ArgError(f"argument {index} is {element}, not "
+                           f"{type(value).__name__} {value!r}")
+        return dtype.type(value)
+    if isinstance(value, (float, np.floating)):
+        raise ArgError(f"argument {index} is {element}, not the float {value!r}")
+    if not isinstance(value, (int, bool, np.integer, np.bool_)):
+        raise ArgError(f"argument {index} is {element}, not "
+                       f"{type(value).__name__} {value!r}")
+    v = int(value)
+    if element == "i1":
+        if v not in (0, 1):
+            raise ArgError(f"argument {index}: {v} is not an i1 (0 or 1)")
+        return np.bool_(v)
+    bits = 64 if element == "index" else int(element[1:])
+    if not -(1 << (bits - 1)) <= v < (1 << bits):
+        raise ArgError(f"argument {index}: {v} does not fit in {element}")
+    if v >= 1 << (bits - 1):  # an unsigned spelling of a negative value
+        v -= 1 << bits
+    return dtype.type(v)
+
+
+def _literal(text: str, element: str, index: int):
+    try:
+        value = float(text) if element in FLOATS else int(text, 0)
     except ValueError:
-        raise ArgError(f"'{text}' is not a literal of type {spec.element}") from None
-    if spec.element == "i1":
-        if value not in (0, 1):
-            raise ArgError(f"'{text}' is not an i1 (0 or 1)")
-        return np.bool_(value)
-    bits = 64 if spec.element == "index" else int(spec.element[1:])
-    if not -(1 << (bits - 1)) <= value < (1 << bits):
-        raise ArgError(f"'{text}' does not fit in {spec.element}")
-    if value >= 1 << (bits - 1):  # an unsigned spelling of a negative value
-        value -= 1 << bits
-    return spec.dtype.type(value)
+        raise ArgError(f"'{text}' is not a literal of type {element}") from None
+    return scalar_value(value, element, index)
 
 
-def parse_arg(text: str, spec: TypeSpec, index: int):
-    """A numpy scalar or array for argument `index` of type `spec`."""
+def concrete_type(declared: ArgType, text: str, index: int) -> ArgType:
+    """The type of argument `index` given by spec `text`: the declared one, or,
+    for a memref with dynamic dimensions, the shape the spec names."""
+    type_text = text.partition("=")[0].strip()
+    if not declared.is_memref:
+        if type_text.startswith("memref"):
+            raise ArgError(f"argument {index} is a {declared}, but '{text}' is a memref")
+        return declared
+    if not type_text:
+        if not declared.is_static:
+            raise ArgError(f"argument {index} is a {declared}: its spec must give the shape, "
+                           f"e.g. 'memref<{shape_text(d or 4 for d in declared.shape)}x"
+                           f"{declared.element}>'")
+        return declared
+    given = parse_type(type_text)
+    if (given.element != declared.element or given.shape is None or not given.is_static
+            or len(given.shape) != len(declared.shape)
+            or any(d is not None and d != g for d, g in zip(declared.shape, given.shape))):
+        raise ArgError(f"argument {index} has type {declared}, but the spec says {given}")
+    return given
+
+
+def parse_arg(text: str, declared: ArgType, index: int):
+    """(numpy scalar or array, its concrete ArgType) for the `--arg` spec `text`."""
+    spec = concrete_type(declared, text, index)
     if not spec.is_memref:
-        if text.startswith("memref"):
-            raise ArgError(f"argument {index} is a {spec}, but '{text}' is a memref")
-        return _scalar(text, spec)
-    type_text, eq, init = text.partition("=")
-    given = parse_type(type_text) if type_text.strip() else spec
-    if given != spec:
-        raise ArgError(f"argument {index} has type {spec}, but the spec says {given}")
+        return _literal(text, spec.element, index), spec
+    _, eq, init = text.partition("=")
     array = np.zeros(spec.shape, dtype=spec.dtype)
-    if not eq:
-        return array
     init = init.strip()
+    if not eq:
+        return array, spec
     if init.startswith("["):
         try:
             values = ast.literal_eval(init)
@@ -108,13 +201,22 @@ def parse_arg(text: str, spec: TypeSpec, index: int):
         if data.shape != spec.shape:
             raise ArgError(f"argument {index}: {len(data.flat)} values of shape {data.shape} "
                            f"given for {spec}")
-        return data
-    array[...] = _scalar(init, TypeSpec(spec.element))
-    return array
+        return data, spec
+    array[...] = _literal(init, spec.element, index)
+    return array, spec
+
+
+def parse_args(types: Sequence[ArgType], texts: Sequence[str], what: str = "the entry"):
+    """(values, concrete types) for the `--arg` texts of an entry or kernel."""
+    if len(texts) != len(types):
+        raise ArgError(f"{what} takes {len(types)} argument(s), {len(texts)} given with --arg "
+                       f"(types: {', '.join(map(str, types)) or 'none'})")
+    pairs = [parse_arg(t, s, i) for i, (t, s) in enumerate(zip(texts, types))]
+    return [v for v, _ in pairs], [s for _, s in pairs]
 
 
 def format_scalar(value, element: str) -> str:
-    if element in ("f16", "f32", "f64"):
+    if element in FLOATS:
         return "%e" % float(value)
     if element == "i1":
         return "1" if bool(value) else "0"
@@ -128,10 +230,10 @@ def format_array(array: np.ndarray, element: str) -> str:
                            for a in array) + "]"
 
 
-def format_outputs(results: list, result_specs: list[TypeSpec], args: list,
-                   arg_specs: list[TypeSpec]) -> list[str]:
+def format_outputs(results: list, result_types: list[ArgType], args: list,
+                   arg_types: list[ArgType]) -> list[str]:
     lines = [f"result {i}: {format_scalar(v, s.element)}"
-             for i, (v, s) in enumerate(zip(results, result_specs))]
+             for i, (v, s) in enumerate(zip(results, result_types))]
     lines += [f"arg {i}: {format_array(a, s.element)}"
-              for i, (a, s) in enumerate(zip(args, arg_specs)) if s.is_memref]
+              for i, (a, s) in enumerate(zip(args, arg_types)) if s.is_memref]
     return lines

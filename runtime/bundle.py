@@ -9,11 +9,12 @@ A bundle is a folder (DESIGN.md section 6):
                          "expect_exit": 0, "timeout_s": 30, "chip": "sm_90", "source": ...}
     DIR/<module>.cubin
 
-`python -m gasync.runtime.bundle DIR` runs it and prints what gasync-run
-prints (`arg N: [...]`); with an expected output it also compares. Exit
-codes as gasync-run's (DESIGN.md section 5): 0 ok, 2 a bundle that cannot be
-read, 3 the run failed (a device fault naming the kernel, a hang, an
-executor failure, no GPU, or output that differs from the expected one).
+`python -m gasync.runtime.bundle DIR` (or `gasync-run --bundle DIR`) runs it
+and prints what gasync-run prints (`arg N: [...]`); with an expected output
+it also compares. Exit codes as gasync-run's (runtime/errors.py): 2 a bundle
+that cannot be read, 3 the run failed (a device fault naming the kernel, a
+hang, an executor failure, no GPU, or output that differs from the expected
+one).
 
 Imports only numpy, cuda.bindings (through launch.py) and the standard
 library: never mlir.
@@ -27,16 +28,19 @@ import json
 import os
 import sys
 
-from . import args as argspec
-from .launch import (ArgLayout, ArgumentError, DEFAULT_TIMEOUT_S, Device, DeviceFault, GpuError,
-                     LaunchError, NoGpuError, hard_exit, parse_layout)
+from .args import format_outputs, parse_args, parse_type
+from .errors import RunFailure, UsageError, report
+from .launch import DEFAULT_TIMEOUT_S, Device, NoGpuError
 
 FORMAT = "gasync-bundle/1"
-EXIT_OK, EXIT_BAD_BUNDLE, EXIT_RUN_FAILED = 0, 2, 3
 
 
-class BundleError(ValueError):
-    """A bundle that cannot be read or whose arguments do not fit its kernel."""
+class BundleError(UsageError):
+    """A bundle that cannot be read."""
+
+
+class OutputMismatch(RunFailure):
+    """The kernel ran, but printed other lines than the bundle expects."""
 
 
 @dataclasses.dataclass
@@ -105,94 +109,35 @@ def read_bundle(directory: str) -> Bundle:
         raise BundleError(f"'{path}' is malformed ({type(e).__name__}: {e})") from None
 
 
-def resolve_args(arg_types: list[str], arg_specs: list[str]):
-    """Layouts, host values (numpy) and printable TypeSpecs for the `--arg` texts.
-
-    A memref argument of dynamic shape (`memref<?x6xi32>`) takes its shape
-    from the spec, which must then name the type (`memref<4x6xi32>=...`).
-    Raises argspec.ArgError or ArgumentError.
-    """
-    layouts = [parse_layout(t) for t in arg_types]
-    if len(arg_specs) != len(layouts):
-        raise argspec.ArgError(f"the kernel takes {len(layouts)} argument(s) "
-                               f"({', '.join(arg_types) or 'none'}), {len(arg_specs)} given")
-    values, specs = [], []
-    for i, (layout, text) in enumerate(zip(layouts, arg_specs)):
-        spec = _concrete_spec(layout, text, i)
-        values.append(argspec.parse_arg(text, spec, i))
-        specs.append(spec)
-    return layouts, values, specs
-
-
-def _concrete_spec(layout: ArgLayout, text: str, index: int) -> argspec.TypeSpec:
-    if not layout.is_memref:
-        return argspec.TypeSpec(layout.element)
-    if all(d is not None for d in layout.shape):
-        return argspec.TypeSpec(layout.element, tuple(layout.shape))
-    type_text = text.partition("=")[0].strip()
-    if not type_text.startswith("memref"):
-        raise argspec.ArgError(f"argument {index} is a {layout.text}: its spec must give the "
-                               f"shape, e.g. 'memref<"
-                               + "x".join("4" if d is None else str(d) for d in layout.shape)
-                               + f"x{layout.element}>'")
-    given = argspec.parse_type(type_text)
-    if (given.element != layout.element or len(given.shape) != len(layout.shape)
-            or any(d is not None and d != g for d, g in zip(layout.shape, given.shape))):
-        raise argspec.ArgError(f"argument {index} has type {layout.text}, but the spec says "
-                               f"{given}")
-    return given
-
-
-def execute(bundle: Bundle, out=sys.stdout, err=sys.stderr, *, prog: str = "gasync-run",
-            device: Device | None = None) -> int:
-    """Run a bundle, print the outputs; the exit code. After a device fault or a
-    hang the process exits at once (hard_exit): the CUDA context is lost."""
-    try:
-        layouts, values, specs = resolve_args(bundle.arg_types, bundle.arg_specs)
-    except (argspec.ArgError, ArgumentError) as e:
-        print(f"{prog}: error: {e}", file=err)
-        return EXIT_BAD_BUNDLE
-    try:
-        device = device or Device()
-        module = device.load(bundle.cubin)
-        module.launch(bundle.kernel, layouts, values, bundle.grid, bundle.block,
-                      shared_mem=bundle.shared_mem, timeout_s=bundle.timeout_s)
-    except NoGpuError as e:
-        print(f"{prog}: error: cannot run kernel '{bundle.kernel}': {e}", file=err)
-        return EXIT_RUN_FAILED
-    except DeviceFault as e:
-        print(f"{prog}: error: {e}", file=err)
-        if e.sticky:
-            hard_exit(EXIT_RUN_FAILED)
-        return EXIT_RUN_FAILED
-    except (LaunchError, ArgumentError, GpuError) as e:
-        print(f"{prog}: error: {e}", file=err)
-        return EXIT_RUN_FAILED
-    lines = argspec.format_outputs([], [], values, specs)
+def execute(bundle: Bundle, out=sys.stdout, *, device: Device | None = None) -> None:
+    """Run a bundle and print its outputs; raises ArgError, GpuError (RunFailure),
+    or OutputMismatch."""
+    types = [parse_type(t) for t in bundle.arg_types]
+    values, concrete = parse_args(types, bundle.arg_specs, f"kernel '{bundle.kernel}'")
+    if device is None:
+        try:
+            device = Device()
+        except NoGpuError as e:
+            raise NoGpuError(f"cannot run kernel '{bundle.kernel}': {e}") from None
+    module = device.load(bundle.cubin)
+    module.launch(bundle.kernel, concrete, values, bundle.grid, bundle.block,
+                  shared_mem=bundle.shared_mem, timeout_s=bundle.timeout_s)
+    lines = format_outputs([], [], values, concrete)
     for line in lines:
         print(line, file=out)
-    if bundle.expected is not None and lines != list(bundle.expected):
-        print(f"{prog}: error: the output of kernel '{bundle.kernel}' differs from the "
-              "bundle's expected output", file=err)
-        expected = list(bundle.expected)
-        for i in range(max(len(lines), len(expected))):
-            got = lines[i] if i < len(lines) else "<no line>"
-            want = expected[i] if i < len(expected) else "<no line>"
-            if got != want:
-                print(f"  line {i + 1}: expected '{want}', got '{got}'", file=err)
-                break
-        return EXIT_RUN_FAILED
-    return EXIT_OK
+    expected = bundle.expected
+    if expected is not None and lines != list(expected):
+        first = next(i for i in range(max(len(lines), len(expected)))
+                     if i >= len(lines) or i >= len(expected) or lines[i] != expected[i])
+        got = lines[first] if first < len(lines) else "<no line>"
+        want = expected[first] if first < len(expected) else "<no line>"
+        raise OutputMismatch(f"the output of kernel '{bundle.kernel}' differs from the bundle's "
+                             f"expected output\n  line {first + 1}: expected '{want}', got '{got}'")
 
 
-def run_bundle(directory: str, *, prog: str = "gasync-run") -> int:
-    """`--bundle DIR` / `python -m gasync.runtime.bundle DIR`: the exit code."""
-    try:
-        bundle = read_bundle(directory)
-    except BundleError as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
-        return EXIT_BAD_BUNDLE
-    return execute(bundle, prog=prog)
+def run_bundle(directory: str) -> None:
+    """`--bundle DIR`: read and run a bundle (no MLIR involved)."""
+    execute(read_bundle(directory))
 
 
 def main(argv=None) -> int:
@@ -201,7 +146,11 @@ def main(argv=None) -> int:
         description="Run a gasync GPU bundle (made by gasync-run --emit-bundle) with no MLIR.")
     parser.add_argument("bundle", help="the bundle folder")
     args = parser.parse_args(argv)
-    return run_bundle(args.bundle, prog="gasync-bundle")
+    try:
+        run_bundle(args.bundle)
+    except (UsageError, RunFailure) as e:
+        return report(e, "gasync-bundle")
+    return 0
 
 
 if __name__ == "__main__":

@@ -15,20 +15,19 @@ A device fault (trap, illegal address, launch failure), a kernel that runs
 past its time limit, and a failure the executor runtime reports through its
 status word (`gasync_rt_status`: deadlock, pool overflow) raise
 `DeviceFault`, which names the kernel. After a fault or a timeout the CUDA
-context is unusable; the tools exit (see `hard_exit`).
+context is unusable; the tools exit (see `errors.report`).
 """
 
 from __future__ import annotations
 
 import ctypes
 import dataclasses
-import os
-import re
-import sys
 import time
 
 import numpy as np
 
+from .args import ELEMENTS, ArgError, ArgType, launch_shape, scalar_value, shape_text
+from .errors import RunFailure
 from .faults import ExecutorFault
 
 STATUS_SYMBOL = "gasync_rt_status"
@@ -36,30 +35,12 @@ STATUS_WORDS = 8
 """The fault record (runtime/device/executor.mlir): code, detail, block xyz, thread xyz."""
 DEFAULT_TIMEOUT_S = 30.0
 
-_ELEMENTS = {
-    # element: (numpy dtype, ctypes type of the kernel parameter)
-    "i1": (np.dtype(np.bool_), ctypes.c_uint8),
-    "i8": (np.dtype(np.int8), ctypes.c_int8),
-    "i16": (np.dtype(np.int16), ctypes.c_int16),
-    "i32": (np.dtype(np.int32), ctypes.c_int32),
-    "i64": (np.dtype(np.int64), ctypes.c_int64),
-    "index": (np.dtype(np.int64), ctypes.c_int64),
-    "f16": (np.dtype(np.float16), ctypes.c_uint16),
-    "f32": (np.dtype(np.float32), ctypes.c_float),
-    "f64": (np.dtype(np.float64), ctypes.c_double),
-}
-
-
-class GpuError(Exception):
-    """Base of everything this module raises."""
+class GpuError(RunFailure):
+    """Base of the GPU failures this module raises (argument errors are ArgError)."""
 
 
 class NoGpuError(GpuError):
     """No usable CUDA driver or device here."""
-
-
-class ArgumentError(GpuError, ValueError):
-    """An argument that does not fit the kernel's signature."""
 
 
 class LaunchError(GpuError):
@@ -77,58 +58,7 @@ class DeviceFault(GpuError):
         self.sticky = sticky
 
 
-# Argument layouts ------------------------------------------------------------
-
-@dataclasses.dataclass(frozen=True)
-class ArgLayout:
-    """One kernel argument: a scalar, or a memref with static (int) or dynamic (None) dims."""
-
-    text: str
-    element: str
-    shape: tuple[int | None, ...] | None = None
-
-    @property
-    def is_memref(self) -> bool:
-        return self.shape is not None
-
-    @property
-    def dtype(self) -> np.dtype:
-        return _ELEMENTS[self.element][0]
-
-    @property
-    def num_params(self) -> int:
-        return 1 if self.shape is None else 3 + 2 * len(self.shape)
-
-    def describe(self) -> dict:
-        return {"type": self.text, "element": self.element,
-                "shape": None if self.shape is None else list(self.shape),
-                "params": self.num_params}
-
-
-_MEMREF = re.compile(r"^memref<((?:(?:\d+|\?)x)*)([a-z0-9]+)(,\s*(.*))?>$")
-_MEMSPACE = re.compile(r"^(\d+|#gpu\.address_space<global>)$")
-
-
-def parse_layout(text: str) -> ArgLayout:
-    """The layout of an MLIR kernel argument type; ArgumentError if unsupported."""
-    t = text.strip()
-    if t in _ELEMENTS:
-        return ArgLayout(t, t)
-    m = _MEMREF.match(t)
-    if m and m.group(2) in _ELEMENTS:
-        extra = m.group(4)
-        if extra is not None and not _MEMSPACE.match(extra.strip()):
-            raise ArgumentError(f"kernel argument type '{t}': only memrefs with the identity "
-                                "layout (contiguous, row-major) can be passed")
-        dims = tuple(None if d == "?" else int(d) for d in m.group(1).split("x") if d)
-        return ArgLayout(t, m.group(2), dims)
-    raise ArgumentError(f"kernel argument type '{t}' cannot be passed from the host (supported: "
-                        "integer, index and float scalars, and memrefs of them)")
-
-
-def _shape_text(shape) -> str:
-    return "x".join("?" if d is None else str(d) for d in shape) or "scalar"
-
+# Arguments ---------------------------------------------------------------------
 
 def dtype_fits(element: str, dtype: np.dtype) -> bool:
     """Whether array elements of `dtype` are exactly MLIR's `element`."""
@@ -139,46 +69,24 @@ def dtype_fits(element: str, dtype: np.dtype) -> bool:
         return dtype.kind in "iu" and dtype.itemsize == 8
     if element.startswith("i"):
         return dtype.kind in "iu" and dtype.itemsize * 8 == int(element[1:])
-    return dtype == _ELEMENTS[element][0]
+    return dtype == ELEMENTS[element][0]
 
 
-def check_shape(layout: ArgLayout, shape: tuple[int, ...], index: int, what: str) -> None:
+def check_shape(layout: ArgType, shape: tuple[int, ...], index: int, what: str) -> None:
     if len(shape) != len(layout.shape) or any(
             d is not None and d != s for d, s in zip(layout.shape, shape)):
-        raise ArgumentError(f"argument {index}: the kernel takes {layout.text} (shape "
-                            f"{_shape_text(layout.shape)}), but the {what} has shape "
-                            f"{_shape_text(shape)}")
+        raise ArgError(f"argument {index}: the kernel takes {layout} (shape "
+                       f"{shape_text(layout.shape)}), but the {what} has shape "
+                       f"{shape_text(shape)}")
 
 
-def scalar_param(layout: ArgLayout, value, index: int):
+def scalar_param(layout: ArgType, value, index: int):
     """The ctypes object for a scalar argument, checked against its exact MLIR type."""
-    ctype = _ELEMENTS[layout.element][1]
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]
-    if layout.element in ("f16", "f32", "f64"):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-            raise ArgumentError(f"argument {index}: the kernel takes {layout.text}, got "
-                                f"{type(value).__name__} {value!r}")
-        if layout.element == "f16":
-            return ctype(int(np.array(value, dtype=np.float16).view(np.uint16)))
-        return ctype(float(value))
-    if isinstance(value, (float, np.floating)):
-        raise ArgumentError(f"argument {index}: the kernel takes {layout.text}, got the float "
-                            f"{value!r}")
-    if not isinstance(value, (int, bool, np.integer, np.bool_)):
-        raise ArgumentError(f"argument {index}: the kernel takes {layout.text}, got "
-                            f"{type(value).__name__} {value!r}")
-    v = int(value)
-    if layout.element == "i1":
-        if v not in (0, 1):
-            raise ArgumentError(f"argument {index}: {v} is not an i1 (0 or 1)")
-        return ctype(v)
-    bits = 64 if layout.element == "index" else int(layout.element[1:])
-    if not -(1 << (bits - 1)) <= v < (1 << bits):
-        raise ArgumentError(f"argument {index}: {v} does not fit in {layout.element}")
-    if v >= 1 << (bits - 1):
-        v -= 1 << bits
-    return ctype(v)
+    scalar = scalar_value(value, layout.element, index)
+    ctype = ELEMENTS[layout.element][1]
+    if layout.element == "f16":
+        return ctype(int(np.array(scalar).view(np.uint16)))
+    return ctype(scalar.item())
 
 
 # Device arrays (DLPack, __cuda_array_interface__) ------------------------------
@@ -246,7 +154,7 @@ def as_device_array(obj) -> DeviceArray | None:
         tensor = _DLTensor.from_address(get(capsule, b"dltensor"))  # DLManagedTensor starts with it
         code = _DL_CODES.get(tensor.dtype.code)
         if code is None or tensor.dtype.lanes != 1:
-            raise ArgumentError(f"a DLPack array of dtype code {tensor.dtype.code} (lanes "
+            raise ArgError(f"a DLPack array of dtype code {tensor.dtype.code} (lanes "
                                 f"{tensor.dtype.lanes}) cannot be passed")
         dtype = np.dtype(np.bool_) if code == "b" else np.dtype(f"{code}{tensor.dtype.bits // 8}")
         shape = tuple(tensor.shape[i] for i in range(tensor.ndim))
@@ -401,7 +309,7 @@ class LoadedModule:
             return None
         return int(ptr), int(size)
 
-    def launch(self, kernel: str, layouts: list[ArgLayout], values: list, grid, block, *,
+    def launch(self, kernel: str, layouts: list[ArgType], values: list, grid, block, *,
                shared_mem: int = 0, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> float:
         """Launch and wait. Host numpy arrays are copied in and back (in place);
         device arrays are passed as they are. Returns the kernel time in ms
@@ -409,9 +317,9 @@ class LoadedModule:
         device = self.device
         device.make_current()
         if len(values) != len(layouts):
-            raise ArgumentError(f"kernel '{kernel}' takes {len(layouts)} argument(s), "
+            raise ArgError(f"kernel '{kernel}' takes {len(layouts)} argument(s), "
                                 f"{len(values)} given")
-        grid, block = _dim3(grid, "grid"), _dim3(block, "block")
+        grid, block = launch_shape(grid, "grid"), launch_shape(block, "block")
         f = self.function(kernel)
         params: list = []
         copies: list[tuple[np.ndarray, np.ndarray, int]] = []  # (user array, staging, dptr)
@@ -473,7 +381,7 @@ class LoadedModule:
     def _memref_arg(self, layout, value, i, copies, allocations, keep):
         if isinstance(value, np.ndarray):
             if not dtype_fits(layout.element, value.dtype):
-                raise ArgumentError(f"argument {i}: the kernel takes {layout.text}, but the array "
+                raise ArgError(f"argument {i}: the kernel takes {layout}, but the array "
                                     f"has dtype {value.dtype}")
             check_shape(layout, value.shape, i, "array")
             staging = value if value.flags.c_contiguous else np.ascontiguousarray(value)
@@ -484,20 +392,20 @@ class LoadedModule:
             return ptr, value.shape
         darr = as_device_array(value)
         if darr is None:
-            raise ArgumentError(f"argument {i}: the kernel takes {layout.text}; pass a numpy "
+            raise ArgError(f"argument {i}: the kernel takes {layout}; pass a numpy "
                                 "array or a CUDA array (DLPack or __cuda_array_interface__), not "
                                 f"{type(value).__name__}")
         keep.append(darr.keepalive)
         if not dtype_fits(layout.element, darr.dtype):
-            raise ArgumentError(f"argument {i}: the kernel takes {layout.text}, but the device "
+            raise ArgError(f"argument {i}: the kernel takes {layout}, but the device "
                                 f"array has dtype {darr.dtype}")
         check_shape(layout, darr.shape, i, "device array")
         if not darr.contiguous:
-            raise ArgumentError(f"argument {i}: the device array is not C-contiguous, and "
-                                f"{layout.text} has the identity layout")
+            raise ArgError(f"argument {i}: the device array is not C-contiguous, and "
+                                f"{layout} has the identity layout")
         where = self.device.pointer_device(darr.ptr) if darr.ptr else self.device.ordinal
         if where is not None and where != self.device.ordinal:
-            raise ArgumentError(f"argument {i}: the device array lives on GPU {where}, the "
+            raise ArgError(f"argument {i}: the device array lives on GPU {where}, the "
                                 f"kernel runs on GPU {self.device.ordinal}")
         return darr.ptr, darr.shape
 
@@ -518,12 +426,12 @@ class LoadedModule:
             pause = min(pause * 2, 0.01)
 
 
-def validate_args(layouts: list[ArgLayout], values: list, kernel: str = "kernel") -> None:
+def validate_args(layouts: list[ArgType], values: list, kernel: str = "kernel") -> None:
     """Check arguments against the kernel's signature without touching the GPU
     (host arrays and scalars fully; device arrays by shape and dtype)."""
     if len(values) != len(layouts):
-        raise ArgumentError(f"kernel '{kernel}' takes {len(layouts)} argument(s) "
-                            f"({', '.join(l.text for l in layouts) or 'none'}), {len(values)} given")
+        raise ArgError(f"kernel '{kernel}' takes {len(layouts)} argument(s) "
+                            f"({', '.join(str(l) for l in layouts) or 'none'}), {len(values)} given")
     for i, (layout, value) in enumerate(zip(layouts, values)):
         if not layout.is_memref:
             scalar_param(layout, value, i)
@@ -533,28 +441,11 @@ def validate_args(layouts: list[ArgLayout], values: list, kernel: str = "kernel"
         else:
             darr = as_device_array(value)
             if darr is None:
-                raise ArgumentError(f"argument {i}: the kernel takes {layout.text}; pass a numpy "
+                raise ArgError(f"argument {i}: the kernel takes {layout}; pass a numpy "
                                     "array or a CUDA array (DLPack or __cuda_array_interface__), "
                                     f"not {type(value).__name__}")
             what, shape, dtype = "device array", darr.shape, darr.dtype
         if not dtype_fits(layout.element, dtype):
-            raise ArgumentError(f"argument {i}: the kernel takes {layout.text}, but the {what} "
+            raise ArgError(f"argument {i}: the kernel takes {layout}, but the {what} "
                                 f"has dtype {dtype}")
         check_shape(layout, shape, i, what)
-
-
-def _dim3(value, what: str) -> tuple[int, int, int]:
-    if isinstance(value, (int, np.integer)):
-        value = (int(value),)
-    dims = tuple(int(v) for v in value)
-    if not 1 <= len(dims) <= 3 or any(d < 1 for d in dims):
-        raise ArgumentError(f"{what} must be 1 to 3 positive sizes, got {value!r}")
-    return dims + (1,) * (3 - len(dims))
-
-
-def hard_exit(code: int) -> None:
-    """Leave the process now (after a fault or a hang the context cannot be torn
-    down cleanly; a spinning kernel dies with the process)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)

@@ -1,5 +1,5 @@
-"""What gasync-opt and gasync-run share: reading and splitting input, parsing
-and verifying a module, running a pipeline, and --verify-diagnostics."""
+"""gasync-opt's pieces: reading and splitting input, running a pipeline on each
+chunk (through the driver's Compilation), and --verify-diagnostics."""
 
 from __future__ import annotations
 
@@ -7,15 +7,10 @@ import dataclasses
 import re
 import sys
 
-from mlir import ir
-
-from gasync.dialect.context import prepare_context
-from gasync.dialect.diagnostics import Diagnostic, DiagnosticEngine, Position, Severity
-from gasync.passes import PassContext
+from gasync.dialect.diagnostics import CompileError, Diagnostic, Position, Severity
+from gasync.pipeline.driver import Compilation
 from gasync.pipeline.manager import build_pass_manager, parse_pipeline, run_pass_manager
 
-EXIT_OK = 0
-EXIT_ERROR = 1
 SPLIT_MARKER = "// -----"
 
 
@@ -46,25 +41,6 @@ def split_chunks(text: str, marker: str) -> list[Chunk]:
     return chunks
 
 
-def parse_module(chunk: Chunk, context: ir.Context, diags: DiagnosticEngine) -> ir.Module | None:
-    """Parse and run MLIR's verifier; positions are those of the whole file."""
-    # Leading newlines keep the line numbers of a split chunk those of the file.
-    text = "\n" * chunk.line_offset + chunk.text
-    try:
-        module = ir.Module.parse(text, context)
-    except ir.MLIRError as e:
-        diags.add_mlir_error(e)
-        return None
-    try:
-        if not module.operation.verify():
-            diags.error(module.operation.location, "the module failed MLIR's verifier")
-            return None
-    except ir.MLIRError as e:
-        diags.add_mlir_error(e)
-        return None
-    return module
-
-
 def with_verify_first(pipeline: str) -> str:
     """gasync-verify runs before anything else, once."""
     elements = parse_pipeline(pipeline) if pipeline.strip() else []
@@ -82,36 +58,35 @@ class ChunkResult:
     output: str | None
 
 
-def compile_chunk(chunk: Chunk, name: str, pipeline: str, args, checker: "VerifyDiagnostics | None") -> ChunkResult:
-    context = prepare_context(ir.Context())
-    diags = DiagnosticEngine(echo=checker is None, source_name=name)
-    handler = diags.capture(context)
-    try:
-        ok, output = False, None
-        with context, ir.Location.unknown():
-            module = parse_module(chunk, context, diags)
-            if module is not None:
-                ctx = PassContext(diags, allow_unregistered=args.allow_unregistered_dialect)
-                pm = build_pass_manager(with_verify_first(pipeline), context, ctx)
-                if args.mlir_print_ir_after_all:
-                    pm.enable_ir_printing(print_after_all=True)
-                if args.mlir_timing:
-                    pm.enable_timing()
-                if args.mlir_pass_statistics:
-                    pm.enable_statistics()
-                ok = run_pass_manager(pm, module.operation, ctx)
-                if args.mlir_pass_statistics:
-                    print_statistics(ctx)
-                del pm
-                if ok:
-                    output = module.operation.get_asm(
-                        print_generic_op_form=args.mlir_print_op_generic,
-                        enable_debug_info=args.mlir_print_debuginfo)
-        if checker is not None:
-            checker.check(chunk, diags.diagnostics)
-        return ChunkResult(ok, output)
-    finally:
-        handler.detach()
+def compile_chunk(chunk: Chunk, name: str, pipeline: str, args,
+                  checker: "VerifyDiagnostics | None") -> ChunkResult:
+    compilation = Compilation(source_name=name, stream=None if checker else sys.stderr,
+                              allow_unregistered=args.allow_unregistered_dialect)
+    ok, output = False, None
+    with compilation as c:
+        try:
+            module = c.parse(chunk.text, chunk.line_offset)
+            pm = build_pass_manager(with_verify_first(pipeline), c.context, c.passes)
+        except CompileError:
+            module = None
+        if module is not None:
+            if args.mlir_print_ir_after_all:
+                pm.enable_ir_printing(print_after_all=True)
+            if args.mlir_timing:
+                pm.enable_timing()
+            if args.mlir_pass_statistics:
+                pm.enable_statistics()
+            ok = run_pass_manager(pm, module.operation, c.passes)
+            if args.mlir_pass_statistics:
+                print_statistics(c.passes)
+            del pm
+            if ok:
+                output = module.operation.get_asm(
+                    print_generic_op_form=args.mlir_print_op_generic,
+                    enable_debug_info=args.mlir_print_debuginfo)
+    if checker is not None:
+        checker.check(chunk, compilation.diags.diagnostics)
+    return ChunkResult(ok, output)
 
 
 def print_statistics(ctx: PassContext, stream=sys.stderr) -> None:

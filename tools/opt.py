@@ -14,8 +14,9 @@ import textwrap
 from gasync.dialect.catalogue import describe
 from gasync.pipeline import PIPELINES, PipelineError
 from gasync.passes import PASSES
+from gasync.runtime.errors import EXIT_INVALID as EXIT_ERROR, EXIT_OK
 
-from .common import (EXIT_ERROR, EXIT_OK, SPLIT_MARKER, Chunk, VerifyDiagnostics, compile_chunk,
+from .common import (SPLIT_MARKER, Chunk, VerifyDiagnostics, compile_chunk,
                      read_source, split_chunks)
 
 
@@ -39,7 +40,7 @@ def _help_epilog() -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # command-line errors exit 1, as mlir-opt's do
+    def error(self, message):  # every error exits 1, as mlir-opt's do
         self.print_usage(sys.stderr)
         print(f"gasync-opt: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_ERROR)

@@ -1,50 +1,68 @@
-"""gasync-run: compile and run one entry of a gasync program (DESIGN.md section 5).
+"""gasync-run: compile and run one entry of a gasync program.
 
     gasync-run FILE --entry NAME [--target cpu|cuda] [--grid X,Y,Z] [--block X,Y,Z]
-               [--arg SPEC]... [--emit STAGE] [--emit-bundle DIR] [--bundle DIR]
+               [--arg SPEC]... [--emit STAGE] [--from STAGE] [--emit-bundle DIR]
+    gasync-run --bundle DIR
 
-Exit codes: 0 ok, 1 the program is invalid, 2 bad command line, 3 the program
-failed while running. MLIR is imported only when something is compiled, so
-`--bundle DIR` runs where only the CUDA Python packages are installed.
+The command line is parsed once, here; compiling goes through the driver
+(pipeline/driver.py) with the parsed values. Exit codes (runtime/errors.py):
+0 ok, 1 the program is invalid, 2 bad command line, 3 the program failed
+while running. MLIR is imported only when something is compiled, so
+`--bundle DIR` runs where only the host side (numpy, cuda-bindings) is
+installed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_RUNTIME = 0, 1, 2, 3
+from gasync.runtime.args import ArgError, launch_shape
+from gasync.runtime.errors import GasyncError, UsageError, report
+
+PROG = "gasync-run"
+STAGE_NAMES = ("coro", "mlir", "llvm", "ptx", "cubin")
+"""Every target's stage names (the driver checks that the target has the one named)."""
 
 
-def launch_shape(text: str) -> tuple[int, int, int]:
+def _shape(text: str) -> tuple[int, int, int]:
     try:
-        dims = [int(d) for d in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not X[,Y[,Z]] of integers") from None
-    if not 1 <= len(dims) <= 3 or any(d < 1 for d in dims):
-        raise argparse.ArgumentTypeError(f"'{text}' is not X[,Y[,Z]] of positive integers")
-    return tuple(dims + [1] * (3 - len(dims)))
+        return launch_shape(text)
+    except ArgError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # a bad command line is exit 2, as argparse's own
+        raise UsageError(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="gasync-run",
+    p = _Parser(
+        prog=PROG,
         description="Compile and run one entry of a gasync program: a func.func on the CPU "
                     "(MLIR's JIT), a gpu.func kernel on an NVIDIA GPU.",
-        epilog="exit codes: 0 ok, 1 invalid program, 2 bad command line, 3 failure while "
-               "running (fault, pool overflow, watchdog, trap)")
+        epilog="stages (--emit, --from): cpu: coro (gasync IR after the coroutine lowering), "
+               "mlir (the LLVM dialect), llvm (LLVM IR, dump only); cuda: mlir (NVVM), llvm "
+               "(dump only), ptx, cubin. Exit codes: 0 ok, 1 invalid program, 2 bad command "
+               "line, 3 failure while running (fault, pool overflow, watchdog, trap)")
     p.add_argument("input", nargs="?", help="the .mlir file ('-' for stdin)")
     p.add_argument("--entry", help="the func.func (cpu) or gpu.func kernel (cuda) to run")
-    p.add_argument("--target", choices=("cpu", "cuda"), default="cpu")
+    p.add_argument("--target", choices=("cpu", "cuda"), default=None,
+                   help="cpu (default) or cuda (implied by --emit-bundle)")
     p.add_argument("--arg", action="append", default=[], metavar="SPEC",
                    help="an argument: a literal (21, 1.5) or a memref TYPE[=FILL|=[v,...]]")
-    p.add_argument("--grid", type=launch_shape, default=(1, 1, 1), metavar="X,Y,Z")
-    p.add_argument("--block", type=launch_shape, default=(1, 1, 1), metavar="X,Y,Z")
+    p.add_argument("--grid", type=_shape, default=(1, 1, 1), metavar="X,Y,Z")
+    p.add_argument("--block", type=_shape, default=(1, 1, 1), metavar="X,Y,Z")
     p.add_argument("--chip", default="sm_90", help="GPU architecture (default sm_90)")
     p.add_argument("--link", action="append", default=[], metavar="FILE",
                    help="an extra PTX, cubin, fatbin or LTO-IR object to link into the cubin")
-    p.add_argument("--emit", choices=("mlir", "llvm", "ptx", "cubin"),
-                   help="(cuda) stop after this stage and write it instead of running")
+    p.add_argument("--emit", choices=STAGE_NAMES,
+                   help="stop after this stage and write it instead of running")
+    p.add_argument("--from", dest="start", choices=STAGE_NAMES, metavar="STAGE",
+                   help="the input is the dump of this stage (an MLIR stage, ptx or cubin): "
+                        "go on from there")
     p.add_argument("-o", dest="output", default="-", help="output file of --emit (default stdout)")
     p.add_argument("--emit-bundle", metavar="DIR",
                    help="(cuda) compile and write the cubin and a manifest to DIR, not run")
@@ -56,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                    help="(cuda) a kernel still running after this long is a hang: exit 3")
     p.add_argument("--watchdog", type=int, default=None, metavar="POLLS",
-                   help="stop an executor with a fault after this many polls (default "
+                   help="(cpu) stop an executor with a fault after this many polls (default "
                         "100000000; 0: no limit)")
     p.add_argument("--bundle", metavar="DIR",
                    help="run a bundle written by --emit-bundle (imports no MLIR)")
@@ -65,64 +83,161 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.bundle:
-        from gasync.tools import run_cuda
-        return run_cuda.run_bundle(args.bundle)
+    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as e:  # --help
+            return 0 if not e.code else 2
+        if args.bundle:
+            from gasync.runtime.bundle import run_bundle
+
+            run_bundle(args.bundle)
+        else:
+            run(args)
+    except GasyncError as e:
+        return report(e, PROG)
+    return 0
+
+
+def target_of(args) -> str:
+    if args.emit_bundle:
+        if args.target == "cpu":
+            raise UsageError("--emit-bundle builds GPU bundles: it takes --target cuda")
+        return "cuda"
+    return args.target or "cpu"
+
+
+def run(args) -> None:
+    """Everything but --bundle: compile to a stage, write it, or run the entry."""
     if args.input is None:
-        parser.error("an input file is required (or --bundle DIR)")
+        raise UsageError("an input file is required (or --bundle DIR)")
+    target = target_of(args)
     if not args.entry and not args.emit:
-        parser.error("--entry NAME is required")
-    if args.target == "cuda" or args.emit or args.emit_bundle:
-        if args.watchdog is not None:
-            parser.error("--watchdog applies to --target cpu (the GPU pipelines use the "
+        raise UsageError("--entry NAME is required")
+    if args.watchdog is not None and target != "cpu":
+        raise UsageError("--watchdog applies to --target cpu (the GPU pipelines use the "
                          "default budget)")
-        from gasync.tools import run_cuda
-        return run_cuda.main(cuda_argv(argv))
-    return run_cpu(args)
+    name, data = read_input(args.input)
+
+    from gasync.pipeline import driver
+
+    options = driver.Options(target=target, entry=args.entry if target == "cpu" else None,
+                             chip=args.chip, links=tuple(args.link), watchdog=args.watchdog)
+    with driver.Compilation(options, source_name=name) as c:
+        stop = args.emit or ("mlir" if target == "cpu" else "cubin")
+        compiled = driver.compile_source(c, data, stop=stop, start=args.start, path=args.input)
+        if args.emit:
+            write_stage(compiled, args.emit, args.output)
+            return
+        if target == "cpu":
+            from gasync.runtime.errors import RunFailure
+            from gasync.runtime.faults import ExecutorFault
+
+            try:
+                lines = driver.run_cpu(compiled, args.arg)
+            except ExecutorFault as e:
+                raise RunFailure(f"'@{args.entry}' failed while running: {e}") from None
+        else:
+            kernel = driver.kernel(compiled, args.entry, c)
+    if target == "cpu":
+        for line in lines:
+            print(line)
+        return
+    run_kernel(args, kernel, compiled.ir[kernel.module].data)
 
 
-def cuda_argv(argv: list[str]) -> list[str]:
-    """The command line for tools/run_cuda.py: the same, less `--target`."""
-    out, skip = [], False
-    for i, a in enumerate(argv):
-        if skip:
-            skip = False
-        elif a == "--target":
-            skip = True
-        elif not a.startswith("--target="):
-            out.append(a)
-    return out
-
-
-def run_cpu(args) -> int:
-    from gasync.dialect.diagnostics import CompileError, DiagnosticEngine
-    from gasync.pipeline.cpu import run_text
-    from gasync.runtime.args import ArgError
-    from gasync.runtime.faults import ExecutorFault
-
-    from .common import read_source
-
+def read_input(path: str) -> tuple[str, bytes]:
+    """(name for diagnostics, contents) of a file, or of stdin for '-'."""
+    if path == "-":
+        return "<stdin>", sys.stdin.buffer.read()
     try:
-        name, text = read_source(args.input)
+        with open(path, "rb") as f:
+            return path, f.read()
     except OSError as e:
-        print(f"gasync-run: cannot read '{args.input}': {e.strerror}", file=sys.stderr)
-        return EXIT_USAGE
-    diags = DiagnosticEngine(source_name=name)
-    try:
-        lines = run_text(text, args.entry, args.arg, diags=diags, watchdog=args.watchdog)
-    except CompileError:
-        return EXIT_INVALID
+        raise UsageError(f"cannot read '{path}': {e.strerror}") from None
+
+
+def run_kernel(args, kernel, cubin: bytes) -> None:
+    """--target cuda: write a bundle (--emit-bundle), or run it here."""
+    from gasync.runtime import bundle as bundles
+    from gasync.runtime.args import parse_args, parse_type
+    from gasync.runtime.launch import NoGpuError
+
+    bundle = bundles.Bundle(
+        kernel=kernel.name, module=kernel.module, cubin=cubin, grid=args.grid, block=args.block,
+        arg_types=list(kernel.arg_types), arg_specs=list(args.arg), expected=args.expect,
+        expect_exit=args.expect_exit, timeout_s=args.timeout, chip=args.chip,
+        source=os.path.basename(args.input), cubin_name=f"{kernel.module}.cubin")
+    try:  # the arguments are checked before anything is written or launched
+        parse_args([parse_type(t) for t in kernel.arg_types], args.arg,
+                   f"kernel '{kernel.name}'")
     except ArgError as e:
-        print(f"gasync-run: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
-    except ExecutorFault as e:
-        print(f"gasync-run: error: '@{args.entry}' failed while running: {e}", file=sys.stderr)
-        return EXIT_RUNTIME
-    for line in lines:
-        print(line)
-    return EXIT_OK
+        raise ArgError(f"kernel '{kernel.name}': {e}") from None
+    if args.emit_bundle:
+        try:
+            bundles.write_bundle(args.emit_bundle, bundle)
+        except OSError as e:
+            raise UsageError(f"cannot write the bundle '{args.emit_bundle}': {e.strerror}") from None
+        return
+    from gasync.runtime.launch import Device
+
+    try:
+        device = Device()
+    except NoGpuError as e:
+        raise NoGpuError(
+            f"--target cuda needs an NVIDIA GPU, and none is usable here ({e}).\n"
+            f"{PROG}: note: build a bundle here with --emit-bundle DIR and run it on a GPU "
+            f"machine with `{PROG} --bundle DIR` or `python -m gasync.runtime.bundle DIR` "
+            "(no MLIR needed there)") from None
+    bundles.execute(bundle, device=device)
+
+
+def write_stage(compiled, stage: str, out: str) -> None:
+    """Text stages print every gpu.module's output, each under a `// gpu.module
+    @NAME` line when there are several. `cubin` writes the bytes of the one
+    gpu.module's cubin (with several gpu.modules, `out` must be a folder: one
+    NAME.cubin each)."""
+    from gasync.pipeline import driver
+
+    parts = driver.dump(compiled)
+    try:
+        if stage == "cubin":
+            write_cubins(dict(parts), out)
+            return
+        if not parts:
+            raise UsageError(f"the program has no gpu.module: there is no {stage} to write")
+        if len(parts) == 1:
+            text = parts[0][1]
+        else:
+            text = "".join(f"// gpu.module @{name}\n{body}\n" for name, body in parts)
+        if out == "-":
+            sys.stdout.write(text)
+        else:
+            with open(out, "w") as f:
+                f.write(text)
+    except OSError as e:
+        raise UsageError(f"cannot write '{out}': {e.strerror}") from None
+
+
+def write_cubins(cubins: dict[str, bytes], out: str) -> None:
+    if not cubins:
+        raise UsageError("the program has no gpu.module: there is no cubin to write")
+    if os.path.isdir(out):
+        for name, data in cubins.items():
+            with open(os.path.join(out, f"{name}.cubin"), "wb") as f:
+                f.write(data)
+        return
+    if len(cubins) > 1:
+        raise UsageError(f"the program has {len(cubins)} gpu.modules ({', '.join(cubins)}): "
+                         "--emit=cubin -o DIR writes one NAME.cubin each into an existing folder")
+    data = next(iter(cubins.values()))
+    if out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        with open(out, "wb") as f:
+            f.write(data)
 
 
 if __name__ == "__main__":

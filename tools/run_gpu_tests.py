@@ -17,8 +17,8 @@ with lines
 CUDA context), each under a time limit, plus the device-array checks
 (DLPack and __cuda_array_interface__ from PyTorch and CuPy), and writes
 results.json and results.txt. `run` imports only the standard library here
-and gasync.runtime (through a shim package) in its children, so it works
-where MLIR is not installed (DESIGN.md section 6).
+and gasync.runtime (through tools/host_only.py) in its children, so it works
+where MLIR is not installed.
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ import platform
 import shlex
 import subprocess
 import sys
-import tempfile
 import time
+
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+from host_only import runtime_package_dir  # noqa: E402  (standard library only)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, ".gpu", "tests")
@@ -67,45 +69,47 @@ def parse_test(path: str) -> list[dict]:
              "source": source} for e in execs]
 
 
+def gasync_run_args(path: str, command: str, **extra) -> argparse.Namespace:
+    """gasync-run's parsed command line for `gasync-run PATH COMMAND`."""
+    from gasync.tools.run import build_parser
+
+    args = build_parser().parse_args([path] + shlex.split(command))
+    for key, value in extra.items():
+        setattr(args, key, value)
+    return args
+
+
 def cpu_output(path: str, command: str) -> list[str]:
     """The output of the CPU run `gasync-run PATH COMMAND` (--entry, --arg)."""
-    from gasync.pipeline.cpu import run_text
+    from gasync.pipeline.driver import run_on_cpu
 
-    p = argparse.ArgumentParser()
-    p.add_argument("--entry", required=True)
-    p.add_argument("--arg", action="append", default=[])
-    a = p.parse_args(shlex.split(command))
+    args = gasync_run_args(path, command)
     with open(path) as f:
-        return run_text(f.read(), a.entry, a.arg, source_name=path)
+        return run_on_cpu(f.read(), args.entry, args.arg, source_name=path)
 
 
 def build(tests: list[str]) -> int:
-    from gasync.tools.run_cuda import emit_bundle, parse_dims
+    from gasync.runtime.errors import GasyncError, report
+    from gasync.tools.run import run
 
     index, failed = [], 0
     for path in tests:
         stem = os.path.splitext(os.path.basename(path))[0]
         for n, test in enumerate(parse_test(path)):
             name = stem if n == 0 else f"{stem}-{n}"
-            p = argparse.ArgumentParser()
-            p.add_argument("--entry", required=True)
-            p.add_argument("--grid", type=parse_dims, default=(1,))
-            p.add_argument("--block", type=parse_dims, default=(1,))
-            p.add_argument("--arg", action="append", default=[])
-            p.add_argument("--chip", default="sm_90")
-            p.add_argument("--link", action="append", default=[])
-            p.add_argument("--timeout", type=float, default=30.0)
-            a = p.parse_args(shlex.split(test["exec"]))
             out = os.path.join(BUILD, name)
-            rc = emit_bundle(test["source"], a.entry, a.grid, a.block, a.arg, out, a.chip, a.link,
-                             test["expected"], test["exit"], a.timeout)
-            if rc:
+            args = gasync_run_args(test["source"], test["exec"], target="cuda", emit_bundle=out,
+                                   expect=test["expected"], expect_exit=test["exit"])
+            try:
+                run(args)
+            except GasyncError as e:
+                rc = report(e, "gasync-run")
                 print(f"build: {name}: gasync-run --emit-bundle failed ({rc})", file=sys.stderr)
                 failed += 1
                 continue
             index.append({"name": name, "source": os.path.relpath(path, ROOT), "bundle": name,
                           "exec": test["exec"], "exit": test["exit"], "stderr": test["stderr"],
-                          "timeout_s": a.timeout})
+                          "timeout_s": args.timeout})
     os.makedirs(BUILD, exist_ok=True)
     with open(os.path.join(BUILD, "index.json"), "w") as f:
         json.dump(index, f, indent=2)
@@ -115,16 +119,6 @@ def build(tests: list[str]) -> int:
 
 
 # run (on the GPU machine) ---------------------------------------------------------
-
-def _shim() -> str:
-    """A folder making `gasync.runtime` importable with no MLIR (an empty gasync).
-    Children run in it: the repository root's own `gasync/` must not shadow it."""
-    tmp = tempfile.mkdtemp(prefix="gasync-shim-")
-    os.makedirs(os.path.join(tmp, "gasync"))
-    open(os.path.join(tmp, "gasync", "__init__.py"), "w").close()
-    os.symlink(os.path.join(ROOT, "runtime"), os.path.join(tmp, "gasync", "runtime"))
-    return tmp
-
 
 def _device() -> str:
     try:
@@ -138,10 +132,11 @@ def _device() -> str:
 API_CHECK = r"""
 import sys, json, numpy as np
 from gasync.runtime.bundle import read_bundle
-from gasync.runtime.launch import Device, parse_layout, ArgumentError
+from gasync.runtime.args import ArgError, parse_type
+from gasync.runtime.launch import Device
 b = read_bundle(sys.argv[1])
 dev = Device(); mod = dev.load(b.cubin)
-layouts = [parse_layout(t) for t in b.arg_types]
+layouts = [parse_type(t) for t in b.arg_types]
 results = {}
 def check(name, fn):
     try:
@@ -175,7 +170,7 @@ def wrong_dtype_rejected():
     t = torch.zeros(4, dtype=torch.float32, device="cuda")
     try:
         mod.launch(b.kernel, layouts, [t, 5], b.grid, b.block)
-    except ArgumentError as e:
+    except ArgError as e:
         assert "dtype float32" in str(e), str(e); return
     raise AssertionError("a float32 tensor was accepted for memref<4xi32>")
 def wrong_shape_rejected():
@@ -183,7 +178,7 @@ def wrong_shape_rejected():
     t = torch.zeros(5, dtype=torch.int32, device="cuda")
     try:
         mod.launch(b.kernel, layouts, [t, 5], b.grid, b.block)
-    except ArgumentError as e:
+    except ArgError as e:
         assert "shape 5" in str(e), str(e); return
     raise AssertionError("a tensor of shape 5 was accepted for memref<4xi32>")
 def numpy_in_out():
@@ -201,7 +196,7 @@ print(json.dumps(results))
 def run(out_dir: str) -> int:
     with open(os.path.join(BUILD, "index.json")) as f:
         index = json.load(f)
-    shim = _shim()
+    shim = runtime_package_dir()
     env = dict(os.environ, PYTHONPATH=shim + os.pathsep + os.environ.get("PYTHONPATH", ""))
     results = []
     for test in index:

@@ -14,12 +14,7 @@ import subprocess
 import sys
 import time
 
-from mlir import ir
-
-import gasync.passes
-from gasync.dialect import DiagnosticEngine, prepare_context
-from gasync.passes import PassContext
-from gasync.pipeline.gpu import compile_gpu, parse_source
+import gasync
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "bench" / "executor" / "kernels.mlir"
@@ -28,32 +23,25 @@ OUT = ROOT / ".gpu" / "bench" / "executor"
 
 def main() -> int:
     text = SOURCE.read_text()
-    ctx = prepare_context(ir.Context())
-    diags = DiagnosticEngine(source_name=str(SOURCE))
-    h = diags.capture(ctx)
+    start = time.perf_counter()
     try:
-        with ctx, ir.Location.unknown():
-            start = time.perf_counter()
-            module = parse_source(text, str(SOURCE), ctx, diags)
-            art = compile_gpu(module.operation, PassContext(diags), stage="cubin")
-            seconds = time.perf_counter() - start
-    finally:
-        h.detach()
-    if art is None:
+        art = gasync.compile(text, name=str(SOURCE.relative_to(ROOT)))
+    except gasync.CompileError as e:
+        print(e, file=sys.stderr)
         return 1
+    seconds = time.perf_counter() - start
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, cubin in art.cubin.items():
+    for name, cubin in art.cubins.items():
         (OUT / f"{name}.cubin").write_bytes(cubin)
-        (OUT / f"{name}.ptx").write_text(art.ptx[name])
+        (OUT / f"{name}.ptx").write_text(art.ptxs[name])
     git = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                          capture_output=True, text=True).stdout.strip()
     info = {
         "source": str(SOURCE.relative_to(ROOT)),
-        "gasync_package": str(pathlib.Path(gasync.passes.__file__).parents[1]),
-        "git_head": git,
+                "git_head": git,
         "compile_s": round(seconds, 3),
         "chip": "sm_90",
-        "modules": sorted(art.cubin),
+        "modules": sorted(art.cubins),
     }
     (OUT / "build.json").write_text(json.dumps(info, indent=2))
     print(json.dumps(info, indent=2))

@@ -52,11 +52,11 @@ def log(*msg):
 
 
 def shim_import():
-    tmp = tempfile.mkdtemp()
-    os.makedirs(os.path.join(tmp, "gasync"))
-    open(os.path.join(tmp, "gasync", "__init__.py"), "w").close()
-    os.symlink(ROOT / "runtime", os.path.join(tmp, "gasync", "runtime"))
-    sys.path.insert(0, tmp)
+    """gasync.runtime with no MLIR and no gasync installed (tools/host_only.py)."""
+    sys.path.append(str(ROOT / "tools"))
+    from host_only import import_runtime_here
+
+    import_runtime_here()
     from gasync.runtime import launch
     return launch
 

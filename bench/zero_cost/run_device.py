@@ -19,7 +19,6 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 
@@ -28,11 +27,11 @@ BUILD = ROOT / ".gpu" / "bench" / "zero_cost"
 
 
 def shim_import():
-    tmp = tempfile.mkdtemp()
-    os.makedirs(os.path.join(tmp, "gasync"))
-    open(os.path.join(tmp, "gasync", "__init__.py"), "w").close()
-    os.symlink(ROOT / "runtime", os.path.join(tmp, "gasync", "runtime"))
-    sys.path.insert(0, tmp)
+    """gasync.runtime with no MLIR and no gasync installed (tools/host_only.py)."""
+    sys.path.append(str(ROOT / "tools"))
+    from host_only import import_runtime_here
+
+    import_runtime_here()
     from gasync.runtime import launch
     return launch
 
@@ -56,13 +55,14 @@ def main() -> int:
     p.add_argument("--reps", type=int, default=50)
     a = p.parse_args()
     launch = shim_import()
+    from gasync.runtime.args import parse_type
     from cuda.bindings import driver as d
 
     build = json.loads((BUILD / "build.json").read_text())
     n = build["n"]
     dev = launch.Device()
     mod = dev.load((BUILD / "kernels.cubin").read_bytes())
-    layouts = [launch.parse_layout(t) for t in (f"memref<{n}x6xi32>", "i32", "i32")]
+    layouts = [parse_type(t) for t in (f"memref<{n}x6xi32>", "i32", "i32")]
     block = 256
     grid = n // block
     val, flag = 21, 1

@@ -4,7 +4,7 @@ compare with the reference interpreter.
     python test/difftest/run.py --count 1000 --seed 0 --jobs 2
 
 Each program is generated from its seed (`generate.py`), interpreted
-(`interp.py`), printed as MLIR and run through `gasync.pipeline.cpu.run_text`.
+(`interp.py`), printed as MLIR and run through `gasync.pipeline.driver.run_on_cpu`.
 Programs are compiled in batches (`--batch K` programs in one module behind
 one `@main`, one JIT) inside worker processes, so that a crash or a hang in
 the compiler costs one batch, which is then retried program by program.
@@ -54,15 +54,14 @@ RESULT_RE = re.compile(r"^result (\d+): (-?\d+)$")
 
 
 def _run_gasync(text: str, args: list[str]) -> list[str]:
-    from gasync.dialect import DiagnosticEngine
-    from gasync.pipeline.cpu import run_text
+    from gasync.dialect.diagnostics import CompileError
+    from gasync.pipeline.driver import run_on_cpu
 
     buf = io.StringIO()
-    diags = DiagnosticEngine(buf, source_name="difftest.mlir")
     try:
-        return run_text(text, "main", args, source_name="difftest.mlir", diags=diags)
+        return run_on_cpu(text, "main", args, source_name="difftest.mlir", stream=buf)
     except Exception as e:
-        if type(e).__name__ == "CompileError":
+        if isinstance(e, CompileError):
             raise _CompileFailure("CompileError", buf.getvalue() or str(e)) from None
         raise _CompileFailure("internal error", f"{type(e).__name__}: {e}\n"
                               f"{traceback.format_exc()}") from None

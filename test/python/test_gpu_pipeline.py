@@ -12,8 +12,9 @@ import pytest
 
 import gasync
 from gasync.pipeline import PIPELINES
-from gasync.pipeline.compiled import CompileError
-from gasync.runtime.launch import ArgumentError, parse_layout, validate_args
+from gasync.pipeline.driver import ProgramError as CompileError
+from gasync.runtime.args import ArgError as ArgumentError, parse_type as parse_layout
+from gasync.runtime.launch import validate_args
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 GPU = ROOT / "test" / "GPU"
@@ -22,7 +23,7 @@ ADD1 = (GPU / "copy.mlir").read_text()
 
 
 def run_cuda(*args):
-    return subprocess.run([sys.executable, "-m", "gasync.tools.run_cuda", *args],
+    return subprocess.run([sys.executable, "-m", "gasync.tools.run", "--target", "cuda", *args],
                           capture_output=True, cwd=ROOT)
 
 

@@ -1,0 +1,30 @@
+"""Importing `gasync.runtime` where MLIR (and gasync itself) is not installed.
+
+The GPU machine runs bundles and benchmarks with plain `python3` from a copy
+of the repository: its runtime/ folder is the package's `gasync.runtime`, so
+a folder holding an empty `gasync` package with runtime/ linked into it is
+enough. Scripts load this file by path (it needs only the standard library).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def runtime_package_dir() -> str:
+    """A new folder in which `import gasync.runtime` finds this repository's runtime/."""
+    folder = tempfile.mkdtemp(prefix="gasync-host-")
+    os.makedirs(os.path.join(folder, "gasync"))
+    open(os.path.join(folder, "gasync", "__init__.py"), "w").close()
+    os.symlink(os.path.join(ROOT, "runtime"), os.path.join(folder, "gasync", "runtime"))
+    return folder
+
+
+def import_runtime_here() -> None:
+    """Make `gasync.runtime` importable in this process (first on sys.path, so
+    that the repository root's own `gasync/` does not shadow it)."""
+    sys.path.insert(0, runtime_package_dir())
