@@ -78,11 +78,9 @@ def _run_args(rng: random.Random, base: tuple[str, ...]) -> list[str]:
     args = [INPUT, *base]
     for _ in range(rng.randrange(1, 4)):
         kind = rng.random()
-        if kind < 0.3 and "--arg" in args:
-            # replace one --arg value
-            idx = [i + 1 for i, a in enumerate(args[:-1]) if a == "--arg"]
-            i = rng.choice(idx)
-            args[i] = rng.choice(BIG + MEMREFS)
+        values = [i + 1 for i, a in enumerate(args[:-1]) if a == "--arg"]
+        if kind < 0.3 and values:
+            args[rng.choice(values)] = rng.choice(BIG + MEMREFS)
         elif kind < 0.45:
             args += ["--arg", rng.choice(BIG + MEMREFS)]
         elif kind < 0.6:

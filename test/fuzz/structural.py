@@ -326,7 +326,7 @@ class Mutator:
     def odd_bytes(self, lines):
         """Bytes that are not UTF-8 (kept as surrogate escapes until written)."""
         i = self.rng.randrange(len(lines)) if lines else 0
-        junk = self.rng.choice(["\udcff", "\udcc3\udc28", "\udced\udca0\udc80", "\x00", "\udcfe\udcff"])
+        junk = self.rng.choice(["\udcff", "\udcc3(", "\udced\udca0\udc80", "\x00", "\udcfe\udcff"])
         where = self.rng.choice(["comment", "string", "anywhere"])
         if where == "comment":
             lines.insert(i, "// " + junk)
