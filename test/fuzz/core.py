@@ -156,13 +156,12 @@ def run_case(case: Case, timeout: float = DEFAULT_TIMEOUT, workdir: str | None =
         stdin = {"devnull": subprocess.DEVNULL, "closed": None, "input": None}[case.stdin]
         stdin_file = open(path, "rb") if case.stdin == "input" else None
         stdout_file = open("/dev/full", "wb") if case.stdout == "full" else None
-        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         # Closed stdin: the child starts with descriptor 0 not open at all.
         preexec = (lambda: os.close(0)) if case.stdin == "closed" else None
         try:
             proc = subprocess.Popen(argv, stdin=stdin_file or stdin,
                                     stdout=stdout_file or subprocess.PIPE, stderr=subprocess.PIPE,
-                                    cwd=tmp, env=env, preexec_fn=preexec, start_new_session=True)
+                                    cwd=tmp, preexec_fn=preexec, start_new_session=True)
             try:
                 _, err = proc.communicate(timeout=timeout)
                 timed_out = False
