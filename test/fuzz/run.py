@@ -108,13 +108,16 @@ def summary_table(results: list[tuple[Case, Outcome]], fuzzers: list[str]) -> li
 def record(results, fuzzers, first, count, argv, seconds, found, reproducers) -> str:
     """The campaign's report (bench/results/fuzz.md): no paths of this machine."""
     cpu = platform.processor() or platform.machine()
+    # Where reproducers went is a path of this machine: not recorded.
+    shown = [a for i, a in enumerate(argv) if a != "--out" and (i == 0 or argv[i - 1] != "--out")
+             and not a.startswith("--out=")]
     lines = [
         "# Fuzz campaign",
         "",
         f"- date: {datetime.date.today().isoformat()}",
         f"- machine: {platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), "
         f"Python {platform.python_version()}",
-        f"- command: `python test/fuzz/run.py {' '.join(shlex.quote(a) for a in argv)}`",
+        f"- command: `python test/fuzz/run.py {' '.join(shlex.quote(a) for a in shown)}`",
         f"- fuzzers: {', '.join(fuzzers)}; seeds {first} to {first + count - 1} of each",
         f"- wall time: {seconds:.0f} s",
         "",
