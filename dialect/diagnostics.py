@@ -52,19 +52,23 @@ PARSE_BUFFER = "-"
 
 def position(loc: ir.Location | None) -> Position:
     """The source position a location points at (the innermost file:line:col)."""
-    if loc is None:
-        return UNKNOWN
-    if loc.is_a_file():
-        return Position(loc.filename, loc.start_line, loc.start_col)
-    if loc.is_a_name():
-        return position(loc.child_loc)
-    if loc.is_a_callsite():
-        return position(loc.callee)
-    if loc.is_a_fused():
-        for inner in loc.locations:
-            found = position(inner)
-            if found.line:
-                return found
+    # A worklist, not recursion: locations may nest deeper than Python's
+    # recursion limit. The parts of a fused location are tried in order, and
+    # one without a line counts only outside a fused location.
+    pending = [(loc, False)]
+    while pending:
+        loc, in_fused = pending.pop()
+        if loc is None:
+            continue
+        if loc.is_a_file():
+            if loc.start_line or not in_fused:
+                return Position(loc.filename, loc.start_line, loc.start_col)
+        elif loc.is_a_name():
+            pending.append((loc.child_loc, in_fused))
+        elif loc.is_a_callsite():
+            pending.append((loc.callee, in_fused))
+        elif loc.is_a_fused():
+            pending.extend((inner, True) for inner in reversed(loc.locations))
     return UNKNOWN
 
 

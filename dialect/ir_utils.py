@@ -11,14 +11,26 @@ LOOP_OPS = ("scf.for", "scf.while", "scf.parallel", "scf.forall", "affine.for", 
 FUNCTION_OPS = ("func.func", "gpu.func", "llvm.func")
 
 
-def walk(op: ir.Operation) -> Iterator[ir.Operation]:
-    """Every op nested in `op` (not `op` itself), in pre-order."""
+def _children(op: ir.Operation) -> Iterator[ir.Operation]:
     for region in op.regions:
         for block in region.blocks:
             for child in block.operations:
-                child = child.operation
-                yield child
-                yield from walk(child)
+                yield child.operation
+
+
+def walk(op: ir.Operation) -> Iterator[ir.Operation]:
+    """Every op nested in `op` (not `op` itself), in pre-order.
+
+    An explicit stack, not recursion: a program may nest regions thousands
+    deep, past Python's recursion limit."""
+    stack = [_children(op)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        yield child
+        stack.append(_children(child))
 
 
 def ancestors(op: ir.Operation) -> Iterator[ir.Operation]:

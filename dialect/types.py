@@ -112,3 +112,37 @@ def task_type(value: ir.Type | None = None, context: ir.Context | None = None) -
 def value_types(value: ir.Type) -> list[ir.Type]:
     """The result types of awaiting a value of type `value`: [] for none."""
     return [] if isinstance(value, ir.NoneType) else [value]
+
+
+MAX_INTEGER_BITS = 1 << 23
+"""LLVM's limit on an integer type's width (IntegerType::MAX_INT_BITS)."""
+
+
+def lowering_problem(t: ir.Type) -> tuple[ir.Type, str] | None:
+    """The part of type `t` that gasync's LLVM-based pipelines cannot compile
+    and why, or None. MLIR accepts these types and then asserts or aborts
+    in the LLVM lowering or the backend; gasync rejects them first."""
+    # An explicit worklist: a type may nest element types deeply.
+    pending = [t]
+    while pending:
+        t = pending.pop()
+        if isinstance(t, ir.IntegerType):
+            if t.width == 0:
+                return t, "LLVM has no 0-bit integers"
+            if t.width > MAX_INTEGER_BITS:
+                return t, f"LLVM's integers are at most {MAX_INTEGER_BITS} bits wide"
+        elif isinstance(t, ir.VectorType) and t.scalable:
+            return t, ("scalable vectors exist on neither of gasync's targets "
+                       "(x86-64 CPUs, NVIDIA GPUs)")
+        if isinstance(t, ir.ShapedType) or isinstance(t, ir.ComplexType):
+            pending.append(t.element_type)
+        elif isinstance(t, ir.TupleType):
+            pending.extend(t.get_type(i) for i in range(t.num_types))
+        elif isinstance(t, ir.FunctionType):
+            pending.extend(list(t.inputs) + list(t.results))
+        elif is_gasync_type(t) and _split(t)[1]:
+            try:
+                pending.append(value_type(t))
+            except ir.MLIRError:
+                pass  # check_type reports a value type that does not parse
+    return None

@@ -32,6 +32,8 @@ from .ir_utils import (
 CONSUMERS = ("gasync.await", "gasync.spawn", "gasync.then", "gasync.block_on")
 HANDLE_PRODUCERS = ("gasync.future", "gasync.ready", "gasync.then", "gasync.spawn")
 BRANCH_TERMINATORS = ("cf.br", "cf.cond_br", "cf.switch")
+NO_TERMINATOR_OPS = ("builtin.module", "gpu.module")
+"""Ops whose blocks end with any op (MLIR's NoTerminator trait)."""
 
 
 def is_async_function(op: ir.Operation) -> bool:
@@ -79,6 +81,8 @@ class Verifier:
         self.diags = diags
         self.allow_unregistered = allow_unregistered
         self.context = module.context
+        # Types are uniqued per context, so each type is inspected once.
+        self.type_problems: dict[ir.Type, tuple[ir.Type, str] | None] = {}
 
     def error(self, op_or_loc, message: str, notes=()):
         loc = op_or_loc.location if hasattr(op_or_loc, "location") else op_or_loc
@@ -119,6 +123,29 @@ class Verifier:
                 if gt.is_handle_type(result.type):
                     self.check_handle(result, op)
         self.check_block_arguments(op)
+        self.check_terminators(op)
+
+    def check_terminators(self, op: ir.Operation) -> None:
+        """MLIR takes an unregistered op that ends a block for a terminator, so
+        it accepts a body that ends with, say, a gasync.yield and no return;
+        no gasync op is a terminator but gasync.return (checked with async
+        blocks). Unregistered parents, allowed by the flag, are left alone."""
+        if (op.name in NO_TERMINATOR_OPS or is_async_block(op)
+                or not self.context.is_registered_operation(op.name)):
+            return
+        for region in op.regions:
+            for block in region.blocks:
+                ops = block.operations
+                n = len(ops)
+                if n == 0:
+                    continue
+                last = ops[n - 1].operation
+                # One with successors is reported as such by the catalogue check.
+                if (last.name.split(".", 1)[0] == gt.NAMESPACE and last.name != "gasync.return"
+                        and not len(last.successors)):
+                    self.error(last, f"'{last.name}' cannot end a block of '{op.name}': it is "
+                                     "not a terminator (the block needs one after it, e.g. "
+                                     "'return')")
 
     def check_block_arguments(self, op: ir.Operation) -> None:
         """Handles enter a region only as a func.func's parameters (rejected by
@@ -148,20 +175,34 @@ class Verifier:
                 gt.check_type(t)
             except gt.GasyncTypeError as e:
                 self.error(op, str(e))
-            return
-        if isinstance(t, ir.OpaqueType) or _is_opaque(t):
+                return
+        elif isinstance(t, ir.OpaqueType) or _is_opaque(t):
             opaque = ir.OpaqueType(t)
             if not self.allow_unregistered:
                 self.error(op, f"type '{t}' of unregistered dialect '{opaque.dialect_namespace}' "
                                "(pass --allow-unregistered-dialect to accept it)")
 
+    def check_lowerable(self, op: ir.Operation, types) -> None:
+        """Types that MLIR accepts but whose LLVM lowering asserts or aborts;
+        the first such type of `types` is reported at `op`."""
+        for t in types:
+            if t not in self.type_problems:
+                self.type_problems[t] = gt.lowering_problem(t)
+            problem = self.type_problems[t]
+            if problem is not None:
+                part, reason = problem
+                held = "" if part == t else f"it holds '{part}': "
+                self.error(op, f"type '{t}' is not supported: {held}{reason}")
+                return
+
     def check_types(self, op: ir.Operation) -> None:
-        for v in list(op.operands) + list(op.results):
-            self.check_type(op, v.type)
+        types = [v.type for v in list(op.operands) + list(op.results)]
         for region in op.regions:
             for block in region.blocks:
-                for arg in block.arguments:
-                    self.check_type(op, arg.type)
+                types.extend(arg.type for arg in block.arguments)
+        for t in types:
+            self.check_type(op, t)
+        self.check_lowerable(op, types)
 
     # The catalogue -------------------------------------------------------
     def check_gasync_op(self, op: ir.Operation) -> None:
@@ -191,6 +232,15 @@ class Verifier:
         if len(op.successors):
             self.error(op, f"'{op.name}' cannot have successors")
             ok = False
+        for attr_name in op.attributes:
+            attr = op.attributes[attr_name]
+            # The bindings cannot read an integer wider than 64 bits (LLVM
+            # asserts), and no gasync attribute needs one.
+            if isinstance(attr, ir.IntegerAttr) and isinstance(attr.type, ir.IntegerType) \
+                    and attr.type.width > 64:
+                self.error(op, f"'{op.name}' attribute '{attr_name}' is {attr}: integers wider "
+                               "than 64 bits are not supported")
+                ok = False
         if not ok:
             return
         self.check_placement(op, spec.placement)
@@ -379,6 +429,8 @@ class Verifier:
 
     def check_function_signature(self, op: ir.Operation) -> None:
         ftype = function_type(op)
+        # A declaration has no block arguments to carry its types.
+        self.check_lowerable(op, list(ftype.inputs) + list(ftype.results))
         for t in list(ftype.inputs) + list(ftype.results):
             if gt.is_handle_type(t):
                 self.error(op, f"function '@{symbol_name(op)}' takes or returns '{t}': passing "
@@ -407,6 +459,11 @@ class Verifier:
             if kind == "future":
                 self.diags.warning(producer.location, "this future is never awaited, spawned or "
                                    "blocked on: it does nothing")
+            else:
+                # The executor runs until the block_on's future completes.
+                self.diags.warning(producer.location, "this task is never awaited: nothing joins "
+                                   "it, so it is dropped unfinished if the future of its "
+                                   "block_on completes first (await the task to join it)")
             return
         valid_uses = []
         for user in uses:

@@ -69,6 +69,46 @@ func.func @other_dialect_type(%x: !foo.bar) {
   return
 }
 
+// -----
+
+// Types that MLIR accepts but whose LLVM lowering asserts or aborts are
+// rejected where they appear, and inside other types (a future, a memref, a
+// function's signature).
+func.func @zero_bit_integer() {
+  // expected-error@+1 {{type 'i0' is not supported: LLVM has no 0-bit integers}}
+  %c = arith.constant 0 : i0
+  return
+}
+
+// -----
+
+func.func @scalable_vector(%x: i32) {
+  // expected-error@+1 {{type 'vector<[4]xi32>' is not supported: scalable vectors exist on neither of gasync's targets}}
+  %v = vector.broadcast %x : i32 to vector<[4]xi32>
+  return
+}
+
+// -----
+
+// expected-error@+1 {{type 'memref<4xvector<[2]xf32>>' is not supported: it holds 'vector<[2]xf32>': scalable vectors}}
+func.func private @declaration(memref<4xvector<[2]xf32>>)
+
+// -----
+
+// expected-error@+1 {{type 'i16777215' is not supported: LLVM's integers are at most 8388608 bits wide}}
+func.func private @too_wide(%x: i16777215) -> i16777215 attributes {gasync.async} {
+  // expected-error@+1 {{type 'i16777215' is not supported}}
+  return %x : i16777215
+}
+
+// -----
+
+func.func @future_of_zero_bits() {
+  // expected-error@+1 {{type '!gasync.fut<i0>' is not supported: it holds 'i0'}}
+  %f = "gasync.ready"() : () -> !gasync.fut<i0>
+  return
+}
+
 //===----------------------------------------------------------------------===//
 // The op catalogue
 //===----------------------------------------------------------------------===//
@@ -285,6 +325,16 @@ func.func @g(%v: i32) -> i32 attributes {gasync.async} {
 func.func @then_of_a_value(%x: i32) {
   // expected-error@+1 {{'gasync.then' expects a !gasync.fut operand, found 'i32'}}
   %g = "gasync.then"(%x) {callee = @g} : (i32) -> !gasync.fut<i32>
+  return
+}
+
+// -----
+
+// An integer attribute wider than 64 bits cannot even be read (LLVM asserts).
+func.func @wide_pool() {
+  %f = "gasync.ready"() : () -> !gasync.fut<none>
+  // expected-error@+1 {{'gasync.block_on' attribute 'pool' is 1267650600228229401496703205376 : i128: integers wider than 64 bits are not supported}}
+  "gasync.block_on"(%f) {pool = 1267650600228229401496703205376 : i128} : (!gasync.fut<none>) -> ()
   return
 }
 
@@ -734,6 +784,40 @@ gpu.module @kernels {
   }
 }
 
+// -----
+
+// MLIR takes an unregistered op at the end of a block for a terminator; no
+// gasync op but gasync.return is one, so a body ending in one lacks its return.
+func.func private @no_return() attributes {gasync.async} {
+  // expected-error@+1 {{'gasync.yield' cannot end a block of 'func.func': it is not a terminator (the block needs one after it, e.g. 'return')}}
+  "gasync.yield"() : () -> ()
+}
+
+// -----
+
+func.func private @g() -> i32 attributes {gasync.async} {
+  %c = arith.constant 1 : i32
+  return %c : i32
+}
+
+func.func private @ends_with_await() -> i32 attributes {gasync.async} {
+  %f = "gasync.future"() {callee = @g} : () -> !gasync.fut<i32>
+  // expected-error@+1 {{'gasync.await' cannot end a block of 'func.func'}}
+  %v = "gasync.await"(%f) : (!gasync.fut<i32>) -> i32
+}
+
+// -----
+
+func.func private @g() attributes {gasync.async} {
+  return
+}
+
+func.func @block_on_without_return() {
+  %f = "gasync.future"() {callee = @g} : () -> !gasync.fut<none>
+  // expected-error@+1 {{'gasync.block_on' cannot end a block of 'func.func'}}
+  "gasync.block_on"(%f) : (!gasync.fut<none>) -> ()
+}
+
 //===----------------------------------------------------------------------===//
 // Futures do not cross function boundaries or merge through control flow
 //===----------------------------------------------------------------------===//
@@ -1105,6 +1189,21 @@ func.func @future_captured_by_async_block() {
 func.func @never_consumed() {
   // expected-warning@+1 {{this future is never awaited, spawned or blocked on: it does nothing}}
   %f = "gasync.ready"() : () -> !gasync.fut<none>
+  return
+}
+
+// -----
+
+// A task that nothing joins may be dropped unfinished: the executor runs until
+// the future of its block_on completes.
+func.func private @g() attributes {gasync.async} {
+  return
+}
+
+func.func private @never_joined() attributes {gasync.async} {
+  %f = "gasync.future"() {callee = @g} : () -> !gasync.fut<none>
+  // expected-warning@+1 {{this task is never awaited: nothing joins it, so it is dropped unfinished if the future of its block_on completes first (await the task to join it)}}
+  %t = "gasync.spawn"(%f) : (!gasync.fut<none>) -> !gasync.task<none>
   return
 }
 
