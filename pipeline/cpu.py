@@ -20,78 +20,14 @@ from gasync.dialect.context import prepare_context
 from gasync.dialect.diagnostics import CompileError, DiagnosticEngine
 from gasync.dialect.catalogue import ASYNC_ATTR
 from gasync.passes import PassContext
-from gasync.passes import executor
 from gasync.passes import frame as fr
-from gasync.runtime.faults import ExecutorFault
+from gasync.runtime import abi
+from gasync.runtime.faults import check_status
 from gasync.runtime.args import ArgError, TypeSpec, format_outputs, parse_arg, parse_type
 
 from .manager import run_pipeline
 
 ENTRY_WRAPPER = "_gasync_entry"
-FAULT_RECORD = "gasync_rt_fault_record"
-
-# The CPU's side of the executor (runtime/executor.mlir's target hooks): the
-# first fault is kept in a global that the entry wrapper hands back to the
-# host; a CPU thread is a scope of one lane.
-CPU_RUNTIME = f"""
-llvm.mlir.global internal @{FAULT_RECORD}(dense<0> : tensor<2xi32>) : !llvm.array<2 x i32>
-func.func private @{executor.FAULT}(%code: i32, %detail: i32) {{
-  %record = llvm.mlir.addressof @{FAULT_RECORD} : !llvm.ptr
-  %first = llvm.load %record : !llvm.ptr -> i32
-  %zero = arith.constant 0 : i32
-  %none = arith.cmpi eq, %first, %zero : i32
-  cf.cond_br %none, ^keep, ^done
-^keep:
-  llvm.store %code, %record : i32, !llvm.ptr
-  %d = llvm.getelementptr %record[4] : (!llvm.ptr) -> !llvm.ptr, i8
-  llvm.store %detail, %d : i32, !llvm.ptr
-  cf.br ^done
-^done:
-  return
-}}
-// A CPU thread is a scope of one lane.
-func.func private @gasync_rt_vote_all(%scope: i32, %x: i1) -> i1 {{
-  return %x : i1
-}}
-func.func private @gasync_rt_vote_max(%scope: i32, %x: i32) -> i32 {{
-  return %x : i32
-}}
-func.func private @gasync_rt_converged(%scope: i32) -> i1 {{
-  %true = arith.constant true
-  return %true : i1
-}}
-// A CPU block is one warp of one lane.
-func.func private @gasync_rt_broadcast(%scope: i32, %x: i32) -> i32 {{
-  return %x : i32
-}}
-func.func private @gasync_rt_lane(%scope: i32) -> i32 {{
-  %zero = arith.constant 0 : i32
-  return %zero : i32
-}}
-func.func private @gasync_rt_warp(%scope: i32) -> i32 {{
-  %zero = arith.constant 0 : i32
-  return %zero : i32
-}}
-func.func private @gasync_rt_warps(%scope: i32) -> i32 {{
-  %one = arith.constant 1 : i32
-  return %one : i32
-}}
-func.func private @gasync_rt_barrier(%scope: i32) {{
-  return
-}}
-func.func private @gasync_rt_syncwarp(%scope: i32) {{
-  return
-}}
-func.func private @gasync_rt_shared_cas(%p: !llvm.ptr, %old: i32, %new: i32) -> i1 {{
-  %pair = llvm.cmpxchg %p, %old, %new acq_rel monotonic : !llvm.ptr, i32
-  %ok = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>
-  return %ok : i1
-}}
-func.func private @gasync_rt_shared_add(%p: !llvm.ptr, %x: i32) -> i32 {{
-  %old = llvm.atomicrmw add %p, %x acq_rel : !llvm.ptr, i32
-  return %old : i32
-}}
-"""
 CPU_PIPELINE = "gasync-to-llvm"
 
 _CTYPES = {
@@ -153,22 +89,17 @@ def drop_device_code(module: ir.Module) -> None:
             op.operation.erase()
 
 
-def add_cpu_runtime(module: ir.Module) -> None:
-    table = ir.SymbolTable(module.operation)
-    runtime = ir.Module.parse(CPU_RUNTIME, module.context)
-    for op in runtime.body.operations:
-        if ir.StringAttr(op.operation.attributes["sym_name"]).value not in table:
-            ir.InsertionPoint(module.body).insert(op.operation.clone())
-
-
 def add_entry_wrapper(module: ir.Module, fn: ir.Operation) -> None:
-    """`_gasync_entry(%fault, %results..., %args...)`: calls the entry, stores
-    its results, and copies the fault record (code, detail) to %fault."""
+    """`_gasync_entry(%status, %results..., %args...)`: calls the entry, stores
+    its results, and copies the status record (runtime/abi.py; declared here,
+    defined by gasync-link-cpu-runtime) to %status."""
     ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
     results = list(ftype.results)
     inputs = [fr.ptr()] * (1 + len(results)) + list(ftype.inputs)
     loc = fn.location
+    record_type = ir.Type.parse(f"!llvm.array<{abi.STATUS_WORDS} x i32>")
     with loc, ir.InsertionPoint(module.body):
+        llvm.GlobalOp(record_type, abi.STATUS_SYMBOL, ir.Attribute.parse("#llvm.linkage<external>"))
         wrapper = func.FuncOp(ENTRY_WRAPPER, ir.FunctionType.get(inputs, []))
         wrapper.operation.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
         block = wrapper.add_entry_block()
@@ -178,9 +109,8 @@ def add_entry_wrapper(module: ir.Module, fn: ir.Operation) -> None:
                                list(block.arguments)[1 + len(results):])
             for i, r in enumerate(call.results):
                 fr.store(r, block.arguments[1 + i], 0, loc=loc, ip=None)
-            record = llvm.AddressOfOp(fr.ptr(), FAULT_RECORD).result
-            fault = llvm.load(ir.Type.parse("!llvm.array<2 x i32>"), record)
-            llvm.store(fault, block.arguments[0])
+            record = llvm.AddressOfOp(fr.ptr(), abi.STATUS_SYMBOL).result
+            llvm.store(llvm.load(record_type, record), block.arguments[0])
             func.ReturnOp([])
 
 
@@ -195,7 +125,6 @@ def compile_for_cpu(text: str, entry: str, diags: DiagnosticEngine, context: ir.
     fn = find_entry(module, entry, diags)
     signature = entry_signature(fn, diags)
     drop_device_code(module)
-    add_cpu_runtime(module)
     add_entry_wrapper(module, fn)
     ctx = PassContext(diags)
     pipeline = CPU_PIPELINE + (f"{{watchdog={watchdog}}}" if watchdog is not None else "")
@@ -215,9 +144,9 @@ def execute(module: ir.Module, signature: EntrySignature, arg_texts: list[str],
                        f"{len(arg_texts)} given with --arg")
     values = [parse_arg(t, s, i) for i, (t, s) in enumerate(zip(arg_texts, signature.args))]
     keep = []  # ctypes objects must outlive the call
-    fault = (ctypes.c_int32 * 2)()
-    fault_ptr = ctypes.c_void_p(ctypes.addressof(fault))
-    packed = [ctypes.pointer(fault_ptr)]
+    status = (ctypes.c_int32 * abi.STATUS_WORDS)()
+    status_ptr = ctypes.c_void_p(ctypes.addressof(status))
+    packed = [ctypes.pointer(status_ptr)]
     result_buffers = [_CTYPES[s.element]() for s in signature.results]
     for buf in result_buffers:
         p = ctypes.c_void_p(ctypes.addressof(buf))
@@ -239,8 +168,7 @@ def execute(module: ir.Module, signature: EntrySignature, arg_texts: list[str],
             packed.append(ctypes.pointer(c))
     engine = ExecutionEngine(module, opt_level=opt_level)
     engine.invoke(ENTRY_WRAPPER, *packed)
-    if fault[0] != 0:
-        raise ExecutorFault(fault[0], fault[1])
+    check_status(list(status))
     results = [b.value for b in result_buffers]
     return format_outputs(results, signature.results, arrays, signature.args)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from gasync.runtime import abi
+
 
 @dataclasses.dataclass(frozen=True)
 class Pipeline:
@@ -42,13 +44,14 @@ register_pipeline(Pipeline(
     "machines and block_on to poll loops",
     ("gasync-verify", "gasync-outline-async-blocks", "gasync-lower-combinators",
      "gasync-coro-lower", "gasync-lower-block-on{{watchdog={watchdog}}}"),
-    (("watchdog", "100000000"),),
+    (("watchdog", str(abi.DEFAULT_WATCHDOG)),),
 ))
 
 register_pipeline(Pipeline(
     "gasync-to-llvm",
-    "the CPU pipeline: gasync-coro, then upstream passes to the LLVM dialect",
+    "the CPU pipeline: gasync-coro, then upstream passes to the LLVM dialect, then the "
+    "executor's CPU hooks: a complete module for the ExecutionEngine",
     ("gasync-coro{{watchdog={watchdog}}}", "convert-scf-to-cf", "convert-to-llvm",
-     "reconcile-unrealized-casts", "canonicalize", "cse"),
-    (("watchdog", "100000000"),),
+     "reconcile-unrealized-casts", "gasync-link-cpu-runtime", "canonicalize", "cse"),
+    (("watchdog", str(abi.DEFAULT_WATCHDOG)),),
 ))
