@@ -30,6 +30,7 @@ class LinkCpuRuntimePass(ModulePass):
 
     def apply(self, module: ir.Operation, ctx: PassContext) -> None:
         try:
-            ctx.stat(self.name, "runtime symbols linked", link(module, CPU_RUNTIME, unresolved(module)))
+            linked = link(module, CPU_RUNTIME, unresolved(module))
+            ctx.stat(self.name, "runtime symbols linked", linked)
         except RuntimeLinkError as e:
             ctx.diags.error(e.loc, str(e))

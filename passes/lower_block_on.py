@@ -248,8 +248,8 @@ class LowerBlockOnPass(ModulePass):
                 # One executor per thread block, in shared memory.
                 exec_ptr = shared_buffer(table_op, size, loc, ir.InsertionPoint(first))
             else:
-                exec_ptr = fr.frame_alloca(fr.FrameLayout(size=size, align=abi.FRAME_ALIGN), loc=loc,
-                                           ip=ir.InsertionPoint(first))
+                exec_ptr = fr.frame_alloca(fr.FrameLayout(size=size, align=abi.FRAME_ALIGN),
+                                           loc=loc, ip=ir.InsertionPoint(first))
             with ir.InsertionPoint(creation):
                 init_args = [exec_ptr] + [i32(params[field]) for field in abi.PARAMS]
                 if scope == "block":

@@ -30,8 +30,9 @@ class RuntimeLinkError(ValueError):
         super().__init__(message)
         self.loc = loc
 
-_SYMBOL_OP = re.compile(r"^\s*(?:func\.func|llvm\.func|llvm\.mlir\.global)[^@\n]*@([A-Za-z_$.][\w$.]*)",
-                        re.M)
+
+_SYMBOL_OP = re.compile(
+    r"^\s*(?:func\.func|llvm\.func|llvm\.mlir\.global)[^@\n]*@([A-Za-z_$.][\w$.]*)", re.M)
 
 
 @dataclasses.dataclass(frozen=True)
