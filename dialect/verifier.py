@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from mlir import ir
 
+from gasync.runtime import abi
+
 from . import types as gt
 from .catalogue import ASYNC_ATTR, CALLEE, CATALOGUE, Placement
 from .diagnostics import DiagnosticEngine
@@ -592,8 +594,8 @@ def _chain(op: ir.Operation) -> list[ir.Operation]:
     return list(reversed([op] + list(ancestors(op))))
 
 
-MAX_POOL = 1 << 16
-SCOPES = ("thread", "warp", "block")
+MAX_POOL = abi.MAX_POOL
+SCOPES = tuple(abi.SCOPES)
 
 
 def may_follow(first: ir.Operation, second: ir.Operation,

@@ -1,6 +1,6 @@
 """The task executor's compile-time side: the dispatch switch over task kinds,
-merging the runtime library (runtime/executor.mlir) into a symbol table, and
-the executor's memory layout (which the runtime's header describes).
+and merging the runtime library (runtime/executor.mlir) into a symbol table.
+The executor's layout, scopes, fault codes and defaults are runtime/abi.py's.
 
 Used by `gasync-coro-lower` (spawn, join, dispatch) and
 `gasync-lower-block-on` (an executor where block_on runs).
@@ -8,12 +8,13 @@ Used by `gasync-coro-lower` (spawn, join, dispatch) and
 
 from __future__ import annotations
 
-from importlib import resources
-
 from mlir import ir
 from mlir.dialects import arith, cf, func
 
+from gasync.runtime import abi
+
 from . import frame as fr
+from .runtime_library import RuntimeLibrary, link
 
 USES_EXECUTOR = "gasync.uses_executor"
 """On an async function (and its init/poll) that spawns or joins tasks, itself or
@@ -22,6 +23,8 @@ TASK_KINDS = "gasync.task_kinds"
 """On the generated dispatch function: the task kinds' names, in kind order."""
 SLOT_STRIDE = "gasync.slot_stride"
 """On the generated dispatch function: the bytes of one task frame slot."""
+
+EXECUTOR_RUNTIME = RuntimeLibrary(("executor.mlir",))
 
 DISPATCH = "gasync_rt_dispatch"
 FAULT = "gasync_rt_fault"
@@ -33,43 +36,10 @@ EXEC_INIT = "gasync_rt_exec_init"
 RUN = "gasync_rt_run"
 AWAIT_READY = "gasync_rt_await_ready"
 PARAM = "gasync_rt_param"
-SCOPES = {"thread": 0, "warp": 1, "block": 2}
-"""Executor scopes, as the runtime numbers them."""
 RUN_BLOCK = "gasync_rt_run_block"
 IS_LEADER = "gasync_rt_is_leader"
 IS_ROOT_WARP = "gasync_rt_is_root_warp"
 BARRIER = "gasync_rt_barrier"
-WARP_LANES = 32
-MAX_SHARED_BYTES = 48 * 1024
-"""Static shared memory a block-scope executor may take."""
-
-HEADER_BYTES = 640
-"""The header (64 bytes) and 32 warp records (at 128, 16 bytes each)."""
-SLOT_BYTES = 16
-QUEUE_ENTRY_BYTES = 4
-DEFAULT_POOL = 16
-"""Task slots of an executor when block_on has no `pool` attribute (the root task
-is not counted)."""
-DEFAULT_WATCHDOG = 100_000_000
-"""Polls an executor may make before it stops with a watchdog fault."""
-
-def queue_entries(pool: int) -> int:
-    """The run queue's ring: a power of two (indices are masks), at least pool."""
-    return 1 << (pool - 1).bit_length()
-
-
-def frames_offset(pool: int) -> int:
-    return fr.align_up(HEADER_BYTES + pool * SLOT_BYTES + queue_entries(pool) * QUEUE_ENTRY_BYTES,
-                       16)
-
-
-def executor_bytes(pool: int, stride: int, scope: str = "thread") -> int:
-    lanes = WARP_LANES if scope == "block" else 1  # a frame per lane at block scope
-    return frames_offset(pool) + pool * lanes * stride
-
-
-def library_text() -> str:
-    return resources.files("gasync.runtime").joinpath("executor.mlir").read_text()
 
 
 def add_executor(table_op: ir.Operation, kinds: dict[str, int]) -> None:
@@ -77,20 +47,13 @@ def add_executor(table_op: ir.Operation, kinds: dict[str, int]) -> None:
     and the runtime library's functions (those it does not define itself)."""
     body = table_op.regions[0].blocks[0]
     table = ir.SymbolTable(table_op)
-    library = ir.Module.parse(library_text(), table_op.context)
     ip = ir.InsertionPoint(body)
-    for op in library.body.operations:
-        op = op.operation
-        name = ir.StringAttr(op.attributes["sym_name"]).value
-        if name == DISPATCH or name in table:
-            continue
-        ip.insert(op.clone())
     names = sorted(kinds, key=kinds.get)
-    stride = 16
+    stride = abi.FRAME_ALIGN
     for name in names:
         init = table[fr.init_name(name)].operation
         layout = fr.FrameLayout.from_attribute(init.attributes[fr.FRAME_ATTR])
-        stride = max(stride, fr.align_up(layout.size, 16))
+        stride = max(stride, fr.align_up(layout.size, abi.FRAME_ALIGN))
     loc = table_op.location
     with loc:
         dispatch = func.FuncOp(DISPATCH, ir.FunctionType.get(
@@ -112,13 +75,15 @@ def add_executor(table_op: ir.Operation, kinds: dict[str, int]) -> None:
         broken = entry.create_after()
         with ir.InsertionPoint(broken):
             func.CallOp([], ir.FlatSymbolRefAttr.get(FAULT),
-                        [arith.constant(fr.i32(), 3), kind])
+                        [arith.constant(fr.i32(), int(abi.Fault.INVARIANT)), kind])
             func.ReturnOp([arith.constant(fr.i1(), 1)])
         with ir.InsertionPoint(entry):
             cf.switch(kind, [], [], ir.DenseI32ArrayAttr.get([0] * len(cases)), broken, cases,
                       case_values=ir.Attribute.parse(
                           f"dense<[{', '.join(str(i) for i in range(len(cases)))}]> : "
                           f"vector<{len(cases)}xi32>"))
+    # The dispatch is defined first, so the library's declaration of it is not linked.
+    link(table_op, EXECUTOR_RUNTIME, EXECUTOR_RUNTIME.symbols())
 
 
 def slot_stride(table_op: ir.Operation) -> int:

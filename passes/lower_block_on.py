@@ -9,11 +9,15 @@ slot. After inlining, a future that is always ready folds to straight-line
 code.
 
 With tasks (the future's function is marked `gasync.uses_executor`), the
-alloca holds an executor (runtime/executor.mlir): a header, `pool` task slots
-(the `pool` attribute of block_on, default 16) plus the root's, and their
-frames; the root future is initialised in slot 0 and `gasync_rt_run` runs
-until it is done or a fault stops it (pool overflow, the watchdog's poll
-budget `watchdog`, a deadlock).
+alloca holds an executor (runtime/executor.mlir, laid out as runtime/abi.py
+says): a header, `pool` task slots (the `pool` attribute of block_on,
+default 16) plus the root's, and their frames; the root future is
+initialised in slot 0 and `gasync_rt_run` runs until it is done or a fault
+stops it (pool overflow, the watchdog's poll budget `watchdog`, a deadlock).
+An executor lives on the stack (local memory on the GPU), or in shared memory
+at block scope on the GPU; the executors one function keeps on its stack
+must fit abi.MAX_STACK_BYTES for the target (a compile error at the
+block_on otherwise: a bigger alloca would overflow the stack at run time).
 
 Run after `gasync-coro-lower`, which gives every async function its frame
 layout and task kind.
@@ -28,18 +32,19 @@ from mlir.dialects import arith, func, llvm, scf
 
 from gasync.dialect.catalogue import CALLEE
 from gasync.dialect.ir_utils import flat_symbol, lookup_symbol, symbol_name, walk
+from gasync.runtime import abi
 
 from . import executor
 from . import frame as fr
+from .base import ModulePass, PassContext, register
 from .outline_async_blocks import nearest_symbol_table
 
 POOL_ATTR = "pool"
 SCOPE_ATTR = "scope"
-from .base import ModulePass, PassContext, register
 
 
-def specialise_params(table_op: ir.Operation, params: tuple[tuple[int, int], ...]) -> None:
-    """Every executor of `table_op` has these parameters (header offset, value):
+def specialise_params(table_op: ir.Operation, params: tuple[tuple[abi.Header, int], ...]) -> None:
+    """Every executor of `table_op` has these parameters (header field, value):
     make the runtime's `gasync_rt_param` return them as constants."""
     table = ir.SymbolTable(table_op)
     if executor.PARAM not in table:
@@ -48,7 +53,7 @@ def specialise_params(table_op: ir.Operation, params: tuple[tuple[int, int], ...
     lines = ["func.func private @%s(%%exec: !llvm.ptr, %%field: i32) -> i32 {" % executor.PARAM,
              "  %v0 = func.call @gasync_rt_get(%exec, %field) : (!llvm.ptr, i32) -> i32"]
     for i, (field, value) in enumerate(params):
-        lines += [f"  %f{i} = arith.constant {field} : i32",
+        lines += [f"  %f{i} = arith.constant {int(field)} : i32",
                   f"  %c{i} = arith.constant {value} : i32",
                   f"  %e{i} = arith.cmpi eq, %field, %f{i} : i32",
                   f"  %v{i + 1} = arith.select %e{i}, %c{i}, %v{i} : i32"]
@@ -78,6 +83,16 @@ def shared_buffer(gpu_module: ir.Operation, size: int, loc: ir.Location,
     return llvm.AddrSpaceCastOp(fr.ptr(), shared, loc=loc, ip=ip).result
 
 
+@dataclasses.dataclass
+class Executors:
+    """What the executors lowered so far in a module add up to."""
+
+    params: dict[str, tuple[ir.Operation, set]] = dataclasses.field(default_factory=dict)
+    """Per symbol table (by name): the table and its executors' parameters."""
+    stack_bytes: dict[ir.Operation, int] = dataclasses.field(default_factory=dict)
+    """Per function: the bytes of the executors on its stack."""
+
+
 def same_symbol_table(a: ir.Operation, b: ir.Operation) -> bool:
     return (symbol_name(nearest_symbol_table(a)) or "") == (symbol_name(nearest_symbol_table(b)) or "")
 
@@ -94,7 +109,7 @@ def enclosing_function(op: ir.Operation) -> ir.Operation:
 class LowerBlockOnPass(ModulePass):
     name = "gasync-lower-block-on"
     summary = "lower gasync.block_on to a poll loop over a frame on the stack, or an executor run"
-    watchdog: int = executor.DEFAULT_WATCHDOG
+    watchdog: int = abi.DEFAULT_WATCHDOG
     """Polls an executor may make before it stops with a fault (0: no limit)."""
 
     def apply(self, module: ir.Operation, ctx: PassContext) -> None:
@@ -104,10 +119,10 @@ class LowerBlockOnPass(ModulePass):
         for op in walk(module):
             if op.name == "gasync.block_on":
                 groups.setdefault(op.operands[0], []).append(op)
-        executor_params: dict[str, tuple[ir.Operation, set]] = {}  # per symbol table
+        executors = Executors()
         for future, block_ons in groups.items():
-            self.lower(future, block_ons, ctx, executor_params)
-        for table_op, params in executor_params.values():
+            self.lower(future, block_ons, ctx, executors)
+        for table_op, params in executors.params.values():
             if len(params) == 1:
                 specialise_params(table_op, next(iter(params)))
         # A future that nothing consumes runs nothing (the verifier warned).
@@ -116,7 +131,7 @@ class LowerBlockOnPass(ModulePass):
                 op.erase()
 
     def lower(self, future: ir.Value, block_ons: list[ir.Operation], ctx: PassContext,
-              executor_params: dict) -> None:
+              executors: Executors) -> None:
         first_use = block_ons[0]
         loc = first_use.location
         creation = future.owner
@@ -139,7 +154,7 @@ class LowerBlockOnPass(ModulePass):
         layout = fr.FrameLayout.from_attribute(init.attributes[fr.FRAME_ATTR])
         if executor.USES_EXECUTOR in init.attributes:
             self.lower_with_executor(block_ons, creation, callee, init, layout, ctx,
-                                     executor_params)
+                                     executors)
             return
         function = enclosing_function(first_use)
         entry = function.regions[0].blocks[0]
@@ -173,12 +188,12 @@ class LowerBlockOnPass(ModulePass):
         scope = ir.StringAttr(op.attributes[SCOPE_ATTR]).value \
             if SCOPE_ATTR in op.attributes else "thread"
         tasks = ir.IntegerAttr(op.attributes[POOL_ATTR]).value \
-            if POOL_ATTR in op.attributes else executor.DEFAULT_POOL
+            if POOL_ATTR in op.attributes else abi.DEFAULT_POOL
         return scope, tasks
 
     def lower_with_executor(self, block_ons: list[ir.Operation], creation, callee: str,
                             init: ir.Operation, layout: fr.FrameLayout, ctx: PassContext,
-                            executor_params: dict) -> None:
+                            executors: Executors) -> None:
         loc = block_ons[0].location
         scope, tasks = self.executor_options(block_ons[0])
         for other in block_ons[1:]:
@@ -186,9 +201,9 @@ class LowerBlockOnPass(ModulePass):
                 ctx.diags.error(other.location, "every gasync.block_on of one future must ask "
                                                 "for the same executor (pool and scope)")
                 return
-        if scope not in executor.SCOPES:
+        if scope not in abi.SCOPES:
             ctx.diags.error(loc, f"gasync.block_on scope '{scope}' is not supported yet: only "
-                                 + " and ".join(f"'{s}'" for s in executor.SCOPES))
+                                 + " and ".join(f"'{s}'" for s in abi.SCOPES))
             return
         pool = tasks + 1  # the root runs in slot 0
         table_op = nearest_symbol_table(init)
@@ -197,16 +212,33 @@ class LowerBlockOnPass(ModulePass):
         function = enclosing_function(block_ons[0])
         entry = function.regions[0].blocks[0]
         first = list(entry.operations)[0].operation
-        size = executor.executor_bytes(pool, stride, scope)
+        size = abi.executor_bytes(pool, stride, scope)
         on_device = table_op.name == "gpu.module"
-        if scope == "block" and on_device and size > executor.MAX_SHARED_BYTES:
-            ctx.diags.error(loc, f"this block-scope executor needs {size} bytes of shared memory "
-                                 f"({pool} slots x 32 lanes x {stride}-byte frames), more than "
-                                 f"{executor.MAX_SHARED_BYTES}: lower its pool")
-            return
+        if scope == "block" and on_device:
+            if size > abi.MAX_SHARED_BYTES:
+                ctx.diags.error(loc, f"this block-scope executor needs {size} bytes of shared "
+                                     f"memory ({pool} slots x {abi.WARP_LANES} lanes x "
+                                     f"{stride}-byte frames), more than {abi.MAX_SHARED_BYTES}: "
+                                     "lower its pool")
+                return
+        else:
+            target = "gpu" if on_device else "cpu"
+            on_stack = executors.stack_bytes.get(function, 0) + size
+            if on_stack > abi.MAX_STACK_BYTES[target]:
+                others = (f" (with the function's other executors, {on_stack})"
+                          if on_stack != size else "")
+                ctx.diags.error(loc, f"this executor needs {size} bytes of stack ({pool} slots "
+                                     f"of {stride}-byte frames){others}, more than the "
+                                     f"{abi.MAX_STACK_BYTES[target]} that executors may take "
+                                     f"on the {target.upper()}: lower its pool")
+                return
+            executors.stack_bytes[function] = on_stack
+        params = {abi.Header.POOL: pool, abi.Header.STRIDE: stride,
+                  abi.Header.FRAMES: abi.frames_offset(pool), abi.Header.BUDGET: self.watchdog,
+                  abi.Header.SCOPE: abi.SCOPES[scope], abi.Header.MASK: abi.queue_entries(pool) - 1}
 
         def i32(v):
-            return arith.constant(fr.i32(), v)
+            return arith.constant(fr.i32(), int(v))
 
         def call(name, args, results=()):
             return func.CallOp(list(results), ir.FlatSymbolRefAttr.get(name), args)
@@ -216,12 +248,10 @@ class LowerBlockOnPass(ModulePass):
                 # One executor per thread block, in shared memory.
                 exec_ptr = shared_buffer(table_op, size, loc, ir.InsertionPoint(first))
             else:
-                exec_ptr = fr.frame_alloca(fr.FrameLayout(size=size, align=16), loc=loc,
-                                           ip=ir.InsertionPoint(first))
+                exec_ptr = fr.frame_alloca(fr.FrameLayout(size=size, align=abi.FRAME_ALIGN),
+                                           loc=loc, ip=ir.InsertionPoint(first))
             with ir.InsertionPoint(creation):
-                init_args = [exec_ptr, i32(pool), i32(stride), i32(executor.frames_offset(pool)),
-                             i32(self.watchdog), i32(executor.SCOPES[scope]),
-                             i32(executor.queue_entries(pool) - 1)]
+                init_args = [exec_ptr] + [i32(params[field]) for field in abi.PARAMS]
                 if scope == "block":
                     # The leader sets the executor up; warp 0's lanes (each with
                     # its own arguments) the root's frames.
@@ -230,22 +260,20 @@ class LowerBlockOnPass(ModulePass):
                     with ir.InsertionPoint(if_lead.then_block):
                         call(executor.EXEC_INIT, init_args)
                         scf.YieldOp([])
-                    call(executor.BARRIER, [i32(2)])
+                    call(executor.BARRIER, [i32(abi.Scope.BLOCK)])
                     root_warp = call(executor.IS_ROOT_WARP, [], [fr.i1()]).result
                     if_root = scf.IfOp(root_warp)
                     with ir.InsertionPoint(if_root.then_block):
                         root = call(executor.SLOT_FRAME, [exec_ptr, i32(0)], [fr.ptr()]).result
                         call(fr.init_name(callee), [root] + list(creation.operands))
                         scf.YieldOp([])
-                    call(executor.BARRIER, [i32(2)])
+                    call(executor.BARRIER, [i32(abi.Scope.BLOCK)])
                 else:
                     call(executor.EXEC_INIT, init_args)
                     root = call(executor.SLOT_FRAME, [exec_ptr, i32(0)], [fr.ptr()]).result
                     call(fr.init_name(callee), [root] + list(creation.operands))
-        params = ((20, pool), (24, stride), (32, self.watchdog), (40, executor.frames_offset(pool)),
-                  (44, executor.SCOPES[scope]), (52, executor.queue_entries(pool) - 1))
         key = symbol_name(table_op) or ""
-        executor_params.setdefault(key, (table_op, set()))[1].add(params)
+        executors.params.setdefault(key, (table_op, set()))[1].add(tuple(sorted(params.items())))
         run = executor.RUN_BLOCK if scope == "block" else executor.RUN
         for op in block_ons:
             with op.location, ir.InsertionPoint(op):

@@ -1,8 +1,9 @@
 """The CPU target's pieces, which pipeline/driver.py puts in its stage table:
-the executor's CPU hooks, the entry wrapper, and the JIT run.
+the entry wrapper and the JIT run (the executor's CPU hooks are a pass,
+gasync-link-cpu-runtime).
 
 The entry (a `func.func`, not async) is called through a generated wrapper,
-`_gasync_entry(%fault, %result_ptrs..., %args...)` with
+`_gasync_entry(%status, %result_ptrs..., %args...)` with
 `llvm.emit_c_interface`, that stores each result through a pointer: the
 packed calling convention of the ExecutionEngine then takes every argument
 and result as a pointer, whatever the number of results and their types.
@@ -20,76 +21,12 @@ from mlir.dialects import func, llvm
 
 from gasync.dialect.catalogue import ASYNC_ATTR
 from gasync.dialect.diagnostics import CompileError, DiagnosticEngine
-from gasync.passes import executor
 from gasync.passes import frame as fr
 from gasync.runtime.args import ArgError, ArgType, format_outputs, parse_args, parse_type
-from gasync.runtime.faults import ExecutorFault
+from gasync.runtime import abi
+from gasync.runtime.faults import check_status
 
 ENTRY_WRAPPER = "_gasync_entry"
-FAULT_RECORD = "gasync_rt_fault_record"
-
-# The CPU's side of the executor (runtime/executor.mlir's target hooks): the
-# first fault is kept in a global that the entry wrapper hands back to the
-# host; a CPU thread is a scope of one lane.
-CPU_RUNTIME = f"""
-llvm.mlir.global internal @{FAULT_RECORD}(dense<0> : tensor<2xi32>) : !llvm.array<2 x i32>
-func.func private @{executor.FAULT}(%code: i32, %detail: i32) {{
-  %record = llvm.mlir.addressof @{FAULT_RECORD} : !llvm.ptr
-  %first = llvm.load %record : !llvm.ptr -> i32
-  %zero = arith.constant 0 : i32
-  %none = arith.cmpi eq, %first, %zero : i32
-  cf.cond_br %none, ^keep, ^done
-^keep:
-  llvm.store %code, %record : i32, !llvm.ptr
-  %d = llvm.getelementptr %record[4] : (!llvm.ptr) -> !llvm.ptr, i8
-  llvm.store %detail, %d : i32, !llvm.ptr
-  cf.br ^done
-^done:
-  return
-}}
-// A CPU thread is a scope of one lane.
-func.func private @gasync_rt_vote_all(%scope: i32, %x: i1) -> i1 {{
-  return %x : i1
-}}
-func.func private @gasync_rt_vote_max(%scope: i32, %x: i32) -> i32 {{
-  return %x : i32
-}}
-func.func private @gasync_rt_converged(%scope: i32) -> i1 {{
-  %true = arith.constant true
-  return %true : i1
-}}
-// A CPU block is one warp of one lane.
-func.func private @gasync_rt_broadcast(%scope: i32, %x: i32) -> i32 {{
-  return %x : i32
-}}
-func.func private @gasync_rt_lane(%scope: i32) -> i32 {{
-  %zero = arith.constant 0 : i32
-  return %zero : i32
-}}
-func.func private @gasync_rt_warp(%scope: i32) -> i32 {{
-  %zero = arith.constant 0 : i32
-  return %zero : i32
-}}
-func.func private @gasync_rt_warps(%scope: i32) -> i32 {{
-  %one = arith.constant 1 : i32
-  return %one : i32
-}}
-func.func private @gasync_rt_barrier(%scope: i32) {{
-  return
-}}
-func.func private @gasync_rt_syncwarp(%scope: i32) {{
-  return
-}}
-func.func private @gasync_rt_shared_cas(%p: !llvm.ptr, %old: i32, %new: i32) -> i1 {{
-  %pair = llvm.cmpxchg %p, %old, %new acq_rel monotonic : !llvm.ptr, i32
-  %ok = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>
-  return %ok : i1
-}}
-func.func private @gasync_rt_shared_add(%p: !llvm.ptr, %x: i32) -> i32 {{
-  %old = llvm.atomicrmw add %p, %x acq_rel : !llvm.ptr, i32
-  return %old : i32
-}}
-"""
 ENTRY_TYPE_ATTR = "gasync.entry_type"
 
 
@@ -133,17 +70,10 @@ def drop_device_code(module: ir.Module) -> None:
             op.operation.erase()
 
 
-def add_cpu_runtime(module: ir.Module) -> None:
-    table = ir.SymbolTable(module.operation)
-    runtime = ir.Module.parse(CPU_RUNTIME, module.context)
-    for op in runtime.body.operations:
-        if ir.StringAttr(op.operation.attributes["sym_name"]).value not in table:
-            ir.InsertionPoint(module.body).insert(op.operation.clone())
-
-
 def add_entry_wrapper(module: ir.Module, fn: ir.Operation, diags: DiagnosticEngine) -> None:
-    """`_gasync_entry(%fault, %results..., %args...)`: calls the entry, stores
-    its results, and copies the fault record (code, detail) to %fault."""
+    """`_gasync_entry(%status, %results..., %args...)`: calls the entry, stores
+    its results, and copies the status record (runtime/abi.py; declared here,
+    defined by gasync-link-cpu-runtime) to %status."""
     ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
     name = ir.StringAttr(fn.attributes["sym_name"]).value
     try:
@@ -154,7 +84,9 @@ def add_entry_wrapper(module: ir.Module, fn: ir.Operation, diags: DiagnosticEngi
     results = list(ftype.results)
     inputs = [fr.ptr()] * (1 + len(results)) + list(ftype.inputs)
     loc = fn.location
+    record_type = ir.Type.parse(f"!llvm.array<{abi.STATUS_WORDS} x i32>")
     with loc, ir.InsertionPoint(module.body):
+        llvm.GlobalOp(record_type, abi.STATUS_SYMBOL, ir.Attribute.parse("#llvm.linkage<external>"))
         wrapper = func.FuncOp(ENTRY_WRAPPER, ir.FunctionType.get(inputs, []))
         wrapper.operation.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
         wrapper.operation.attributes[ENTRY_TYPE_ATTR] = ir.TypeAttr.get(ftype)
@@ -164,18 +96,17 @@ def add_entry_wrapper(module: ir.Module, fn: ir.Operation, diags: DiagnosticEngi
                                list(block.arguments)[1 + len(results):])
             for i, r in enumerate(call.results):
                 fr.store(r, block.arguments[1 + i], 0, loc=loc, ip=None)
-            record = llvm.AddressOfOp(fr.ptr(), FAULT_RECORD).result
-            fault = llvm.load(ir.Type.parse("!llvm.array<2 x i32>"), record)
-            llvm.store(fault, block.arguments[0])
+            record = llvm.AddressOfOp(fr.ptr(), abi.STATUS_SYMBOL).result
+            llvm.store(llvm.load(record_type, record), block.arguments[0])
             func.ReturnOp([])
 
 
 def prepare(module: ir.Module, entry: str | None, diags: DiagnosticEngine) -> None:
-    """Before the coroutine lowering: drop device code, merge the CPU hooks and,
-    when an entry is named, add its wrapper. Raises CompileError after reporting."""
+    """Before the coroutine lowering: drop device code and, when an entry is
+    named, add its wrapper (the CPU hooks are merged by gasync-link-cpu-runtime,
+    inside the pipeline). Raises CompileError after reporting."""
     fn = find_entry(module, entry, diags) if entry else None
     drop_device_code(module)
-    add_cpu_runtime(module)
     if fn is not None:
         add_entry_wrapper(module, fn, diags)
 
@@ -198,13 +129,13 @@ def execute(module: ir.Module, arg_texts: list[str], opt_level: int = 2) -> list
     arg_types, result_types = entry_types(
         ir.FunctionType(ir.TypeAttr(wrapper.attributes[ENTRY_TYPE_ATTR]).value))
     values, _ = parse_args(arg_types, arg_texts)
-    fault = (ctypes.c_int32 * 2)()
+    status = (ctypes.c_int32 * abi.STATUS_WORDS)()
     results = [np.zeros((), s.dtype) for s in result_types]
     arrays = [np.ascontiguousarray(v) if s.is_memref else np.array(v, dtype=s.dtype)
               for v, s in zip(values, arg_types)]
     keep = []  # ctypes objects must outlive the call
     packed = []
-    for address in [ctypes.addressof(fault)] + [r.ctypes.data for r in results]:
+    for address in [ctypes.addressof(status)] + [r.ctypes.data for r in results]:
         p = ctypes.c_void_p(address)
         keep.append(p)
         packed.append(ctypes.pointer(p))
@@ -218,6 +149,5 @@ def execute(module: ir.Module, arg_texts: list[str], opt_level: int = 2) -> list
                                       ctypes.POINTER(ctypes.c_byte)))
     engine = ExecutionEngine(module, opt_level=opt_level)
     engine.invoke(ENTRY_WRAPPER, *packed)
-    if fault[0] != 0:
-        raise ExecutorFault(fault[0], fault[1])
+    check_status(list(status))
     return format_outputs([r[()] for r in results], result_types, arrays, arg_types)

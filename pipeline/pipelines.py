@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from gasync.runtime import abi
+
 
 @dataclasses.dataclass(frozen=True)
 class Pipeline:
@@ -42,16 +44,18 @@ register_pipeline(Pipeline(
     "machines and block_on to poll loops",
     ("gasync-verify", "gasync-outline-async-blocks", "gasync-lower-combinators",
      "gasync-coro-lower", "gasync-lower-block-on{{watchdog={watchdog}}}"),
-    (("watchdog", "100000000"),),
+    (("watchdog", str(abi.DEFAULT_WATCHDOG)),),
 ))
 
 LLVM_LOWERING = ("convert-scf-to-cf", "convert-to-llvm", "reconcile-unrealized-casts",
-                 "canonicalize", "cse")
-"""The CPU pipeline after the coroutine lowering: upstream passes to the LLVM dialect."""
+                 "gasync-link-cpu-runtime", "canonicalize", "cse")
+"""The CPU pipeline after the coroutine lowering: upstream passes to the LLVM dialect,
+then the executor's CPU hooks (so the module is complete for the ExecutionEngine)."""
 
 register_pipeline(Pipeline(
     "gasync-to-llvm",
-    "the CPU pipeline: gasync-coro, then upstream passes to the LLVM dialect",
+    "the CPU pipeline: gasync-coro, then upstream passes to the LLVM dialect, then the "
+    "executor's CPU hooks: a complete module for the ExecutionEngine",
     ("gasync-coro{{watchdog={watchdog}}}",) + LLVM_LOWERING,
-    (("watchdog", "100000000"),),
+    (("watchdog", str(abi.DEFAULT_WATCHDOG)),),
 ))

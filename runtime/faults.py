@@ -1,27 +1,28 @@
 """Executor faults as the host sees them (CPU and GPU alike). MLIR-free.
 
-An executor that stops records a fault code and a detail (runtime/executor.mlir
-documents the status word); the host reads them after the run and reports
-the fault, and gasync-run exits with 3.
+An executor that stops records a fault in the status record (runtime/abi.py's
+Status, one shape on every target); the host reads the record after the run
+and raises ExecutorFault, and gasync-run exits with 3.
 """
 
 from __future__ import annotations
 
-FAULTS = {
-    1: "deadlock: no task can make progress and the root is not done",
-    2: "task pool overflow: a spawn found every slot of the executor's pool taken",
-    3: "executor invariant broken",
-    4: "watchdog: the executor's poll budget ran out (a task that never finishes?)",
-}
+from . import abi
 
 
 class ExecutorFault(RuntimeError):
-    """An executor stopped with fault `code`; `where` names the kernel, block and
-    thread on the GPU."""
+    """An executor stopped: `record` is the status record it left (its
+    message is the fault's; on the GPU `record.where` says which block and
+    thread)."""
 
-    def __init__(self, code: int, detail: int, where: str = ""):
-        self.code, self.detail, self.where = code, detail, where
-        what = FAULTS.get(code, f"unknown fault {code}")
-        detail_text = {2: f" (spawning a task of kind {detail})",
-                       4: f" (polling the task in slot {detail})"}.get(code, "")
-        super().__init__((f"{where}: " if where else "") + what + detail_text)
+    def __init__(self, record: abi.StatusRecord):
+        self.record = record
+        self.code, self.detail = record.code, record.detail
+        super().__init__(record.message)
+
+
+def check_status(words) -> None:
+    """Raise ExecutorFault if the status record `words` reports a fault."""
+    record = abi.decode_status(words)
+    if record is not None:
+        raise ExecutorFault(record)

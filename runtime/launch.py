@@ -26,13 +26,10 @@ import time
 
 import numpy as np
 
+from . import abi
 from .args import ELEMENTS, ArgError, ArgType, launch_shape, scalar_value, shape_text
 from .errors import RunFailure
-from .faults import ExecutorFault
 
-STATUS_SYMBOL = "gasync_rt_status"
-STATUS_WORDS = 8
-"""The fault record (runtime/device/executor.mlir): code, detail, block xyz, thread xyz."""
 DEFAULT_TIMEOUT_S = 30.0
 
 class GpuError(RunFailure):
@@ -338,9 +335,9 @@ class LoadedModule:
                 params += [ctypes.c_uint64(ptr), ctypes.c_uint64(ptr), ctypes.c_int64(0)]
                 params += [ctypes.c_int64(d) for d in shape]
                 params += [ctypes.c_int64(s) for s in reversed(strides)]
-            status = self.global_ptr(STATUS_SYMBOL)
+            status = self.global_ptr(abi.STATUS_SYMBOL)
             if status is not None:
-                device.check(device.driver.cuMemsetD32(status[0], 0, STATUS_WORDS),
+                device.check(device.driver.cuMemsetD32(status[0], 0, abi.STATUS_WORDS),
                              "cuMemsetD32")
             pointers = (ctypes.c_void_p * max(1, len(params)))(
                 *[ctypes.addressof(p) for p in params])
@@ -356,16 +353,12 @@ class LoadedModule:
             self._wait(kernel, timeout_s)
             elapsed_ms = (time.perf_counter() - start) * 1e3
             if status is not None:
-                record = np.zeros(STATUS_WORDS, dtype=np.int32)
+                record = np.zeros(abi.STATUS_WORDS, dtype=np.int32)
                 device.to_host(record, status[0])
-                if record[0]:
-                    code, detail = int(record[0]), int(record[1])
-                    block_id = ",".join(str(int(v)) for v in record[2:5])
-                    thread_id = ",".join(str(int(v)) for v in record[5:8])
-                    fault = ExecutorFault(code, detail)
-                    raise DeviceFault(kernel, f"the gasync executor of block ({block_id}), "
-                                              f"thread ({thread_id}) stopped: {fault}",
-                                      sticky=False)
+                fault = abi.decode_status(record)
+                if fault is not None:
+                    raise DeviceFault(kernel, f"the gasync executor of {fault.where} stopped: "
+                                              f"{fault.message}", sticky=False)
             for user, staging, ptr in copies:
                 device.to_host(staging, ptr)
                 if staging is not user:

@@ -1,24 +1,24 @@
-// The device side of gasync's executor runtime (DESIGN.md section 4): the
+// The device side of gasync's executor runtime (docs/executor.md): the
 // NVIDIA GPU's definitions of the target hooks that runtime/executor.mlir
 // declares, in the LLVM and NVVM dialects. The GPU pipeline merges the
 // definitions a gpu.module declares (by name) into it before LLVM
 // optimisation (`gasync-link-device-runtime`), so they inline; functions
-// become internal and vanish when unused.
+// become internal and vanish when unused. A template, as runtime/executor.mlir:
+// its placeholders are constants of runtime/abi.py.
 //
-// The fault record `gasync_rt_status`, 8 x i32, which the host reads after a
-// launch (runtime/launch.py): [0] the fault code (0: none; 1 deadlock, 2 task
-// pool overflow, 3 broken invariant, 4 watchdog, 5 divergent warp-scope
-// executor), [1] its detail, [2..4] the block and [5..7] the thread of the
-// first executor that failed (first one wins).
+// The status record (runtime/abi.py's Status: code, detail, block xyz,
+// thread xyz), which the host reads after a launch (runtime/launch.py),
+// holds the first executor that failed (first one wins).
 module {
-  llvm.mlir.global external @gasync_rt_status(dense<0> : tensor<8xi32>) {addr_space = 1 : i32} : !llvm.array<8 x i32>
+  llvm.mlir.global external @${STATUS_SYMBOL}(dense<0> : tensor<${STATUS_WORDS}xi32>) {addr_space = 1 : i32} : !llvm.array<${STATUS_WORDS} x i32>
 
   // Record fault `code` with `detail` and where it happened, unless a fault
   // was recorded already.
   llvm.func @gasync_rt_fault(%code: i32, %detail: i32) {
-    %record = llvm.mlir.addressof @gasync_rt_status : !llvm.ptr<1>
+    %record = llvm.mlir.addressof @${STATUS_SYMBOL} : !llvm.ptr<1>
     %zero = llvm.mlir.constant(0 : i32) : i32
-    %pair = llvm.cmpxchg %record, %zero, %code acq_rel monotonic : !llvm.ptr<1>, i32
+    %p0 = llvm.getelementptr %record[${STATUS_CODE}] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    %pair = llvm.cmpxchg %p0, %zero, %code acq_rel monotonic : !llvm.ptr<1>, i32
     %first = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>
     llvm.cond_br %first, ^keep, ^done
   ^keep:
@@ -28,19 +28,19 @@ module {
     %tx = nvvm.read.ptx.sreg.tid.x : i32
     %ty = nvvm.read.ptx.sreg.tid.y : i32
     %tz = nvvm.read.ptx.sreg.tid.z : i32
-    %p1 = llvm.getelementptr %record[1] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    %p1 = llvm.getelementptr %record[${STATUS_DETAIL}] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
     llvm.store volatile %detail, %p1 : i32, !llvm.ptr<1>
-    %p2 = llvm.getelementptr %record[2] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    %p2 = llvm.getelementptr %record[${STATUS_BLOCK_X}] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
     llvm.store volatile %bx, %p2 : i32, !llvm.ptr<1>
-    %p3 = llvm.getelementptr %record[3] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    %p3 = llvm.getelementptr %record[${STATUS_BLOCK_Y}] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
     llvm.store volatile %by, %p3 : i32, !llvm.ptr<1>
-    %p4 = llvm.getelementptr %record[4] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    %p4 = llvm.getelementptr %record[${STATUS_BLOCK_Z}] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
     llvm.store volatile %bz, %p4 : i32, !llvm.ptr<1>
-    %p5 = llvm.getelementptr %record[5] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    %p5 = llvm.getelementptr %record[${STATUS_THREAD_X}] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
     llvm.store volatile %tx, %p5 : i32, !llvm.ptr<1>
-    %p6 = llvm.getelementptr %record[6] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    %p6 = llvm.getelementptr %record[${STATUS_THREAD_Y}] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
     llvm.store volatile %ty, %p6 : i32, !llvm.ptr<1>
-    %p7 = llvm.getelementptr %record[7] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    %p7 = llvm.getelementptr %record[${STATUS_THREAD_Z}] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
     llvm.store volatile %tz, %p7 : i32, !llvm.ptr<1>
     llvm.br ^done
   ^done:
@@ -49,17 +49,17 @@ module {
 
   // Record fault `code` with no detail (for hand-written device code).
   llvm.func @gasync_rt_report(%code: i32) {
-    %zero = llvm.mlir.constant(0 : i32) : i32
-    llvm.call @gasync_rt_fault(%code, %zero) : (i32, i32) -> ()
+    %none = llvm.mlir.constant(${NONE} : i32) : i32
+    llvm.call @gasync_rt_fault(%code, %none) : (i32, i32) -> ()
     llvm.return
   }
 
-  // At warp (1) and block (2) scope a warp's lanes vote (callers are
+  // At warp and block scope a warp's lanes vote (callers are
   // converged, checked by gasync_rt_converged first where lanes may have
   // diverged).
   llvm.func @gasync_rt_vote_all(%scope: i32, %x: i1) -> i1 {
-    %one = llvm.mlir.constant(1 : i32) : i32
-    %warp = llvm.icmp "uge" %scope, %one : i32
+    %warp_scope = llvm.mlir.constant(${SCOPE_WARP} : i32) : i32
+    %warp = llvm.icmp "uge" %scope, %warp_scope : i32
     llvm.cond_br %warp, ^vote, ^own
   ^vote:
     %all = llvm.mlir.constant(-1 : i32) : i32
@@ -70,8 +70,8 @@ module {
   }
 
   llvm.func @gasync_rt_vote_max(%scope: i32, %x: i32) -> i32 {
-    %one = llvm.mlir.constant(1 : i32) : i32
-    %warp = llvm.icmp "uge" %scope, %one : i32
+    %warp_scope = llvm.mlir.constant(${SCOPE_WARP} : i32) : i32
+    %warp = llvm.icmp "uge" %scope, %warp_scope : i32
     llvm.cond_br %warp, ^vote, ^own
   ^vote:
     %all = llvm.mlir.constant(-1 : i32) : i32
@@ -83,9 +83,9 @@ module {
 
   // Whether every lane of the scope is executing this call together.
   llvm.func @gasync_rt_converged(%scope: i32) -> i1 {
-    %one = llvm.mlir.constant(1 : i32) : i32
+    %warp_scope = llvm.mlir.constant(${SCOPE_WARP} : i32) : i32
     %true = llvm.mlir.constant(true) : i1
-    %warp = llvm.icmp "uge" %scope, %one : i32
+    %warp = llvm.icmp "uge" %scope, %warp_scope : i32
     llvm.cond_br %warp, ^check, ^own
   ^check:
     %mask = llvm.call_intrinsic "llvm.nvvm.activemask"() : () -> i32
@@ -96,11 +96,11 @@ module {
     llvm.return %true : i1
   }
 
-  // Block scope (2): the lane, the warp in the block, the block's warps.
+  // Block scope: the lane, the warp in the block, the block's warps.
   llvm.func @gasync_rt_lane(%scope: i32) -> i32 {
-    %two = llvm.mlir.constant(2 : i32) : i32
+    %block_scope = llvm.mlir.constant(${SCOPE_BLOCK} : i32) : i32
     %zero = llvm.mlir.constant(0 : i32) : i32
-    %block = llvm.icmp "eq" %scope, %two : i32
+    %block = llvm.icmp "eq" %scope, %block_scope : i32
     %lane = nvvm.read.ptx.sreg.laneid : i32
     %r = llvm.select %block, %lane, %zero : i1, i32
     llvm.return %r : i32
@@ -120,36 +120,36 @@ module {
   }
 
   llvm.func @gasync_rt_warp(%scope: i32) -> i32 {
-    %two = llvm.mlir.constant(2 : i32) : i32
-    %five = llvm.mlir.constant(5 : i32) : i32
+    %block_scope = llvm.mlir.constant(${SCOPE_BLOCK} : i32) : i32
+    %lane_bits = llvm.mlir.constant(${LANE_BITS} : i32) : i32
     %zero = llvm.mlir.constant(0 : i32) : i32
-    %block = llvm.icmp "eq" %scope, %two : i32
+    %block = llvm.icmp "eq" %scope, %block_scope : i32
     %t = llvm.call @gasync_rt_linear_tid() : () -> i32
-    %w = llvm.lshr %t, %five : i32
+    %w = llvm.lshr %t, %lane_bits : i32
     %r = llvm.select %block, %w, %zero : i1, i32
     llvm.return %r : i32
   }
 
   llvm.func @gasync_rt_warps(%scope: i32) -> i32 {
-    %two = llvm.mlir.constant(2 : i32) : i32
+    %block_scope = llvm.mlir.constant(${SCOPE_BLOCK} : i32) : i32
     %one = llvm.mlir.constant(1 : i32) : i32
-    %c31 = llvm.mlir.constant(31 : i32) : i32
-    %five = llvm.mlir.constant(5 : i32) : i32
-    %block = llvm.icmp "eq" %scope, %two : i32
+    %last_lane = llvm.mlir.constant(${LAST_LANE} : i32) : i32
+    %lane_bits = llvm.mlir.constant(${LANE_BITS} : i32) : i32
+    %block = llvm.icmp "eq" %scope, %block_scope : i32
     %nx = nvvm.read.ptx.sreg.ntid.x : i32
     %ny = nvvm.read.ptx.sreg.ntid.y : i32
     %nz = nvvm.read.ptx.sreg.ntid.z : i32
     %a = llvm.mul %nx, %ny : i32
     %n = llvm.mul %a, %nz : i32
-    %m = llvm.add %n, %c31 : i32
-    %w = llvm.lshr %m, %five : i32
+    %m = llvm.add %n, %last_lane : i32
+    %w = llvm.lshr %m, %lane_bits : i32
     %r = llvm.select %block, %w, %one : i1, i32
     llvm.return %r : i32
   }
 
   llvm.func @gasync_rt_barrier(%scope: i32) {
-    %two = llvm.mlir.constant(2 : i32) : i32
-    %block = llvm.icmp "eq" %scope, %two : i32
+    %block_scope = llvm.mlir.constant(${SCOPE_BLOCK} : i32) : i32
+    %block = llvm.icmp "eq" %scope, %block_scope : i32
     llvm.cond_br %block, ^sync, ^done
   ^sync:
     nvvm.barrier0
@@ -159,8 +159,8 @@ module {
   }
 
   llvm.func @gasync_rt_syncwarp(%scope: i32) {
-    %two = llvm.mlir.constant(2 : i32) : i32
-    %block = llvm.icmp "eq" %scope, %two : i32
+    %block_scope = llvm.mlir.constant(${SCOPE_BLOCK} : i32) : i32
+    %block = llvm.icmp "eq" %scope, %block_scope : i32
     llvm.cond_br %block, ^sync, ^done
   ^sync:
     %all = llvm.mlir.constant(-1 : i32) : i32
@@ -172,14 +172,14 @@ module {
 
   // Lane 0's x, for every lane of the (converged) warp.
   llvm.func @gasync_rt_broadcast(%scope: i32, %x: i32) -> i32 {
-    %two = llvm.mlir.constant(2 : i32) : i32
-    %block = llvm.icmp "eq" %scope, %two : i32
+    %block_scope = llvm.mlir.constant(${SCOPE_BLOCK} : i32) : i32
+    %block = llvm.icmp "eq" %scope, %block_scope : i32
     llvm.cond_br %block, ^shuffle, ^own
   ^shuffle:
     %all = llvm.mlir.constant(-1 : i32) : i32
     %zero = llvm.mlir.constant(0 : i32) : i32
-    %c31 = llvm.mlir.constant(31 : i32) : i32
-    %v = nvvm.shfl.sync idx %all, %x, %zero, %c31 : i32 -> i32
+    %last_lane = llvm.mlir.constant(${LAST_LANE} : i32) : i32
+    %v = nvvm.shfl.sync idx %all, %x, %zero, %last_lane : i32 -> i32
     llvm.return %v : i32
   ^own:
     llvm.return %x : i32
@@ -201,8 +201,8 @@ module {
   }
 
   // Back off before re-polling a task that waits on something external:
-  // nanosleep for 2^min(round, 16) * 32 ns (DESIGN.md section 7: sleeps round
-  // up to powers of two, 40 ns at least).
+  // nanosleep for 2^min(round, 16) * 32 ns (the hardware rounds sleeps up to
+  // powers of two, 40 ns at least).
   llvm.func @gasync_rt_backoff(%round: i32) {
     %c16 = llvm.mlir.constant(16 : i32) : i32
     %c32 = llvm.mlir.constant(32 : i32) : i32

@@ -1,0 +1,331 @@
+"""The task executor's ABI, in one place: its memory layout, the status record
+the host reads after a run, the fault codes and their messages, the scopes,
+and the defaults and limits of its options.
+
+Everything that knows the executor reads this module: the compiler
+(`passes/executor.py`, `passes/lower_block_on.py`, the verifier), the
+runtime's MLIR texts (templates under runtime/ whose `${NAME}` placeholders
+`runtime_text` fills from `template_constants()`), and the host on both
+targets (`decode_status`).
+
+Imports nothing from MLIR: the GPU host reads it on machines where MLIR is
+not installed.
+
+The executor is one block of memory (drawn in docs/executor.md, "Layout"):
+
+    0                      header: i32 fields (Header)
+    WARP_RECORDS           MAX_WARPS warp records of WARP_RECORD_BYTES (WarpField)
+    HEADER_BYTES           `pool` slot records of SLOT_BYTES (SlotField)
+    + pool * SLOT_BYTES    the run queue: queue_entries(pool) i32 slot numbers
+    frames_offset(pool)    the frames: pool x stride bytes (x WARP_LANES at block scope)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+from importlib import resources
+
+WORD_BYTES = 4
+"""Every field of the executor and of the status record is an i32."""
+NONE = -1
+"""No slot, no waiter, no detail: the value of an i32 field that names nothing."""
+WARP_LANES = 32
+LANE_BITS = 5
+"""log2(WARP_LANES): a linear thread id shifted right by it is the warp."""
+LAST_LANE = WARP_LANES - 1
+
+
+class Header(enum.IntEnum):
+    """The executor's header: i32 fields at these byte offsets."""
+
+    STATUS = 0
+    """0 while running; else the Fault that stopped it."""
+    HEAD = 12
+    """Run-queue counter: the next entry to dequeue (counters count up; an
+    entry is at counter & MASK)."""
+    TAIL = 16
+    """Run-queue counter: the next entry to fill."""
+    POOL = 20
+    """Task slots, the root's (slot 0, the block_on's future) included."""
+    STRIDE = 24
+    """Bytes per frame slot (the largest task frame, FRAME_ALIGN-aligned)."""
+    POLLS = 28
+    """Polls made so far."""
+    BUDGET = 32
+    """The watchdog's poll budget (0: none)."""
+    DETAIL = 36
+    """The fault's detail (FAULTS says what it is for each fault)."""
+    FRAMES = 40
+    """Byte offset of slot 0's frame."""
+    SCOPE = 44
+    """The Scope."""
+    WARPS = 48
+    """Warps taking tasks (block scope; 1 otherwise)."""
+    MASK = 52
+    """Run-queue entries - 1 (a power of two, at least pool)."""
+
+
+PARAMS = (Header.POOL, Header.STRIDE, Header.FRAMES, Header.BUDGET, Header.SCOPE, Header.MASK)
+"""The fields set once by `gasync_rt_exec_init` (its arguments, in this
+order) and read through `gasync_rt_param`, which gasync-lower-block-on
+replaces with constants when every executor of a symbol table has the same
+ones."""
+
+WARP_RECORDS = 128
+"""Byte offset of warp 0's record."""
+WARP_RECORD_BYTES = 16
+MAX_WARPS = 32
+"""A block of 1024 threads."""
+
+
+class WarpField(enum.IntEnum):
+    """A warp's record (one per warp taking tasks): i32 fields at these offsets."""
+
+    CURRENT = 0
+    """The slot the warp polls."""
+    PARK = 4
+    """What its task asks for when its poll returns false (Park)."""
+    ASSIGNED = 8
+    """Block scope: this round's slot, or NONE."""
+    DONE = 12
+    """Block scope: this round's poll finished the task."""
+
+
+class Park(enum.IntEnum):
+    REQUEUE = 1
+    """The task yielded: back of the run queue."""
+    JOIN = 2
+    """The task waits for a task to finish (which wakes it)."""
+
+
+HEADER_BYTES = WARP_RECORDS + MAX_WARPS * WARP_RECORD_BYTES
+"""The header and every warp record: the slot records start here."""
+ONE_WARP_HEADER_BYTES = WARP_RECORDS + WARP_RECORD_BYTES
+"""The header and warp 0's record: what a thread- or warp-scope executor uses."""
+SLOT_BYTES = 16
+
+
+class SlotField(enum.IntEnum):
+    """A task slot's record, at HEADER_BYTES + slot * SLOT_BYTES: i32 fields."""
+
+    STATE = 0
+    """The SlotState."""
+    KIND = 4
+    """The task kind (the dispatch switch's case)."""
+    WAITER = 8
+    """The slot to wake when this one is done, or NONE."""
+
+
+class SlotState(enum.IntEnum):
+    FREE = 0
+    READY = 1
+    WAITING = 2
+    DONE = 3
+    POLLED = 4
+    """Block scope: handed to a warp this round."""
+
+
+QUEUE_ENTRY_BYTES = 4
+FRAME_ALIGN = 16
+
+
+class Scope(enum.IntEnum):
+    """Who shares one executor (docs/executor.md, "Scopes")."""
+
+    THREAD = 0
+    WARP = 1
+    BLOCK = 2
+
+
+SCOPES = {s.name.lower(): s for s in Scope}
+"""Scope names as block_on's `scope` attribute spells them."""
+
+
+class Fault(enum.IntEnum):
+    """Why an executor stopped: the status record's code (0: it did not)."""
+
+    DEADLOCK = 1
+    POOL_OVERFLOW = 2
+    INVARIANT = 3
+    WATCHDOG = 4
+    DIVERGED = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class FaultText:
+    message: str
+    detail: str
+    """How the detail reads, `{}` standing for it; "" when it carries none.
+    A detail of NONE is left out."""
+
+
+FAULTS = {
+    Fault.DEADLOCK: FaultText(
+        "deadlock: no task can make progress and the root is not done", ""),
+    Fault.POOL_OVERFLOW: FaultText(
+        "task pool overflow: a spawn found every slot of the executor's pool taken",
+        "spawning a task of kind {}"),
+    Fault.INVARIANT: FaultText("executor invariant broken", "dispatching an unknown task kind {}"),
+    Fault.WATCHDOG: FaultText(
+        "watchdog: the executor's poll budget ran out (a task that never finishes?)",
+        "polling the task in slot {}"),
+    Fault.DIVERGED: FaultText(
+        "divergent lanes: the lanes of a warp- or block-scope executor reached an await or a "
+        "spawn apart (the whole warp must reach them)",
+        "spawning a task of kind {}"),
+}
+
+
+class Status(enum.IntEnum):
+    """The status record the host reads after a run: i32 words at these
+    indices, one shape on every target. The first fault of a run wins. The
+    CPU leaves block and thread 0 (a CPU run is one thread)."""
+
+    CODE = 0
+    """0: no fault; else the Fault."""
+    DETAIL = 1
+    BLOCK_X = 2
+    BLOCK_Y = 3
+    BLOCK_Z = 4
+    THREAD_X = 5
+    THREAD_Y = 6
+    THREAD_Z = 7
+
+
+STATUS_WORDS = len(Status)
+STATUS_SYMBOL = "gasync_rt_status"
+"""The global that holds the status record, on every target."""
+
+DEFAULT_POOL = 16
+"""Task slots of an executor when block_on has no `pool` attribute (the root
+task not counted)."""
+MAX_POOL = 1 << 16
+DEFAULT_WATCHDOG = 100_000_000
+"""Polls an executor may make before it stops with a watchdog fault."""
+MAX_SHARED_BYTES = 48 * 1024
+"""Static shared memory a block-scope executor may take on the GPU."""
+MAX_STACK_BYTES = {"cpu": 4 << 20, "gpu": 512 << 10}
+"""Executor bytes one function may keep on its stack, per target. The CPU
+runs the program on the calling thread, whose stack is commonly 8 MiB
+(`ulimit -s`; Python's threads get the same): half of it is left for the
+program and the host. On the GPU the stack is local memory, at most 512 KiB
+per thread (every compute capability since 2.0)."""
+
+
+def queue_entries(pool: int) -> int:
+    """The run queue's ring: a power of two (indices are masks), at least pool."""
+    return 1 << (pool - 1).bit_length()
+
+
+def _align_up(n: int, align: int) -> int:
+    return (n + align - 1) // align * align
+
+
+def frames_offset(pool: int) -> int:
+    return _align_up(HEADER_BYTES + pool * SLOT_BYTES + queue_entries(pool) * QUEUE_ENTRY_BYTES,
+                     FRAME_ALIGN)
+
+
+def executor_bytes(pool: int, stride: int, scope: str = "thread") -> int:
+    """The executor of `pool` slots (the root's included) of `stride` bytes."""
+    lanes = WARP_LANES if scope == "block" else 1  # a frame per lane at block scope
+    return frames_offset(pool) + pool * lanes * stride
+
+
+# --- the host's decoding of a status record ---------------------------------
+
+def fault_message(code: int, detail: int) -> str:
+    text = FAULTS.get(code)
+    if text is None:
+        return f"unknown fault {code}"
+    if text.detail and detail != NONE:
+        return f"{text.message} ({text.detail.format(detail)})"
+    return text.message
+
+
+@dataclasses.dataclass(frozen=True)
+class StatusRecord:
+    code: int
+    detail: int
+    block: tuple[int, int, int]
+    thread: tuple[int, int, int]
+
+    @property
+    def message(self) -> str:
+        return fault_message(self.code, self.detail)
+
+    @property
+    def where(self) -> str:
+        return (f"block ({','.join(map(str, self.block))}), "
+                f"thread ({','.join(map(str, self.thread))})")
+
+
+def decode_status(words) -> StatusRecord | None:
+    """The fault a status record (STATUS_WORDS integers, as read from either
+    target) reports, or None when the run did not fault."""
+    if len(words) != STATUS_WORDS:
+        raise ValueError(f"a status record has {STATUS_WORDS} words, not {len(words)}")
+    w = [int(v) for v in words]
+    if w[Status.CODE] == 0:
+        return None
+    return StatusRecord(w[Status.CODE], w[Status.DETAIL],
+                        (w[Status.BLOCK_X], w[Status.BLOCK_Y], w[Status.BLOCK_Z]),
+                        (w[Status.THREAD_X], w[Status.THREAD_Y], w[Status.THREAD_Z]))
+
+
+# --- the runtime's MLIR texts --------------------------------------------------
+
+class RuntimeTemplateError(ValueError):
+    """A runtime text with a placeholder this module does not define, or a
+    stray `$`: a bug in the runtime's sources, never in a user's program."""
+
+
+def template_constants() -> dict[str, int | str]:
+    """What a runtime text's `${NAME}` placeholders stand for: each enum's
+    members as PREFIX_MEMBER, and the layout's sizes by their names here."""
+    constants: dict[str, int | str] = {}
+    groups = ((Header, "HEADER"), (WarpField, "WARP"), (Park, "PARK"), (SlotField, "SLOT"),
+              (SlotState, "STATE"), (Scope, "SCOPE"), (Fault, "FAULT"), (Status, "STATUS"))
+    plain = dict(NONE=NONE, WARP_LANES=WARP_LANES, LANE_BITS=LANE_BITS, LAST_LANE=LAST_LANE,
+                 WARP_RECORDS=WARP_RECORDS, WARP_RECORD_BYTES=WARP_RECORD_BYTES,
+                 HEADER_BYTES=HEADER_BYTES, ONE_WARP_HEADER_BYTES=ONE_WARP_HEADER_BYTES,
+                 SLOT_BYTES=SLOT_BYTES, QUEUE_ENTRY_BYTES=QUEUE_ENTRY_BYTES,
+                 WORD_BYTES=WORD_BYTES, STATUS_WORDS=STATUS_WORDS, STATUS_SYMBOL=STATUS_SYMBOL)
+    items = [(f"{prefix}_{m.name}", int(m)) for group, prefix in groups for m in group]
+    for name, value in items + list(plain.items()):
+        if name in constants:
+            raise RuntimeTemplateError(f"two runtime constants are named {name}")
+        constants[name] = value
+    return constants
+
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def render(text: str, source: str) -> str:
+    """`text` with every `${NAME}` replaced by its constant; raises
+    RuntimeTemplateError naming `source` and the line on an unknown name or
+    a `$` left over."""
+    constants = template_constants()
+    lines = []
+    for number, line in enumerate(text.splitlines(keepends=True), 1):
+        def fill(m: re.Match) -> str:
+            if m.group(1) not in constants:
+                raise RuntimeTemplateError(f"{source}:{number}: unknown runtime constant "
+                                           f"'${{{m.group(1)}}}'")
+            return str(constants[m.group(1)])
+
+        rendered = _PLACEHOLDER.sub(fill, line)
+        if "$" in rendered:
+            raise RuntimeTemplateError(f"{source}:{number}: '$' left over after rendering: "
+                                       f"{line.strip()}")
+        lines.append(rendered)
+    return "".join(lines)
+
+
+def runtime_text(*path: str) -> str:
+    """The runtime MLIR text at runtime/`path`, rendered."""
+    return render(resources.files("gasync.runtime").joinpath(*path).read_text(),
+                  "runtime/" + "/".join(path))
