@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import sys
 from typing import Callable
 
@@ -53,6 +54,8 @@ class Options:
     chip: str = DEFAULT_CHIP
     opt_level: int = 3
     """cuda: LLVM's optimisation level for the device code."""
+    features: str = ""
+    """cuda: the NVPTX target's features (e.g. `+ptx86` for NVVM ops that need PTX 8.6)."""
     links: tuple[str, ...] = ()
     """cuda: extra PTX, cubin, fatbin or LTO-IR objects for nvJitLink."""
     watchdog: int | None = None
@@ -67,6 +70,9 @@ class Options:
                 check_chip(self.chip)
             except LinkError as e:
                 raise UsageError(e.message) from None
+            if self.features and not re.fullmatch(r"[+-][\w.]+(,[+-][\w.]+)*", self.features):
+                raise UsageError(f"'{self.features}' is not a list of target features "
+                                 "(e.g. +ptx86 or +ptx86,+sm_90a)")
             for link in self.links:
                 if not os.path.isfile(link):
                     raise UsageError(f"cannot read link input '{link}'")
@@ -238,13 +244,13 @@ def _gpu_modules(module: ir.Module) -> dict[str, ir.Operation]:
 def _cuda_nvvm(c: Compilation, module: ir.Module) -> ir.Module:
     c.kernels = kernels_of(module.operation)
     o = c.options
-    c.run(f"gasync-to-nvvm{{chip={o.chip} O={o.opt_level}}}", module)
+    c.run(f"gasync-to-nvvm{{chip={o.chip} O={o.opt_level} features={o.features}}}", module)
     return module
 
 
 def _cuda_ptx(c: Compilation, module: ir.Module) -> dict[str, DeviceCode]:
     locations = {name: op.location for name, op in _gpu_modules(module).items()}
-    c.run("gpu-module-to-binary{format=isa}", module)
+    c.run("gasync-module-to-binary{format=isa}", module)
     return {name: DeviceCode(name, obj.object.decode(), locations.get(name, module.operation.location))
             for name, objects in binary_objects(module.operation).items()
             for obj in objects if obj.format == FORMAT_ISA}

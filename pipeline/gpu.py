@@ -35,21 +35,21 @@ register_pipeline(Pipeline(
     "convert-gpu-to-nvvm, merge the device runtime",
     ("gasync-clone-into-gpu-modules",
      "gasync-coro",
-     "nvvm-attach-target{{chip={chip} O={O}}}",
+     "nvvm-attach-target{{chip={chip} O={O} features={features}}}",
      "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse)",
      "reconcile-unrealized-casts",
      "gasync-link-device-runtime"),
-    (("chip", DEFAULT_CHIP), ("O", "3")),
+    (("chip", DEFAULT_CHIP), ("O", "3"), ("features", "")),
 ))
 
 register_pipeline(Pipeline(
     "gasync-to-cubin",
     "the GPU pipeline to cubins: gasync-to-nvvm, the NVPTX backend, then nvJitLink (with the "
     "objects named by link=a,b) into a gpu.binary per gpu.module",
-    ("gasync-to-nvvm{{chip={chip} O={O}}}",
-     "gpu-module-to-binary{{format=isa}}",
+    ("gasync-to-nvvm{{chip={chip} O={O} features={features}}}",
+     "gasync-module-to-binary{{format=isa}}",
      "gasync-link-cubin{{chip={chip} link={link}}}"),
-    (("chip", DEFAULT_CHIP), ("O", "3"), ("link", "")),
+    (("chip", DEFAULT_CHIP), ("O", "3"), ("features", ""), ("link", "")),
 ))
 
 

@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--grid", type=_shape, default=(1, 1, 1), metavar="X,Y,Z")
     p.add_argument("--block", type=_shape, default=(1, 1, 1), metavar="X,Y,Z")
     p.add_argument("--chip", default="sm_90", help="GPU architecture (default sm_90)")
+    p.add_argument("--features", default="", metavar="FEATURES",
+                   help="(cuda) NVPTX target features, e.g. +ptx86 for NVVM ops that need PTX 8.6")
     p.add_argument("--link", action="append", default=[], metavar="FILE",
                    help="an extra PTX, cubin, fatbin or LTO-IR object to link into the cubin")
     p.add_argument("--emit", choices=STAGE_NAMES,
@@ -123,7 +125,8 @@ def run(args) -> None:
     from gasync.pipeline import driver
 
     options = driver.Options(target=target, entry=args.entry if target == "cpu" else None,
-                             chip=args.chip, links=tuple(args.link), watchdog=args.watchdog)
+                             chip=args.chip, features=args.features, links=tuple(args.link),
+                             watchdog=args.watchdog)
     with driver.Compilation(options, source_name=name) as c:
         stop = args.emit or ("mlir" if target == "cpu" else "cubin")
         compiled = driver.compile_source(c, data, stop=stop, start=args.start, path=args.input)
