@@ -205,6 +205,9 @@ def concrete_type(declared: ArgType, text: str, index: int) -> ArgType:
         if type_text.startswith("memref"):
             raise ArgError(f"argument {index} is a {declared}, but '{text}' is a memref")
         return declared
+    if type_text and not type_text.startswith("memref"):
+        raise ArgError(f"argument {index} is a {declared}: its spec is TYPE, TYPE=FILL or "
+                       f"TYPE=[v, ...], not '{text}'")
     if not type_text:
         if not declared.is_static:
             raise ArgError(f"argument {index} is a {declared}: its spec must give the shape, "

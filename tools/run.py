@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
 from gasync.runtime.args import MAX_ARG_BYTES, SUMMARY_THRESHOLD, ArgError, launch_shape
@@ -37,6 +38,13 @@ def _shape(text: str) -> tuple[int, int, int]:
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A value that starts with '-' and then spells a number (`--arg -1e39`,
+        # `--arg -inf`, `--arg -0x10`) is a value, not an unknown option:
+        # argparse's own pattern knows only `-12` and `-1.5`.
+        self._negative_number_matcher = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
+
     def error(self, message):  # a bad command line is exit 2, as argparse's own
         raise UsageError(message)
 
