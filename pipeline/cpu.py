@@ -111,10 +111,61 @@ def prepare(module: ir.Module, entry: str | None, diags: DiagnosticEngine) -> No
         add_entry_wrapper(module, fn, diags)
 
 
-def execute(module: ir.Module, arg_texts: list[str], opt_level: int = 2) -> list[str]:
+UNREALIZED_CAST = "builtin.unrealized_conversion_cast"
+
+
+def check_llvm_dialect(module: ir.Module, diags: DiagnosticEngine) -> None:
+    """What the JIT can take: the LLVM dialect only, and functions that are
+    defined in the module or in this process (the C library's, for memref
+    allocation). Reports the first op the lowering left in another dialect,
+    or the first function nothing defines, and raises CompileError. An op
+    that has no lowering here is named rather than the unrealized casts that
+    its neighbours' lowering leaves around it; a cast is reported only when
+    it is all that is left."""
+    first: dict[str, ir.Operation] = {}
+    declarations: list[ir.Operation] = []
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        name = op.name
+        if name == "llvm.func" and not op.regions[0].blocks:
+            declarations.append(op)
+        if name.startswith("llvm.") or name == "builtin.module":
+            return ir.WalkResult.ADVANCE
+        first.setdefault("cast" if name == UNREALIZED_CAST else "op", op)
+        return ir.WalkResult.ADVANCE if name == UNREALIZED_CAST else ir.WalkResult.INTERRUPT
+
+    module.operation.walk(visit, ir.WalkOrder.PRE_ORDER)
+    if "op" in first:
+        op = first["op"]
+        hint = (" (GPU ops run inside a gpu.module kernel: --target cuda)"
+                if op.name.startswith(("gpu.", "nvvm.")) else "")
+        diags.error(op.location, f"not supported on the CPU: '{op.name}' has no lowering to the "
+                                 f"LLVM dialect in the CPU pipeline{hint}")
+        raise CompileError()
+    if "cast" in first:
+        op = first["cast"]
+        sources = ", ".join(str(v.type) for v in op.operands)
+        targets = ", ".join(str(r.type) for r in op.results)
+        diags.error(op.location, f"not supported on the CPU: a value of type {sources} used as "
+                                 f"{targets} is left unconverted by the lowering to the LLVM "
+                                 f"dialect ('{UNREALIZED_CAST}')")
+        raise CompileError()
+    process = ctypes.CDLL(None)
+    for op in declarations:
+        name = ir.StringAttr(op.attributes["sym_name"]).value
+        if not hasattr(process, name):
+            diags.error(op.location, f"'@{name}' is declared but not defined: the CPU run has no "
+                                     "library that defines it")
+            raise CompileError()
+
+
+def execute(module: ir.Module, arg_texts: list[str], diags: DiagnosticEngine, *,
+            opt_level: int = 2, summarise_above: int | None = None) -> list[str]:
     """JIT the lowered module and run its entry wrapper with `arg_texts` (the
-    `--arg` spellings); the output lines. Raises UsageError (a module without
-    a wrapper, bad arguments) or ExecutorFault."""
+    `--arg` spellings); the output lines, memrefs of more than
+    `summarise_above` elements summarised. Raises UsageError (a module without
+    a wrapper, bad arguments), CompileError after reporting (what the JIT
+    cannot compile) or ExecutorFault."""
     from mlir.execution_engine import ExecutionEngine
     from mlir.runtime import get_ranked_memref_descriptor
 
@@ -128,6 +179,7 @@ def execute(module: ir.Module, arg_texts: list[str], opt_level: int = 2) -> list
         raise UsageError("the module has no entry to run: compile it with --entry NAME")
     arg_types, result_types = entry_types(
         ir.FunctionType(ir.TypeAttr(wrapper.attributes[ENTRY_TYPE_ATTR]).value))
+    check_llvm_dialect(module, diags)
     values, _ = parse_args(arg_types, arg_texts)
     status = (ctypes.c_int32 * abi.STATUS_WORDS)()
     results = [np.zeros((), s.dtype) for s in result_types]
@@ -147,7 +199,19 @@ def execute(module: ir.Module, arg_texts: list[str], opt_level: int = 2) -> list
         else:
             packed.append(ctypes.cast(ctypes.c_void_p(array.ctypes.data),
                                       ctypes.POINTER(ctypes.c_byte)))
-    engine = ExecutionEngine(module, opt_level=opt_level)
+    errors_before = diags.error_count
+    try:
+        engine = ExecutionEngine(module, opt_level=opt_level)
+    except RuntimeError as e:  # MLIR's translation or LLVM's JIT refused the module
+        if diags.error_count == errors_before:  # nothing located came with it
+            diags.error(module.operation.location, f"the JIT cannot compile the module: {e}")
+        raise CompileError() from None
+    try:
+        engine.lookup(ENTRY_WRAPPER)  # links the module: missing symbols fail here
+    except RuntimeError as e:
+        diags.error(module.operation.location, f"the JIT cannot link the module: {e}")
+        raise CompileError() from None
     engine.invoke(ENTRY_WRAPPER, *packed)
     check_status(list(status))
-    return format_outputs([r[()] for r in results], result_types, arrays, arg_types)
+    return format_outputs([r[()] for r in results], result_types, arrays, arg_types,
+                          summarise_above)

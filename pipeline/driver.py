@@ -36,6 +36,18 @@ from .manager import build_pass_manager, run_pass_manager
 from .pipelines import LLVM_LOWERING
 
 TARGETS = ("cpu", "cuda")
+WATCHDOG_MAX = (1 << 31) - 1
+"""The largest poll budget: the executor keeps it in an i32."""
+
+
+def check_watchdog(polls: int) -> int:
+    """`polls` if it is a poll budget (0: no limit, up to WATCHDOG_MAX); else
+    UsageError: a negative or wider value would wrap and silently disable
+    the watchdog."""
+    if isinstance(polls, bool) or not isinstance(polls, int) or not 0 <= polls <= WATCHDOG_MAX:
+        raise UsageError(f"watchdog {polls!r} is not a poll budget: 0 (no limit) to "
+                         f"{WATCHDOG_MAX}")
+    return polls
 
 
 class ProgramError(CompileError, InvalidProgram):
@@ -65,6 +77,8 @@ class Options:
         """UsageError for options no compilation can use."""
         if self.target not in TARGETS:
             raise UsageError(f"unknown target '{self.target}' (targets: {', '.join(TARGETS)})")
+        if self.watchdog is not None:
+            check_watchdog(self.watchdog)
         if self.target == "cuda":
             try:
                 check_chip(self.chip)
@@ -137,6 +151,13 @@ class Compilation:
         return self.failed()
 
     # IR ---------------------------------------------------------------------
+    def decode(self, data: bytes) -> str:
+        """The source text of `data`; a located error where it is not UTF-8."""
+        try:
+            return decode_source(data, self.diags)
+        except CompileError:
+            raise self.failed() from None
+
     def parse(self, text: str, line_offset: int = 0) -> ir.Module:
         """Parse and run MLIR's verifier; positions are those of the whole file
         (a split chunk starts `line_offset` lines in)."""
@@ -187,17 +208,28 @@ class Compilation:
         """The IR of `stage` from a file dumped earlier."""
         kind = stage_named(self.options.target, stage).format
         if kind == "mlir":
-            try:
-                text = data.decode()
-            except UnicodeDecodeError:
-                raise UsageError(f"'{path}' is not MLIR text") from None
-            return self.parse(text)
+            return self.parse(self.decode(data))
         if kind in ("ptx", "cubin"):  # one gpu.module, named after the file
             module_name = os.path.splitext(os.path.basename(path))[0] or "kernels"
             loc = Position(name, 0, 0)
             return {module_name: DeviceCode(module_name, data.decode(errors="replace")
                                             if kind == "ptx" else data, loc)}
         raise AssertionError(f"no reader for stage format '{kind}'")
+
+
+def decode_source(data: bytes, diags: DiagnosticEngine) -> str:
+    """`data` as UTF-8 text. At the first byte that is not UTF-8: an error in
+    `diags` at its line and (byte) column, naming the byte and its offset,
+    and CompileError."""
+    try:
+        return data.decode()
+    except UnicodeDecodeError as e:
+        line_start = data.rfind(b"\n", 0, e.start) + 1
+        where = Position(diags.source_name, data.count(b"\n", 0, e.start) + 1,
+                         e.start - line_start + 1)
+        diags.error(where, f"the input is not UTF-8: byte 0x{data[e.start]:02x} at offset "
+                           f"{e.start} ({e.reason})")
+        raise CompileError() from None
 
 
 # The stages -----------------------------------------------------------------
@@ -218,6 +250,7 @@ def _watchdog(c: Compilation) -> str:
 
 
 def _cpu_coro(c: Compilation, module: ir.Module) -> ir.Module:
+    c.run("gasync-verify", module)  # the whole module: device code is dropped next
     cpu.prepare(module, c.options.entry, c.diags)
     c.run("gasync-coro" + _watchdog(c), module)
     return module
@@ -317,12 +350,7 @@ def compile_source(c: Compilation, text: str | bytes, *, stop: str | None = None
     stop = stop or final_stage(target)
     stage_named(target, stop)
     if start is None:
-        if isinstance(text, bytes):
-            try:
-                text = text.decode()
-            except UnicodeDecodeError:
-                raise UsageError(f"'{path}' is not UTF-8 text") from None
-        ir_in: IR = c.parse(text)
+        ir_in: IR = c.parse(c.decode(text) if isinstance(text, bytes) else text)
     else:
         names = [s.name for s in STAGES[target]]
         if stage_named(target, start).dump_only:
@@ -352,9 +380,15 @@ def kernel(compiled: Compiled, name: str, c: Compilation) -> KernelInfo:
         raise c.error(Position(c.diags.source_name, 0, 0), e.args[0]) from None
 
 
-def run_cpu(compiled: Compiled, args: list[str]) -> list[str]:
-    """JIT and run the entry of a cpu compilation (stage `mlir`); the output lines."""
-    return cpu.execute(compiled.ir, args)
+def run_cpu(c: Compilation, compiled: Compiled, args: list[str], *,
+            summarise_above: int | None = None) -> list[str]:
+    """JIT and run the entry of a cpu compilation (stage `mlir`); the output
+    lines (memrefs of more than `summarise_above` elements summarised).
+    Raises ProgramError (what the JIT cannot compile), ArgError or ExecutorFault."""
+    try:
+        return cpu.execute(compiled.ir, args, c.diags, summarise_above=summarise_above)
+    except CompileError:
+        raise c.failed() from None
 
 
 def run_on_cpu(text: str, entry: str, args: list[str], *, source_name: str = "<input>",
@@ -363,7 +397,7 @@ def run_on_cpu(text: str, entry: str, args: list[str], *, source_name: str = "<i
     spellings); the output lines. Raises ProgramError, ArgError or ExecutorFault."""
     options = Options(target="cpu", entry=entry, watchdog=watchdog)
     with Compilation(options, source_name=source_name, stream=stream) as c:
-        return run_cpu(compile_source(c, text, stop="mlir", path=source_name), args)
+        return run_cpu(c, compile_source(c, text, stop="mlir", path=source_name), args)
 
 
 def dump(compiled: Compiled) -> list[tuple[str, str | bytes]]:

@@ -9,16 +9,24 @@ float (`f16`, `f32`, `f64`) and memrefs of them with the identity layout
 On the command line a scalar argument is a literal (`21`, `1.5`); a memref
 argument is `TYPE`, `TYPE=FILL` or `TYPE=[v, ...]` (nested lists for rank >
 1), zero-filled by default; the spec must name the type when the memref has
-dynamic dimensions. After a run, each result prints as `result N: VALUE` and
-each memref argument as `arg N: [v, v, ...]`: i1 as 0 or 1, integers and
-index in decimal, floats in C's `%e` form.
+dynamic dimensions. Every value must fit its type exactly: integers in
+range, floats finite in the element type unless spelled `inf` or `nan`, list
+nesting and lengths equal to the shape. A memref built from a spec is at
+most MAX_ARG_BYTES (256 MiB). Every error is an ArgError naming the argument
+(0-based, in `--arg` order).
+
+After a run, each result prints as `result N: VALUE` and each memref argument
+as `arg N: [v, v, ...]`: i1 as 0 or 1, integers and index in decimal, floats
+in C's `%e` form. The command line summarises memrefs of more than
+SUMMARY_THRESHOLD elements the way numpy does (the first and last
+SUMMARY_EDGE items of each dimension around `...`).
 """
 
 from __future__ import annotations
 
-import ast
 import ctypes
 import dataclasses
+import math
 import re
 from typing import Sequence
 
@@ -39,6 +47,12 @@ ELEMENTS: dict[str, tuple[np.dtype, type]] = {
     "f64": (np.dtype(np.float64), ctypes.c_double),
 }
 FLOATS = ("f16", "f32", "f64")
+MAX_ARG_BYTES = 1 << 28
+"""The largest memref argument built from a spec: a bigger one is refused, not allocated."""
+SUMMARY_THRESHOLD = 1000
+"""Memrefs of more elements than this print summarised on the command line."""
+SUMMARY_EDGE = 3
+"""Items kept at each end of every dimension of a summarised memref."""
 
 
 class ArgError(UsageError):
@@ -133,7 +147,16 @@ def scalar_value(value, element: str, index: int):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
             raise ArgError(f"argument {index} is {element}, not "
                            f"{type(value).__name__} {value!r}")
-        return dtype.type(value)
+        try:
+            wide = float(value)
+        except OverflowError:  # an int beyond every float
+            raise ArgError(f"argument {index}: {value} does not fit in {element}") from None
+        with np.errstate(over="ignore"):
+            narrow = dtype.type(wide)
+        if math.isinf(narrow) and not math.isinf(wide):
+            raise ArgError(f"argument {index}: {value} does not fit in {element} (largest "
+                           f"finite value: {float(np.finfo(dtype).max):g})")
+        return narrow
     if isinstance(value, (float, np.floating)):
         raise ArgError(f"argument {index} is {element}, not the float {value!r}")
     if not isinstance(value, (int, bool, np.integer, np.bool_)):
@@ -152,11 +175,25 @@ def scalar_value(value, element: str, index: int):
     return dtype.type(v)
 
 
-def _literal(text: str, element: str, index: int):
+def _number(text: str, element: str, index: int):
+    """The Python number `text` spells for `element` (int(text, 0) or float(text)),
+    or None if it spells none. A float beyond every double (`1e400`) is refused,
+    not made infinite: only `inf` spelled as such is infinite."""
     try:
-        value = float(text) if element in FLOATS else int(text, 0)
+        if element not in FLOATS:
+            return int(text, 0)
+        value = float(text)
     except ValueError:
-        raise ArgError(f"'{text}' is not a literal of type {element}") from None
+        return None
+    if math.isinf(value) and "inf" not in text.lower():
+        raise ArgError(f"argument {index}: {text} does not fit in {element}")
+    return value
+
+
+def _literal(text: str, element: str, index: int):
+    value = _number(text, element, index)
+    if value is None:
+        raise ArgError(f"'{text}' is not a literal of type {element} (argument {index})")
     return scalar_value(value, element, index)
 
 
@@ -168,6 +205,9 @@ def concrete_type(declared: ArgType, text: str, index: int) -> ArgType:
         if type_text.startswith("memref"):
             raise ArgError(f"argument {index} is a {declared}, but '{text}' is a memref")
         return declared
+    if type_text and not type_text.startswith("memref"):
+        raise ArgError(f"argument {index} is a {declared}: its spec is TYPE, TYPE=FILL or "
+                       f"TYPE=[v, ...], not '{text}'")
     if not type_text:
         if not declared.is_static:
             raise ArgError(f"argument {index} is a {declared}: its spec must give the shape, "
@@ -187,23 +227,102 @@ def parse_arg(text: str, declared: ArgType, index: int):
     spec = concrete_type(declared, text, index)
     if not spec.is_memref:
         return _literal(text, spec.element, index), spec
+    size = math.prod(spec.shape) * spec.dtype.itemsize
+    if size > MAX_ARG_BYTES:
+        raise ArgError(f"argument {index}: {spec} is {size} bytes; a memref argument is at most "
+                       f"{MAX_ARG_BYTES} bytes ({MAX_ARG_BYTES >> 20} MiB)")
     _, eq, init = text.partition("=")
-    array = np.zeros(spec.shape, dtype=spec.dtype)
     init = init.strip()
     if not eq:
-        return array, spec
+        return np.zeros(spec.shape, dtype=spec.dtype), spec
     if init.startswith("["):
-        try:
-            values = ast.literal_eval(init)
-        except (ValueError, SyntaxError):
-            raise ArgError(f"argument {index}: cannot read the values '{init}'") from None
-        data = np.array(values, dtype=spec.dtype)
-        if data.shape != spec.shape:
-            raise ArgError(f"argument {index}: {len(data.flat)} values of shape {data.shape} "
-                           f"given for {spec}")
-        return data, spec
+        return _ListReader(init, spec, index).array(), spec
+    array = np.empty(spec.shape, dtype=spec.dtype)
     array[...] = _literal(init, spec.element, index)
     return array, spec
+
+
+class _ListReader:
+    """The values `[v, ...]` (nested once per dimension) of a memref argument,
+    each read as a literal of the element type; the nesting and every list's
+    length must match the shape."""
+
+    _TOKEN = re.compile(r"[\[\],]|[^\[\],\s]+")
+
+    def __init__(self, text: str, spec: ArgType, index: int):
+        self.spec, self.index = spec, index
+        self.tokens = self._TOKEN.findall(text)
+        self.pos = 0
+        self.values: list = []
+
+    def array(self) -> np.ndarray:
+        if not self.spec.shape:
+            raise self.error(f"{self.spec} holds one value: give it as TYPE=VALUE")
+        self.read_list(0, ())
+        if self.pos != len(self.tokens):
+            raise self.error(f"unexpected '{' '.join(self.tokens[self.pos:])}' after the "
+                             f"values of {self.spec}")
+        return np.array(self.values, dtype=self.spec.dtype).reshape(self.spec.shape)
+
+    def error(self, message: str) -> ArgError:
+        return ArgError(f"argument {self.index}: {message}")
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> str | None:
+        token = self.peek()
+        self.pos += 1
+        return token
+
+    @staticmethod
+    def where(path: tuple[int, ...]) -> str:
+        return "".join(f"[{i}]" for i in path)
+
+    def list_at(self, path: tuple[int, ...]) -> str:
+        return f"the list at {self.where(path)}" if path else "the outer list"
+
+    def read_list(self, depth: int, path: tuple[int, ...]) -> None:
+        self.take()  # "[": the caller has seen it
+        count = 0
+        while self.peek() != "]":
+            token = self.peek()
+            if token is None:
+                raise self.error(f"{self.list_at(path)} is not closed with ']'")
+            if token == ",":
+                raise self.error(f"a value is missing in {self.list_at(path)}")
+            self.read_item(depth, path + (count,))
+            count += 1
+            if self.peek() == ",":
+                self.take()
+            elif self.peek() != "]":
+                found = self.peek()
+                raise self.error(f"expected ',' or ']' after {self.where(path + (count - 1,))}, "
+                                 f"found {'the end' if found is None else repr(found)}")
+        self.take()
+        want = self.spec.shape[depth]
+        if count != want:
+            raise self.error(f"{self.list_at(path)} has {count} value(s), "
+                             f"{self.spec} wants {want} there")
+
+    def read_item(self, depth: int, here: tuple[int, ...]) -> None:
+        rank = len(self.spec.shape)
+        token = self.peek()
+        if depth + 1 < rank:
+            if token != "[":
+                raise self.error(f"'{token}' at {self.where(here)} should be a list: {self.spec} "
+                                 f"nests {rank} lists deep")
+            self.read_list(depth + 1, here)
+            return
+        if token == "[":
+            raise self.error(f"a list at {self.where(here)} where {self.spec} has a value: it "
+                             f"nests {rank} list(s) deep")
+        self.take()
+        value = _number(token, self.spec.element, self.index)
+        if value is None:
+            raise self.error(f"'{token}' at {self.where(here)} is not a literal of type "
+                             f"{self.spec.element}")
+        self.values.append(scalar_value(value, self.spec.element, self.index))
 
 
 def parse_args(types: Sequence[ArgType], texts: Sequence[str], what: str = "the entry"):
@@ -223,17 +342,42 @@ def format_scalar(value, element: str) -> str:
     return str(int(value))
 
 
-def format_array(array: np.ndarray, element: str) -> str:
+def format_array(array: np.ndarray, element: str, summarise: bool = False) -> str:
+    """`[v, v, ...]`, nested per dimension; `summarise`: numpy's summary, the
+    first and last SUMMARY_EDGE items of each longer dimension around `...`."""
     if array.ndim == 0:
         return format_scalar(array, element)
-    return "[" + ", ".join(format_array(a, element) if array.ndim > 1 else format_scalar(a, element)
-                           for a in array) + "]"
+    if summarise and len(array) > 2 * SUMMARY_EDGE:
+        head, tail = array[:SUMMARY_EDGE], array[-SUMMARY_EDGE:]
+        return (f"[{_items(head, element, summarise)}, ..., "
+                f"{_items(tail, element, summarise)}]")
+    return f"[{_items(array, element, summarise)}]"
+
+
+_ROW_CHUNK = 1 << 16
+"""Elements formatted at once: a long row costs its text, not a Python object per element."""
+
+
+def _items(array: np.ndarray, element: str, summarise: bool) -> str:
+    """The items of `array` (rank >= 1) without the brackets."""
+    if array.ndim > 1:
+        return ", ".join(format_array(a, element, summarise) for a in array)
+    if element in FLOATS:
+        spell = "%e".__mod__
+    elif element == "i1":
+        spell, array = str, array.astype(np.uint8)
+    else:
+        spell = str
+    return ", ".join(", ".join(map(spell, array[i:i + _ROW_CHUNK].tolist()))
+                     for i in range(0, len(array), _ROW_CHUNK))
 
 
 def format_outputs(results: list, result_types: list[ArgType], args: list,
-                   arg_types: list[ArgType]) -> list[str]:
+                   arg_types: list[ArgType], summarise_above: int | None = None) -> list[str]:
+    """The output lines of a run: every result, then every memref argument
+    (summarised when it has more than `summarise_above` elements)."""
     lines = [f"result {i}: {format_scalar(v, s.element)}"
              for i, (v, s) in enumerate(zip(results, result_types))]
-    lines += [f"arg {i}: {format_array(a, s.element)}"
+    lines += [f"arg {i}: {format_array(a, s.element, summarise_above is not None and a.size > summarise_above)}"
               for i, (a, s) in enumerate(zip(args, arg_types)) if s.is_memref]
     return lines

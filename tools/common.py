@@ -7,9 +7,11 @@ import dataclasses
 import re
 import sys
 
-from gasync.dialect.diagnostics import CompileError, Diagnostic, Position, Severity
-from gasync.pipeline.driver import Compilation
+from gasync.dialect.diagnostics import CompileError, Diagnostic, DiagnosticEngine, Position, Severity
+from gasync.pipeline.driver import Compilation, decode_source
 from gasync.pipeline.manager import build_pass_manager, parse_pipeline, run_pass_manager
+
+from .files import read_input
 
 SPLIT_MARKER = "// -----"
 
@@ -22,11 +24,11 @@ class Chunk:
 
 
 def read_source(path: str) -> tuple[str, str]:
-    """(name for diagnostics, text) of a file, or of stdin for '-'."""
-    if path == "-":
-        return "<stdin>", sys.stdin.read()
-    with open(path) as f:
-        return path, f.read()
+    """(name for diagnostics, text) of a file, or of stdin for '-'. Raises
+    OSError if it cannot be read, CompileError (reported on stderr, located)
+    if it is not UTF-8."""
+    name, data = read_input(path)
+    return name, decode_source(data, DiagnosticEngine(sys.stderr, source_name=name))
 
 
 def split_chunks(text: str, marker: str) -> list[Chunk]:

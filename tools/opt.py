@@ -12,12 +12,14 @@ import sys
 import textwrap
 
 from gasync.dialect.catalogue import describe
+from gasync.dialect.diagnostics import CompileError
 from gasync.pipeline import PIPELINES, PipelineError
 from gasync.passes import PASSES
 from gasync.runtime.errors import EXIT_INVALID as EXIT_ERROR, EXIT_OK
 
 from .common import (SPLIT_MARKER, Chunk, VerifyDiagnostics, compile_chunk,
                      read_source, split_chunks)
+from .files import OutputError, write_output
 
 
 def _help_epilog() -> str:
@@ -106,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         print(f"gasync-opt: error: cannot read '{args.input}': {e.strerror}", file=sys.stderr)
         return EXIT_ERROR
+    except CompileError:  # not UTF-8: reported at the first bad byte
+        return EXIT_ERROR
 
     chunks = split_chunks(text, args.split_input_file) if args.split_input_file else [Chunk(text, 0)]
     outputs: list[str] = []
@@ -124,13 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     separator = f"\n{args.split_input_file}\n" if args.split_input_file else ""
     rendered = separator.join(outputs)
     try:
-        if args.output == "-":
-            sys.stdout.write(rendered)
-        else:
-            with open(args.output, "w") as f:
-                f.write(rendered)
-    except OSError as e:
-        print(f"gasync-opt: error: cannot write '{args.output}': {e.strerror}", file=sys.stderr)
+        write_output(args.output, rendered)
+    except OutputError as e:
+        if not e.broken_pipe:
+            print(f"gasync-opt: error: {e}", file=sys.stderr)
         return EXIT_ERROR
     if checker is not None:
         return EXIT_OK if checker.ok else EXIT_ERROR

@@ -1,7 +1,8 @@
 """gasync-run: compile and run one entry of a gasync program.
 
     gasync-run FILE --entry NAME [--target cpu|cuda] [--grid X,Y,Z] [--block X,Y,Z]
-               [--arg SPEC]... [--emit STAGE] [--from STAGE] [--emit-bundle DIR]
+               [--arg SPEC]... [--print-full] [--emit STAGE] [--from STAGE]
+               [--emit-bundle DIR]
     gasync-run --bundle DIR
 
 The command line is parsed once, here; compiling goes through the driver
@@ -16,10 +17,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
-from gasync.runtime.args import ArgError, launch_shape
-from gasync.runtime.errors import GasyncError, UsageError, report
+from gasync.runtime.args import MAX_ARG_BYTES, SUMMARY_THRESHOLD, ArgError, launch_shape
+from gasync.runtime.errors import EXIT_USAGE, GasyncError, UsageError, report
+
+from .files import OutputError, flush_stdout, read_input, write_output
 
 PROG = "gasync-run"
 STAGE_NAMES = ("coro", "mlir", "llvm", "ptx", "cubin")
@@ -34,6 +38,13 @@ def _shape(text: str) -> tuple[int, int, int]:
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A value that starts with '-' and then spells a number (`--arg -1e39`,
+        # `--arg -inf`, `--arg -0x10`) is a value, not an unknown option:
+        # argparse's own pattern knows only `-12` and `-1.5`.
+        self._negative_number_matcher = re.compile(r"^-(\d|\.\d|inf|nan)", re.IGNORECASE)
+
     def error(self, message):  # a bad command line is exit 2, as argparse's own
         raise UsageError(message)
 
@@ -52,7 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", choices=("cpu", "cuda"), default=None,
                    help="cpu (default) or cuda (implied by --emit-bundle)")
     p.add_argument("--arg", action="append", default=[], metavar="SPEC",
-                   help="an argument: a literal (21, 1.5) or a memref TYPE[=FILL|=[v,...]]")
+                   help="an argument: a literal (21, 1.5, inf) or a memref TYPE[=FILL|=[v,...]] "
+                        f"of at most {MAX_ARG_BYTES >> 20} MiB")
+    p.add_argument("--print-full", action="store_true",
+                   help=f"print memref arguments of more than {SUMMARY_THRESHOLD} elements in "
+                        "full (default: the first and last 3 items of each dimension, "
+                        "around '...')")
     p.add_argument("--grid", type=_shape, default=(1, 1, 1), metavar="X,Y,Z")
     p.add_argument("--block", type=_shape, default=(1, 1, 1), metavar="X,Y,Z")
     p.add_argument("--chip", default="sm_90", help="GPU architecture (default sm_90)")
@@ -77,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="(cuda) a kernel still running after this long is a hang: exit 3")
     p.add_argument("--watchdog", type=int, default=None, metavar="POLLS",
                    help="(cpu) stop an executor with a fault after this many polls (default "
-                        "100000000; 0: no limit)")
+                        "100000000; 0: no limit; at most 2147483647)")
     p.add_argument("--bundle", metavar="DIR",
                    help="run a bundle written by --emit-bundle (imports no MLIR)")
     return p
@@ -90,6 +106,7 @@ def main(argv=None) -> int:
         try:
             args = parser.parse_args(argv)
         except SystemExit as e:  # --help
+            flush_stdout()
             return 0 if not e.code else 2
         if args.bundle:
             from gasync.runtime.bundle import run_bundle
@@ -97,6 +114,9 @@ def main(argv=None) -> int:
             run_bundle(args.bundle)
         else:
             run(args)
+        flush_stdout()
+    except OutputError as e:
+        return EXIT_USAGE if e.broken_pipe else report(e, PROG)
     except GasyncError as e:
         return report(e, PROG)
     return 0
@@ -120,7 +140,10 @@ def run(args) -> None:
     if args.watchdog is not None and target != "cpu":
         raise UsageError("--watchdog applies to --target cpu (the GPU pipelines use the "
                          "default budget)")
-    name, data = read_input(args.input)
+    try:
+        name, data = read_input(args.input)
+    except OSError as e:
+        raise UsageError(f"cannot read '{args.input}': {e.strerror}") from None
 
     from gasync.pipeline import driver
 
@@ -138,27 +161,17 @@ def run(args) -> None:
             from gasync.runtime.faults import ExecutorFault
 
             try:
-                lines = driver.run_cpu(compiled, args.arg)
+                lines = driver.run_cpu(
+                    c, compiled, args.arg,
+                    summarise_above=None if args.print_full else SUMMARY_THRESHOLD)
             except ExecutorFault as e:
                 raise RunFailure(f"'@{args.entry}' failed while running: {e}") from None
         else:
             kernel = driver.kernel(compiled, args.entry, c)
     if target == "cpu":
-        for line in lines:
-            print(line)
+        write_output("-", "".join(line + "\n" for line in lines))
         return
     run_kernel(args, kernel, compiled.ir[kernel.module].data)
-
-
-def read_input(path: str) -> tuple[str, bytes]:
-    """(name for diagnostics, contents) of a file, or of stdin for '-'."""
-    if path == "-":
-        return "<stdin>", sys.stdin.buffer.read()
-    try:
-        with open(path, "rb") as f:
-            return path, f.read()
-    except OSError as e:
-        raise UsageError(f"cannot read '{path}': {e.strerror}") from None
 
 
 def run_kernel(args, kernel, cubin: bytes) -> None:
@@ -204,23 +217,16 @@ def write_stage(compiled, stage: str, out: str) -> None:
     from gasync.pipeline import driver
 
     parts = driver.dump(compiled)
-    try:
-        if stage == "cubin":
-            write_cubins(dict(parts), out)
-            return
-        if not parts:
-            raise UsageError(f"the program has no gpu.module: there is no {stage} to write")
-        if len(parts) == 1:
-            text = parts[0][1]
-        else:
-            text = "".join(f"// gpu.module @{name}\n{body}\n" for name, body in parts)
-        if out == "-":
-            sys.stdout.write(text)
-        else:
-            with open(out, "w") as f:
-                f.write(text)
-    except OSError as e:
-        raise UsageError(f"cannot write '{out}': {e.strerror}") from None
+    if stage == "cubin":
+        write_cubins(dict(parts), out)
+        return
+    if not parts:
+        raise UsageError(f"the program has no gpu.module: there is no {stage} to write")
+    if len(parts) == 1:
+        text = parts[0][1]
+    else:
+        text = "".join(f"// gpu.module @{name}\n{body}\n" for name, body in parts)
+    write_output(out, text)
 
 
 def write_cubins(cubins: dict[str, bytes], out: str) -> None:
@@ -228,19 +234,12 @@ def write_cubins(cubins: dict[str, bytes], out: str) -> None:
         raise UsageError("the program has no gpu.module: there is no cubin to write")
     if os.path.isdir(out):
         for name, data in cubins.items():
-            with open(os.path.join(out, f"{name}.cubin"), "wb") as f:
-                f.write(data)
+            write_output(os.path.join(out, f"{name}.cubin"), data)
         return
     if len(cubins) > 1:
         raise UsageError(f"the program has {len(cubins)} gpu.modules ({', '.join(cubins)}): "
                          "--emit=cubin -o DIR writes one NAME.cubin each into an existing folder")
-    data = next(iter(cubins.values()))
-    if out == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        with open(out, "wb") as f:
-            f.write(data)
+    write_output(out, next(iter(cubins.values())))
 
 
 if __name__ == "__main__":
