@@ -7,7 +7,10 @@ The entry (a `func.func`, not async) is called through a generated wrapper,
 packed calling convention of the ExecutionEngine then takes every argument
 and result as a pointer, whatever the number of results and their types.
 The wrapper carries the entry's MLIR signature (`gasync.entry_type`), so a
-module dumped after any stage can be run later.
+module dumped after any stage can be run later. It clears the fault record
+before the call, so that one JIT-compiled module can be called many times
+(the Python API, `gasync.compile(..., target="cpu")`, wraps every public
+function, each as `_gasync_entry.NAME`).
 """
 
 from __future__ import annotations
@@ -91,6 +94,8 @@ func.func private @gasync_rt_shared_add(%p: !llvm.ptr, %x: i32) -> i32 {{
 }}
 """
 ENTRY_TYPE_ATTR = "gasync.entry_type"
+ENTRY_NAME_ATTR = "gasync.entry_name"
+"""On a wrapper: the name of the function it calls."""
 
 
 def find_entry(module: ir.Module, entry: str, diags: DiagnosticEngine) -> ir.Operation:
@@ -141,9 +146,39 @@ def add_cpu_runtime(module: ir.Module) -> None:
             ir.InsertionPoint(module.body).insert(op.operation.clone())
 
 
-def add_entry_wrapper(module: ir.Module, fn: ir.Operation, diags: DiagnosticEngine) -> None:
-    """`_gasync_entry(%fault, %results..., %args...)`: calls the entry, stores
-    its results, and copies the fault record (code, detail) to %fault."""
+def host_functions(module: ir.Module) -> tuple[list[ir.Operation], dict[str, str]]:
+    """The public, defined, non-async func.funcs whose types the host can pass
+    (Python may call them), and, for every other public function, why not."""
+    callable_, refused = [], {}
+    for op in module.body.operations:
+        op = op.operation
+        if op.name != "func.func" or "sym_visibility" in op.attributes:
+            continue
+        name = ir.StringAttr(op.attributes["sym_name"]).value
+        if ASYNC_ATTR in op.attributes:
+            refused[name] = "it is an async function: call a host function that block_on's it"
+        elif len(op.regions[0].blocks) == 0:
+            refused[name] = "it is only a declaration"
+        else:
+            try:
+                entry_types(ir.FunctionType(ir.TypeAttr(op.attributes["function_type"]).value))
+            except ArgError as e:
+                refused[name] = str(e)
+                continue
+            callable_.append(op)
+    return callable_, refused
+
+
+def wrapper_name(entry: str) -> str:
+    """The wrapper of `entry` when every public function is wrapped."""
+    return f"{ENTRY_WRAPPER}.{entry}"
+
+
+def add_entry_wrapper(module: ir.Module, fn: ir.Operation, diags: DiagnosticEngine,
+                      wrapper_symbol: str = ENTRY_WRAPPER) -> None:
+    """`_gasync_entry(%fault, %results..., %args...)`: clears the fault record,
+    calls the entry, stores its results, and copies the fault record (code,
+    detail) to %fault."""
     ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
     name = ir.StringAttr(fn.attributes["sym_name"]).value
     try:
@@ -154,54 +189,61 @@ def add_entry_wrapper(module: ir.Module, fn: ir.Operation, diags: DiagnosticEngi
     results = list(ftype.results)
     inputs = [fr.ptr()] * (1 + len(results)) + list(ftype.inputs)
     loc = fn.location
+    record_type = ir.Type.parse("!llvm.array<2 x i32>")
     with loc, ir.InsertionPoint(module.body):
-        wrapper = func.FuncOp(ENTRY_WRAPPER, ir.FunctionType.get(inputs, []))
+        wrapper = func.FuncOp(wrapper_symbol, ir.FunctionType.get(inputs, []))
         wrapper.operation.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
         wrapper.operation.attributes[ENTRY_TYPE_ATTR] = ir.TypeAttr.get(ftype)
+        wrapper.operation.attributes[ENTRY_NAME_ATTR] = ir.StringAttr.get(name)
         block = wrapper.add_entry_block()
         with ir.InsertionPoint(block):
+            record = llvm.AddressOfOp(fr.ptr(), FAULT_RECORD).result
+            llvm.store(llvm.mlir_zero(record_type), record)
             call = func.CallOp(results, ir.FlatSymbolRefAttr.get(name),
                                list(block.arguments)[1 + len(results):])
             for i, r in enumerate(call.results):
                 fr.store(r, block.arguments[1 + i], 0, loc=loc, ip=None)
-            record = llvm.AddressOfOp(fr.ptr(), FAULT_RECORD).result
-            fault = llvm.load(ir.Type.parse("!llvm.array<2 x i32>"), record)
+            fault = llvm.load(record_type, record)
             llvm.store(fault, block.arguments[0])
             func.ReturnOp([])
 
 
-def prepare(module: ir.Module, entry: str | None, diags: DiagnosticEngine) -> None:
-    """Before the coroutine lowering: drop device code, merge the CPU hooks and,
-    when an entry is named, add its wrapper. Raises CompileError after reporting."""
+def prepare(module: ir.Module, entry: str | None, diags: DiagnosticEngine,
+            wrap_all: bool = False) -> None:
+    """Before the coroutine lowering: drop device code, merge the CPU hooks and
+    add the wrapper of the entry named (or, `wrap_all`, of every function
+    Python may call). Raises CompileError after reporting."""
     fn = find_entry(module, entry, diags) if entry else None
+    wrapped = host_functions(module)[0] if wrap_all else []
     drop_device_code(module)
     add_cpu_runtime(module)
     if fn is not None:
         add_entry_wrapper(module, fn, diags)
+    for op in wrapped:
+        add_entry_wrapper(module, op, diags, wrapper_name(ir.StringAttr(op.attributes["sym_name"]).value))
 
 
-def execute(module: ir.Module, arg_texts: list[str], opt_level: int = 2) -> list[str]:
-    """JIT the lowered module and run its entry wrapper with `arg_texts` (the
-    `--arg` spellings); the output lines. Raises UsageError (a module without
-    a wrapper, bad arguments) or ExecutorFault."""
-    from mlir.execution_engine import ExecutionEngine
+def wrappers(module: ir.Module) -> dict[str, ir.Operation]:
+    """The entry wrappers of a lowered module, by wrapper symbol."""
+    return {ir.StringAttr(op.operation.attributes["sym_name"]).value: op.operation
+            for op in module.body.operations
+            if op.operation.name == "llvm.func" and ENTRY_TYPE_ATTR in op.operation.attributes}
+
+
+def wrapper_types(wrapper: ir.Operation) -> tuple[list[ArgType], list[ArgType]]:
+    return entry_types(ir.FunctionType(ir.TypeAttr(wrapper.attributes[ENTRY_TYPE_ATTR]).value))
+
+
+def call_wrapper(engine, symbol: str, arg_types: list[ArgType], result_types: list[ArgType],
+                 arrays: list[np.ndarray]) -> list:
+    """Call wrapper `symbol` of a JIT-compiled module with `arrays` (one numpy
+    array per argument: a 0-d array of exactly the scalar's dtype, or a
+    C-contiguous array of the memref's dtype and shape, updated in place);
+    its results as numpy scalars. Raises ExecutorFault."""
     from mlir.runtime import get_ranked_memref_descriptor
 
-    from gasync.runtime.errors import UsageError
-
-    wrapper = next((op.operation for op in module.body.operations
-                    if op.operation.name == "llvm.func"
-                    and ir.StringAttr(op.operation.attributes["sym_name"]).value == ENTRY_WRAPPER
-                    and ENTRY_TYPE_ATTR in op.operation.attributes), None)
-    if wrapper is None:
-        raise UsageError("the module has no entry to run: compile it with --entry NAME")
-    arg_types, result_types = entry_types(
-        ir.FunctionType(ir.TypeAttr(wrapper.attributes[ENTRY_TYPE_ATTR]).value))
-    values, _ = parse_args(arg_types, arg_texts)
     fault = (ctypes.c_int32 * 2)()
     results = [np.zeros((), s.dtype) for s in result_types]
-    arrays = [np.ascontiguousarray(v) if s.is_memref else np.array(v, dtype=s.dtype)
-              for v, s in zip(values, arg_types)]
     keep = []  # ctypes objects must outlive the call
     packed = []
     for address in [ctypes.addressof(fault)] + [r.ctypes.data for r in results]:
@@ -216,8 +258,27 @@ def execute(module: ir.Module, arg_texts: list[str], opt_level: int = 2) -> list
         else:
             packed.append(ctypes.cast(ctypes.c_void_p(array.ctypes.data),
                                       ctypes.POINTER(ctypes.c_byte)))
-    engine = ExecutionEngine(module, opt_level=opt_level)
-    engine.invoke(ENTRY_WRAPPER, *packed)
+    engine.invoke(symbol, *packed)
     if fault[0] != 0:
         raise ExecutorFault(fault[0], fault[1])
-    return format_outputs([r[()] for r in results], result_types, arrays, arg_types)
+    return [r[()] for r in results]
+
+
+def execute(module: ir.Module, arg_texts: list[str], opt_level: int = 2) -> list[str]:
+    """JIT the lowered module and run its entry wrapper with `arg_texts` (the
+    `--arg` spellings); the output lines. Raises UsageError (a module without
+    a wrapper, bad arguments) or ExecutorFault."""
+    from mlir.execution_engine import ExecutionEngine
+
+    from gasync.runtime.errors import UsageError
+
+    wrapper = wrappers(module).get(ENTRY_WRAPPER)
+    if wrapper is None:
+        raise UsageError("the module has no entry to run: compile it with --entry NAME")
+    arg_types, result_types = wrapper_types(wrapper)
+    values, _ = parse_args(arg_types, arg_texts)
+    arrays = [np.ascontiguousarray(v) if s.is_memref else np.array(v, dtype=s.dtype)
+              for v, s in zip(values, arg_types)]
+    engine = ExecutionEngine(module, opt_level=opt_level)
+    results = call_wrapper(engine, ENTRY_WRAPPER, arg_types, result_types, arrays)
+    return format_outputs(results, result_types, arrays, arg_types)

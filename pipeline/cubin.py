@@ -1,4 +1,4 @@
-"""Cubin generation: nvJitLink turns PTX into a cubin (DESIGN.md sections 1, 4).
+"""Cubin generation: nvJitLink turns PTX into a cubin (docs/design.md, sections 1 and 4).
 
 The executor runtime library is linked as IR before LLVM optimisation (pass
 `gasync-link-device-runtime`, pipeline/gpu.py), so that it inlines; this
