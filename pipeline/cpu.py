@@ -10,7 +10,7 @@ The wrapper carries the entry's MLIR signature (`gasync.entry_type`), so a
 module dumped after any stage can be run later. It clears the fault record
 before the call, so that one JIT-compiled module can be called many times
 (the Python API, `gasync.compile(..., target="cpu")`, wraps every public
-function, each as `_gasync_entry.NAME`).
+function, each as `_gasync_entry_NAME`).
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ def host_functions(module: ir.Module) -> tuple[list[ir.Operation], dict[str, str
 
 def wrapper_name(entry: str) -> str:
     """The wrapper of `entry` when every public function is wrapped."""
-    return f"{ENTRY_WRAPPER}.{entry}"
+    return f"{ENTRY_WRAPPER}_{entry}"
 
 
 def add_entry_wrapper(module: ir.Module, fn: ir.Operation, diags: DiagnosticEngine,
@@ -224,10 +224,12 @@ def prepare(module: ir.Module, entry: str | None, diags: DiagnosticEngine,
 
 
 def wrappers(module: ir.Module) -> dict[str, ir.Operation]:
-    """The entry wrappers of a lowered module, by wrapper symbol."""
-    return {ir.StringAttr(op.operation.attributes["sym_name"]).value: op.operation
-            for op in module.body.operations
-            if op.operation.name == "llvm.func" and ENTRY_TYPE_ATTR in op.operation.attributes}
+    """The entry wrappers of a lowered module, by wrapper symbol (not their C
+    interfaces, `_mlir_ciface_*`, which carry the same attributes)."""
+    found = {ir.StringAttr(op.operation.attributes["sym_name"]).value: op.operation
+             for op in module.body.operations
+             if op.operation.name == "llvm.func" and ENTRY_TYPE_ATTR in op.operation.attributes}
+    return {name: op for name, op in found.items() if not name.startswith("_mlir_ciface_")}
 
 
 def wrapper_types(wrapper: ir.Operation) -> tuple[list[ArgType], list[ArgType]]:

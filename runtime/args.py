@@ -204,6 +204,14 @@ def check_array(layout: ArgType, shape, dtype, strides, index: int, what: str,
                        "layout; pass a contiguous copy")
 
 
+def host_scalar(layout: ArgType, value, index: int, callee: str):
+    """A scalar argument as a numpy scalar of exactly its type; the error names the callee."""
+    try:
+        return scalar_value(value, layout.element, index)
+    except ArgError as e:
+        raise type(e)(f"{callee}: {e}") from None
+
+
 def check_count(types: Sequence[ArgType], values: Sequence, callee: str) -> None:
     if len(values) != len(types):
         raise ArgTypeError(f"{callee} takes {len(types)} argument(s) "

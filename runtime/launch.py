@@ -33,7 +33,7 @@ import time
 import numpy as np
 
 from .args import (ArgError, ArgType, ArgTypeError, check_array, check_count, host_array,
-                   launch_shape, scalar_value)
+                   host_scalar, launch_shape)
 from .errors import RunFailure, RuntimeFault
 from .faults import ExecutorFault
 
@@ -121,24 +121,26 @@ def stream_handle(stream) -> int:
 
 # Arguments ----------------------------------------------------------------------------
 
-def _is_device_array(value) -> bool:
-    return hasattr(value, "__cuda_array_interface__") or (
-        hasattr(value, "__dlpack__") and hasattr(value, "__dlpack_device__"))
-
-
-def check_args(layouts: list[ArgType], values: list, kernel: str = "kernel") -> None:
+def validate_args(layouts: list[ArgType], values: list, kernel: str = "kernel") -> None:
     """Check what can be checked without a GPU: the count, every scalar, every
-    numpy array (dtype, shape, C order), and that every other memref argument
-    is a device array. Device arrays are checked at launch, from their
-    StridedMemoryView (dtype, shape, C order, device)."""
+    numpy array (dtype, shape, C order), every `__cuda_array_interface__`
+    array by its published dtype, shape and strides, and that every other
+    memref argument is a DLPack array. At launch, device arrays are checked
+    again from their StridedMemoryView (which also gives the device)."""
     callee = f"kernel '{kernel}'"
     check_count(layouts, values, callee)
     for i, (layout, value) in enumerate(zip(layouts, values)):
         if not layout.is_memref:
-            scalar_value(value, layout.element, i)
+            host_scalar(layout, value, i, callee)
         elif isinstance(value, np.ndarray):
             host_array(layout, value, i, callee)
-        elif not _is_device_array(value):
+        elif hasattr(value, "__cuda_array_interface__"):
+            cai = value.__cuda_array_interface__
+            dtype = np.dtype(cai["typestr"])
+            strides = cai.get("strides")
+            check_array(layout, cai["shape"], dtype, None if strides is None else
+                        tuple(st // dtype.itemsize for st in strides), i, "device array", callee)
+        elif not (hasattr(value, "__dlpack__") and hasattr(value, "__dlpack_device__")):
             raise ArgTypeError(f"argument {i} of {callee} is {layout}: pass a numpy array or "
                                "a CUDA array (DLPack or __cuda_array_interface__), not "
                                f"{type(value).__name__}")
@@ -234,7 +236,7 @@ class LoadedModule:
         """Launch `kernel` on `stream`. Waits (copying numpy arrays back) when
         a numpy array is among `values` or `sync`; otherwise returns at once:
         call `synchronize()` on the result. Arguments are checked first."""
-        check_args(layouts, values, kernel)
+        validate_args(layouts, values, kernel)
         grid, block = launch_shape(grid, "grid"), launch_shape(block, "block")
         core = self.device.core
         self.device.device.set_current()
@@ -244,7 +246,7 @@ class LoadedModule:
         try:
             for i, (layout, value) in enumerate(zip(layouts, values)):
                 if not layout.is_memref:
-                    params.append(scalar_value(value, layout.element, i))
+                    params.append(host_scalar(layout, value, i, f"kernel '{kernel}'"))
                     continue
                 if isinstance(value, np.ndarray):
                     ptr, sizes = run.stage(value), value.shape
