@@ -240,6 +240,7 @@ class LoadedModule:
         grid, block = launch_shape(grid, "grid"), launch_shape(block, "block")
         core = self.device.core
         self.device.device.set_current()
+        function = self.kernel(kernel)  # loads the cubin: a LaunchError before any copy
         s = self.device.stream(stream)
         run = Launch(self, kernel, s, stream, timeout_s)
         params: list = []
@@ -268,7 +269,7 @@ class LoadedModule:
             run.start = s.record(options=timing)
             config = core.LaunchConfig(grid=grid, block=block, shmem_size=shared_mem)
             try:
-                core.launch(s, config, self.kernel(kernel), *params)
+                core.launch(s, config, function, *params)
             except Exception as e:  # noqa: BLE001
                 if _error_name(e) in _STICKY:
                     raise run.fault(str(e)) from None
@@ -343,7 +344,7 @@ class Launch:
         deadline = None if self.timeout_s is None else time.monotonic() + self.timeout_s
         pause = 1e-5
         try:
-            while not self.end.is_done():
+            while not self.end.is_done:
                 if deadline is not None and time.monotonic() > deadline:
                     raise self.fault(f"still running after {self.timeout_s:g} s (a hang?); "
                                      "stopped", timeout=True)
