@@ -1,11 +1,15 @@
 """gasync: async/await for NVIDIA GPUs as an MLIR dialect and compiler pipeline."""
 
+from gasync.runtime.errors import RuntimeFault  # MLIR-free: the GPU machine imports it
+
 __version__ = "0.1.0"
 
 
 def compile(module_or_text, target: str = "sm_90", **options):  # noqa: A001
-    """Compile gasync IR (text, or an ir.Module left untouched) for an NVIDIA GPU:
-    a `CompiledModule` (see gasync.pipeline.compiled).
+    """Compile gasync IR (text, or an ir.Module left untouched) for `target`:
+    "cpu" gives a `CpuModule` whose public functions Python calls; an NVIDIA
+    chip ("sm_90", the default) gives a `CompiledModule` of launchable kernels
+    (see gasync.pipeline.compiled and docs/api.md).
 
     Imported lazily: `import gasync` needs no MLIR (the GPU machine imports
     gasync.runtime without it).

@@ -28,6 +28,7 @@ from gasync.runtime.faults import check_status
 
 ENTRY_WRAPPER = "_gasync_entry"
 ENTRY_TYPE_ATTR = "gasync.entry_type"
+ENTRY_NAME_ATTR = "gasync.entry_name"
 
 
 def find_entry(module: ir.Module, entry: str, diags: DiagnosticEngine) -> ir.Operation:
@@ -70,10 +71,40 @@ def drop_device_code(module: ir.Module) -> None:
             op.operation.erase()
 
 
-def add_entry_wrapper(module: ir.Module, fn: ir.Operation, diags: DiagnosticEngine) -> None:
-    """`_gasync_entry(%status, %results..., %args...)`: calls the entry, stores
-    its results, and copies the status record (runtime/abi.py; declared here,
-    defined by gasync-link-cpu-runtime) to %status."""
+def host_functions(module: ir.Module) -> tuple[list[ir.Operation], dict[str, str]]:
+    """The public, defined, non-async func.funcs whose types the host can pass
+    (Python may call them), and, for every other public function, why not."""
+    callable_, refused = [], {}
+    for op in module.body.operations:
+        op = op.operation
+        if op.name != "func.func" or "sym_visibility" in op.attributes:
+            continue
+        name = ir.StringAttr(op.attributes["sym_name"]).value
+        if ASYNC_ATTR in op.attributes:
+            refused[name] = "it is an async function: call a host function that block_on's it"
+        elif len(op.regions[0].blocks) == 0:
+            refused[name] = "it is only a declaration"
+        else:
+            try:
+                entry_types(ir.FunctionType(ir.TypeAttr(op.attributes["function_type"]).value))
+            except ArgError as e:
+                refused[name] = str(e)
+                continue
+            callable_.append(op)
+    return callable_, refused
+
+
+def wrapper_name(entry: str) -> str:
+    """The wrapper of `entry` when every public function is wrapped."""
+    return f"{ENTRY_WRAPPER}_{entry}"
+
+
+def add_entry_wrapper(module: ir.Module, fn: ir.Operation, diags: DiagnosticEngine,
+                      wrapper_symbol: str = ENTRY_WRAPPER) -> None:
+    """`_gasync_entry(%status, %results..., %args...)`: clears the status
+    record (runtime/abi.py; declared here, defined by gasync-link-cpu-runtime),
+    calls the entry, stores its results, and copies the status record to
+    %status."""
     ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
     name = ir.StringAttr(fn.attributes["sym_name"]).value
     try:
@@ -86,29 +117,39 @@ def add_entry_wrapper(module: ir.Module, fn: ir.Operation, diags: DiagnosticEngi
     loc = fn.location
     record_type = ir.Type.parse(f"!llvm.array<{abi.STATUS_WORDS} x i32>")
     with loc, ir.InsertionPoint(module.body):
-        llvm.GlobalOp(record_type, abi.STATUS_SYMBOL, ir.Attribute.parse("#llvm.linkage<external>"))
-        wrapper = func.FuncOp(ENTRY_WRAPPER, ir.FunctionType.get(inputs, []))
+        if abi.STATUS_SYMBOL not in ir.SymbolTable(module.operation):
+            llvm.GlobalOp(record_type, abi.STATUS_SYMBOL,
+                          ir.Attribute.parse("#llvm.linkage<external>"))
+        wrapper = func.FuncOp(wrapper_symbol, ir.FunctionType.get(inputs, []))
         wrapper.operation.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
         wrapper.operation.attributes[ENTRY_TYPE_ATTR] = ir.TypeAttr.get(ftype)
+        wrapper.operation.attributes[ENTRY_NAME_ATTR] = ir.StringAttr.get(name)
         block = wrapper.add_entry_block()
         with ir.InsertionPoint(block):
+            record = llvm.AddressOfOp(fr.ptr(), abi.STATUS_SYMBOL).result
+            llvm.store(llvm.mlir_zero(record_type), record)
             call = func.CallOp(results, ir.FlatSymbolRefAttr.get(name),
                                list(block.arguments)[1 + len(results):])
             for i, r in enumerate(call.results):
                 fr.store(r, block.arguments[1 + i], 0, loc=loc, ip=None)
-            record = llvm.AddressOfOp(fr.ptr(), abi.STATUS_SYMBOL).result
             llvm.store(llvm.load(record_type, record), block.arguments[0])
             func.ReturnOp([])
 
 
-def prepare(module: ir.Module, entry: str | None, diags: DiagnosticEngine) -> None:
-    """Before the coroutine lowering: drop device code and, when an entry is
-    named, add its wrapper (the CPU hooks are merged by gasync-link-cpu-runtime,
-    inside the pipeline). Raises CompileError after reporting."""
+def prepare(module: ir.Module, entry: str | None, diags: DiagnosticEngine,
+            wrap_all: bool = False) -> None:
+    """Before the coroutine lowering: drop device code and add the wrapper of
+    the entry named (or, `wrap_all`, of every function Python may call); the
+    CPU hooks are merged by gasync-link-cpu-runtime, inside the pipeline.
+    Raises CompileError after reporting."""
     fn = find_entry(module, entry, diags) if entry else None
+    wrapped = host_functions(module)[0] if wrap_all else []
     drop_device_code(module)
     if fn is not None:
         add_entry_wrapper(module, fn, diags)
+    for op in wrapped:
+        add_entry_wrapper(module, op, diags,
+                          wrapper_name(ir.StringAttr(op.attributes["sym_name"]).value))
 
 
 UNREALIZED_CAST = "builtin.unrealized_conversion_cast"
@@ -159,32 +200,29 @@ def check_llvm_dialect(module: ir.Module, diags: DiagnosticEngine) -> None:
             raise CompileError()
 
 
-def execute(module: ir.Module, arg_texts: list[str], diags: DiagnosticEngine, *,
-            opt_level: int = 2, summarise_above: int | None = None) -> list[str]:
-    """JIT the lowered module and run its entry wrapper with `arg_texts` (the
-    `--arg` spellings); the output lines, memrefs of more than
-    `summarise_above` elements summarised. Raises UsageError (a module without
-    a wrapper, bad arguments), CompileError after reporting (what the JIT
-    cannot compile) or ExecutorFault."""
-    from mlir.execution_engine import ExecutionEngine
+def wrappers(module: ir.Module) -> dict[str, ir.Operation]:
+    """The entry wrappers of a lowered module, by wrapper symbol (not their C
+    interfaces, `_mlir_ciface_*`, which carry the same attributes)."""
+    found = {ir.StringAttr(op.operation.attributes["sym_name"]).value: op.operation
+             for op in module.body.operations
+             if op.operation.name == "llvm.func" and ENTRY_TYPE_ATTR in op.operation.attributes}
+    return {name: op for name, op in found.items() if not name.startswith("_mlir_ciface_")}
+
+
+def wrapper_types(wrapper: ir.Operation) -> tuple[list[ArgType], list[ArgType]]:
+    return entry_types(ir.FunctionType(ir.TypeAttr(wrapper.attributes[ENTRY_TYPE_ATTR]).value))
+
+
+def call_wrapper(engine, symbol: str, arg_types: list[ArgType], result_types: list[ArgType],
+                 arrays: list[np.ndarray]) -> list:
+    """Call wrapper `symbol` of a JIT-compiled module with `arrays` (one numpy
+    array per argument: a 0-d array of exactly the scalar's dtype, or a
+    C-contiguous array of the memref's dtype and shape, updated in place);
+    its results as numpy scalars. Raises ExecutorFault."""
     from mlir.runtime import get_ranked_memref_descriptor
 
-    from gasync.runtime.errors import UsageError
-
-    wrapper = next((op.operation for op in module.body.operations
-                    if op.operation.name == "llvm.func"
-                    and ir.StringAttr(op.operation.attributes["sym_name"]).value == ENTRY_WRAPPER
-                    and ENTRY_TYPE_ATTR in op.operation.attributes), None)
-    if wrapper is None:
-        raise UsageError("the module has no entry to run: compile it with --entry NAME")
-    arg_types, result_types = entry_types(
-        ir.FunctionType(ir.TypeAttr(wrapper.attributes[ENTRY_TYPE_ATTR]).value))
-    check_llvm_dialect(module, diags)
-    values, _ = parse_args(arg_types, arg_texts)
     status = (ctypes.c_int32 * abi.STATUS_WORDS)()
     results = [np.zeros((), s.dtype) for s in result_types]
-    arrays = [np.ascontiguousarray(v) if s.is_memref else np.array(v, dtype=s.dtype)
-              for v, s in zip(values, arg_types)]
     keep = []  # ctypes objects must outlive the call
     packed = []
     for address in [ctypes.addressof(status)] + [r.ctypes.data for r in results]:
@@ -199,6 +237,40 @@ def execute(module: ir.Module, arg_texts: list[str], diags: DiagnosticEngine, *,
         else:
             packed.append(ctypes.cast(ctypes.c_void_p(array.ctypes.data),
                                       ctypes.POINTER(ctypes.c_byte)))
+    engine.invoke(symbol, *packed)
+    check_status(list(status))
+    return [r[()] for r in results]
+
+
+def execute(module: ir.Module, arg_texts: list[str], diags: DiagnosticEngine, *,
+            opt_level: int = 2, summarise_above: int | None = None) -> list[str]:
+    """JIT the lowered module and run its entry wrapper with `arg_texts` (the
+    `--arg` spellings); the output lines, memrefs of more than
+    `summarise_above` elements summarised. Raises UsageError (a module without
+    a wrapper, bad arguments), CompileError after reporting (what the JIT
+    cannot compile) or ExecutorFault."""
+    from gasync.runtime.errors import UsageError
+
+    wrapper = wrappers(module).get(ENTRY_WRAPPER)
+    if wrapper is None:
+        raise UsageError("the module has no entry to run: compile it with --entry NAME")
+    arg_types, result_types = wrapper_types(wrapper)
+    values, _ = parse_args(arg_types, arg_texts)
+    arrays = [np.ascontiguousarray(v) if s.is_memref else np.array(v, dtype=s.dtype)
+              for v, s in zip(values, arg_types)]
+    engine = jit(module, diags, opt_level=opt_level, symbol=ENTRY_WRAPPER)
+    results = call_wrapper(engine, ENTRY_WRAPPER, arg_types, result_types, arrays)
+    return format_outputs(results, result_types, arrays, arg_types, summarise_above)
+
+
+def jit(module: ir.Module, diags: DiagnosticEngine, *, opt_level: int = 2,
+        symbol: str | None = None):
+    """An ExecutionEngine for the lowered module, which must be all LLVM dialect;
+    `symbol` is looked up at once, so that missing symbols fail here. Raises
+    CompileError after reporting what the JIT cannot compile or link."""
+    from mlir.execution_engine import ExecutionEngine
+
+    check_llvm_dialect(module, diags)
     errors_before = diags.error_count
     try:
         engine = ExecutionEngine(module, opt_level=opt_level)
@@ -206,12 +278,10 @@ def execute(module: ir.Module, arg_texts: list[str], diags: DiagnosticEngine, *,
         if diags.error_count == errors_before:  # nothing located came with it
             diags.error(module.operation.location, f"the JIT cannot compile the module: {e}")
         raise CompileError() from None
-    try:
-        engine.lookup(ENTRY_WRAPPER)  # links the module: missing symbols fail here
-    except RuntimeError as e:
-        diags.error(module.operation.location, f"the JIT cannot link the module: {e}")
-        raise CompileError() from None
-    engine.invoke(ENTRY_WRAPPER, *packed)
-    check_status(list(status))
-    return format_outputs([r[()] for r in results], result_types, arrays, arg_types,
-                          summarise_above)
+    if symbol is not None:
+        try:
+            engine.lookup(symbol)  # links the module: missing symbols fail here
+        except RuntimeError as e:
+            diags.error(module.operation.location, f"the JIT cannot link the module: {e}")
+            raise CompileError() from None
+    return engine

@@ -1,10 +1,10 @@
-"""Cubin generation: nvJitLink turns PTX into a cubin (DESIGN.md sections 1, 4).
+"""Cubin generation: nvJitLink turns PTX into a cubin (docs/design.md, sections 1 and 4).
 
 The executor runtime library is linked as IR before LLVM optimisation (pass
 `gasync-link-device-runtime`, pipeline/gpu.py), so that it inlines; this
 stage links what is left: the PTX of each `gpu.module` and any extra user
 objects (`--link FILE`: PTX, cubin, fatbin or LTO-IR), for one chip, with
-nvJitLink from cuda-python. It needs no GPU.
+cuda.core's Linker on nvJitLink. It needs no GPU.
 
 `link_cubin` is the Python API; the pass `gasync-link-cubin` rewrites every
 PTX object of every `gpu.binary` into a cubin object, so the result of the
@@ -90,57 +90,58 @@ def read_link_inputs(paths: list[str]) -> list[LinkInput]:
     return inputs
 
 
-def _log(nvjitlink, handle, info: bool = False) -> str:
-    try:
-        size = (nvjitlink.get_info_log_size if info else nvjitlink.get_error_log_size)(handle)
-        buf = bytearray(size)
-        (nvjitlink.get_info_log if info else nvjitlink.get_error_log)(handle, buf)
-        return bytes(buf).rstrip(b"\x00").decode(errors="replace")
-    except Exception:  # noqa: BLE001 - a log we cannot read is an empty log
-        return ""
+_LOG_MARK = "nvJitLink error log:"
+
+
+def _error_log(error: Exception, linker) -> list[str]:
+    """nvJitLink's error log, line by line. A failure while adding an input
+    happens in Linker's constructor, before there is a Linker to ask
+    (`get_error_log`): cuda.core then puts the log in the exception's text."""
+    text = ""
+    if linker is not None:
+        try:
+            text = linker.get_error_log()
+        except Exception:  # noqa: BLE001 - a log we cannot read is an empty log
+            text = ""
+    if not text.strip():
+        text = str(error).partition(_LOG_MARK)[2]
+    return [line for line in text.replace("\x00", "").splitlines() if line.strip()]
 
 
 def link_cubin(ptx: bytes | str, chip: str = "sm_90", links: list[LinkInput] | list[str] = (),
                *, ptx_name: str = "gasync.ptx", opt_level: int = 3,
                verbose: bool = False) -> LinkResult:
-    """PTX (+ extra objects) -> cubin for `chip`, with nvJitLink. Raises LinkError."""
+    """PTX (+ extra objects) -> cubin for `chip`, with cuda.core's Linker on
+    nvJitLink (`LinkerOptions(arch=...)`: no GPU or driver needed). Raises LinkError."""
     try:
-        from cuda.bindings import nvjitlink
+        from cuda.core import Linker, LinkerOptions, ObjectCode
     except Exception as e:  # noqa: BLE001
         raise LinkError(f"nvJitLink is not available ({type(e).__name__}: {e}); install "
-                        "cuda-python and nvidia-nvjitlink", []) from None
+                        "cuda-core and nvidia-nvjitlink", []) from None
     check_chip(chip)
     if isinstance(ptx, str):
         ptx = ptx.encode()
     inputs = [LinkInput(ptx_name, ptx, "ptx")]
     inputs += read_link_inputs(list(links)) if links and isinstance(links[0], str) else list(links)
-    kinds = {"ptx": nvjitlink.InputType.PTX, "cubin": nvjitlink.InputType.CUBIN,
-             "fatbin": nvjitlink.InputType.FATBIN, "ltoir": nvjitlink.InputType.LTOIR}
-    options = [f"-arch={chip}", f"-O{opt_level}"]
-    if any(i.kind == "ltoir" for i in inputs):
-        options.append("-lto")
-    if verbose:
-        options.append("-verbose")
+    readers = {"ptx": ObjectCode.from_ptx, "cubin": ObjectCode.from_cubin,
+               "fatbin": ObjectCode.from_fatbin, "ltoir": ObjectCode.from_ltoir}
+    options = LinkerOptions(arch=chip, optimization_level=opt_level, verbose=verbose or None,
+                            link_time_optimization=any(i.kind == "ltoir" for i in inputs) or None)
+    linker = None
+    step = "add the inputs"
     try:
-        handle = nvjitlink.create(len(options), options)
-    except Exception as e:  # noqa: BLE001
-        raise LinkError(f"nvJitLink could not start for {chip} ({e})", []) from None
-    step = "complete"
-    try:
-        for item in inputs:
-            step = f"add '{item.name}' ({item.kind})"
-            nvjitlink.add_data(handle, kinds[item.kind], item.data, len(item.data), item.name)
+        linker = Linker(*[readers[i.kind](i.data, name=i.name) for i in inputs], options=options)
         step = "complete"
-        nvjitlink.complete(handle)
-        size = nvjitlink.get_linked_cubin_size(handle)
-        cubin = bytearray(size)
-        nvjitlink.get_linked_cubin(handle, cubin)
-        return LinkResult(bytes(cubin), _log(nvjitlink, handle, info=True))
-    except nvjitlink.nvJitLinkError as e:
-        log = [line for line in _log(nvjitlink, handle).splitlines() if line.strip()]
-        raise LinkError(f"nvJitLink failed to link for {chip} ({step}: {e})", log) from None
+        cubin = linker.link("cubin")
+        return LinkResult(bytes(cubin.code), linker.get_info_log() if verbose else "")
+    except Exception as e:  # noqa: BLE001 - nvJitLinkError, or cuda.core's own checks
+        first = str(e).partition(_LOG_MARK)[0].strip().splitlines()
+        raise LinkError(f"nvJitLink failed to link for {chip} ({step}: "
+                        f"{first[0] if first else type(e).__name__})",
+                        _error_log(e, linker)) from None
     finally:
-        nvjitlink.destroy(handle)
+        if linker is not None:
+            linker.close()
 
 
 def link_or_report(name: str, ptx: bytes | str, loc, chip: str, inputs: list[LinkInput],

@@ -63,6 +63,8 @@ class Options:
     target: str = "cpu"
     entry: str | None = None
     """cpu: the func.func the JIT runs (its wrapper is added at the first stage)."""
+    wrap_all: bool = False
+    """cpu: wrap every public function so that Python calls them (gasync.compile)."""
     chip: str = DEFAULT_CHIP
     opt_level: int = 3
     """cuda: LLVM's optimisation level for the device code."""
@@ -251,7 +253,7 @@ def _watchdog(c: Compilation) -> str:
 
 def _cpu_coro(c: Compilation, module: ir.Module) -> ir.Module:
     c.run("gasync-verify", module)  # the whole module: device code is dropped next
-    cpu.prepare(module, c.options.entry, c.diags)
+    cpu.prepare(module, c.options.entry, c.diags, c.options.wrap_all)
     c.run("gasync-coro" + _watchdog(c), module)
     return module
 

@@ -59,6 +59,14 @@ class ArgError(UsageError):
     """An argument (type, value or spec) that does not fit the entry's signature."""
 
 
+class ArgTypeError(ArgError, TypeError):
+    """An argument of the wrong kind (an array for a scalar...) or dtype."""
+
+
+class ArgOverflowError(ArgError, OverflowError):
+    """A scalar out of its parameter type's range."""
+
+
 @dataclasses.dataclass(frozen=True)
 class ArgType:
     """A scalar type, or a memref of a scalar type with static (int) or dynamic (None) dims."""
@@ -145,34 +153,106 @@ def scalar_value(value, element: str, index: int):
     dtype = ELEMENTS[element][0]
     if element in FLOATS:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-            raise ArgError(f"argument {index} is {element}, not "
-                           f"{type(value).__name__} {value!r}")
+            raise ArgTypeError(f"argument {index} is {element}, not "
+                               f"{type(value).__name__} {value!r}")
         try:
             wide = float(value)
         except OverflowError:  # an int beyond every float
-            raise ArgError(f"argument {index}: {value} does not fit in {element}") from None
+            raise ArgOverflowError(f"argument {index}: {value} does not fit in {element}") from None
         with np.errstate(over="ignore"):
             narrow = dtype.type(wide)
         if math.isinf(narrow) and not math.isinf(wide):
-            raise ArgError(f"argument {index}: {value} does not fit in {element} (largest "
+            raise ArgOverflowError(f"argument {index}: {value} does not fit in {element} (largest "
                            f"finite value: {float(np.finfo(dtype).max):g})")
         return narrow
     if isinstance(value, (float, np.floating)):
-        raise ArgError(f"argument {index} is {element}, not the float {value!r}")
+        raise ArgTypeError(f"argument {index} is {element}, not the float {value!r}")
     if not isinstance(value, (int, bool, np.integer, np.bool_)):
-        raise ArgError(f"argument {index} is {element}, not "
-                       f"{type(value).__name__} {value!r}")
+        raise ArgTypeError(f"argument {index} is {element}, not "
+                           f"{type(value).__name__} {value!r}")
     v = int(value)
     if element == "i1":
         if v not in (0, 1):
-            raise ArgError(f"argument {index}: {v} is not an i1 (0 or 1)")
+            raise ArgOverflowError(f"argument {index}: {v} is not an i1 (0 or 1)")
         return np.bool_(v)
     bits = 64 if element == "index" else int(element[1:])
     if not -(1 << (bits - 1)) <= v < (1 << bits):
-        raise ArgError(f"argument {index}: {v} does not fit in {element}")
+        raise ArgOverflowError(f"argument {index}: {v} does not fit in {element}")
     if v >= 1 << (bits - 1):  # an unsigned spelling of a negative value
         v -= 1 << bits
     return dtype.type(v)
+
+
+def dtype_fits(element: str, dtype: np.dtype) -> bool:
+    """Whether array elements of `dtype` are exactly MLIR's `element` (integers
+    are signless: int32 and uint32 both fit i32)."""
+    dtype = np.dtype(dtype)
+    if element == "i1":
+        return dtype == np.bool_
+    if element == "index":
+        return dtype.kind in "iu" and dtype.itemsize == 8
+    if element.startswith("i"):
+        return dtype.kind in "iu" and dtype.itemsize * 8 == int(element[1:])
+    return dtype == ELEMENTS[element][0]
+
+
+def c_contiguous(shape, strides) -> bool:
+    """Whether `strides` (in elements; None: C order) are C order for `shape`."""
+    if strides is None:
+        return True
+    expected = 1
+    for dim, stride in reversed(list(zip(shape, strides))):
+        if dim != 1 and stride != expected:
+            return False
+        expected *= dim
+    return True
+
+
+def check_array(layout: ArgType, shape, dtype, strides, index: int, what: str,
+                callee: str) -> None:
+    """An array argument against its memref parameter: dtype (ArgTypeError),
+    shape and layout (ArgError, a ValueError). `strides` in elements."""
+    if not dtype_fits(layout.element, dtype):
+        raise ArgTypeError(f"argument {index} of {callee} is {layout} (dtype "
+                           f"{layout.dtype}), but the {what} has dtype {np.dtype(dtype)}")
+    shape = tuple(int(d) for d in shape)
+    if len(shape) != len(layout.shape) or any(
+            d is not None and d != s for d, s in zip(layout.shape, shape)):
+        raise ArgError(f"argument {index} of {callee} is {layout} (shape "
+                       f"{shape_text(layout.shape)}), but the {what} has shape "
+                       f"{shape_text(shape)}")
+    if not c_contiguous(shape, strides):
+        raise ArgError(f"argument {index} of {callee}: the {what} is not C-contiguous "
+                       f"(strides {tuple(strides)} elements), and {layout} has the identity "
+                       "layout; pass a contiguous copy")
+
+
+def host_scalar(layout: ArgType, value, index: int, callee: str):
+    """A scalar argument as a numpy scalar of exactly its type; the error names the callee."""
+    try:
+        return scalar_value(value, layout.element, index)
+    except ArgError as e:
+        raise type(e)(f"{callee}: {e}") from None
+
+
+def check_count(types: Sequence[ArgType], values: Sequence, callee: str) -> None:
+    if len(values) != len(types):
+        raise ArgTypeError(f"{callee} takes {len(types)} argument(s) "
+                           f"({', '.join(map(str, types)) or 'none'}), {len(values)} given")
+
+
+def host_array(layout: ArgType, value, index: int, callee: str) -> np.ndarray:
+    """A numpy array argument, checked (no silent copy: it is updated in place)."""
+    if not isinstance(value, np.ndarray):
+        raise ArgTypeError(f"argument {index} of {callee} is {layout}: pass a numpy array, "
+                           f"not {type(value).__name__}")
+    check_array(layout, value.shape, value.dtype,
+                None if value.flags.c_contiguous else
+                tuple(s // max(1, value.itemsize) for s in value.strides), index, "array", callee)
+    if not value.flags.writeable:
+        raise ArgError(f"argument {index} of {callee}: the array is read-only, and {layout} "
+                       "is updated in place")
+    return value
 
 
 def _number(text: str, element: str, index: int):

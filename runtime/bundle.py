@@ -1,6 +1,6 @@
 """GPU bundles: a cubin plus a manifest, built where MLIR is, run where the GPU is.
 
-A bundle is a folder (DESIGN.md section 6):
+A bundle is a folder (docs/design.md, section 6):
 
     DIR/manifest.json   {"format": "gasync-bundle/1", "kernel": ..., "cubin": ...,
                          "grid": [x, y, z], "block": [x, y, z], "shared_mem": 0,
@@ -16,8 +16,8 @@ that cannot be read, 3 the run failed (a device fault naming the kernel, a
 hang, an executor failure, no GPU, or output that differs from the expected
 one).
 
-Imports only numpy, cuda.bindings (through launch.py) and the standard
-library: never mlir.
+Imports only numpy, cuda.core (through launch.py) and the standard library:
+never mlir.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def execute(bundle: Bundle, out=sys.stdout, *, device: Device | None = None) -> 
             raise NoGpuError(f"cannot run kernel '{bundle.kernel}': {e}") from None
     module = device.load(bundle.cubin)
     module.launch(bundle.kernel, concrete, values, bundle.grid, bundle.block,
-                  shared_mem=bundle.shared_mem, timeout_s=bundle.timeout_s)
+                  shared_mem=bundle.shared_mem, timeout_s=bundle.timeout_s, sync=True)
     lines = format_outputs([], [], values, concrete)
     for line in lines:
         print(line, file=out)

@@ -31,6 +31,21 @@ class RunFailure(GasyncError):
     """The program compiled but failed while running."""
 
 
+class RuntimeFault(RunFailure):
+    """`gasync.RuntimeFault`: the program stopped with a fault while running,
+    on the CPU or the GPU (an executor fault: pool overflow, watchdog,
+    deadlock; a device fault: trap, illegal address, a hang). `fault` holds
+    the executor's fault (runtime/faults.py's ExecutorFault) when there is one.
+    `sticky`: the CUDA context is dead, and the process must end to use the
+    GPU again."""
+
+    sticky = False
+
+    def __init__(self, message: str, fault=None):
+        super().__init__(message)
+        self.fault = fault
+
+
 def report(error: GasyncError, prog: str, stream=None) -> int:
     """Print `error` as `PROG: error: ...` (an invalid program's diagnostics are
     already out) and return its exit code. After a device fault that ruined the

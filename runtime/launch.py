@@ -1,36 +1,45 @@
-"""Host side of gasync on the GPU: load a cubin, marshal arguments, launch, read back.
+"""Host side of gasync on the GPU, on cuda.core: load a cubin, check and
+marshal arguments, launch on a stream, time with events, read faults back.
 
-Imports only cuda.bindings, numpy and the standard library, never mlir
-(DESIGN.md sections 2 and 6): it runs on the GPU machine, where MLIR is not
-installed.
+Imports only numpy, cuda.core (lazily, with cuda.bindings under it) and the
+standard library, never mlir: it runs on the GPU machine, where MLIR is not
+installed (docs/design.md, sections 2 and 6).
 
 Kernel arguments follow MLIR's GPU lowering (convert-gpu-to-nvvm, default
 calling convention): a `memref<d0x...xT>` argument is its flattened
 descriptor, `2 * rank + 3` kernel parameters (allocated pointer, aligned
 pointer, offset, sizes..., strides...); a scalar is one parameter of exactly
-its MLIR type (i1 and i8 as a byte, i16, i32, i64, index as 64 bits, f16
-as its 16 bits, f32, f64).
+its MLIR type (numpy scalars of that dtype, which cuda.core's `launch` packs
+at their width).
 
-A device fault (trap, illegal address, launch failure), a kernel that runs
-past its time limit, and a failure the executor runtime reports through its
-status word (`gasync_rt_status`: deadlock, pool overflow) raise
-`DeviceFault`, which names the kernel. After a fault or a timeout the CUDA
-context is unusable; the tools exit (see `errors.report`).
+Launches are ordered on a stream (a cuda.core Stream, anything with
+`__cuda_stream__`, a PyTorch or CuPy stream; default: the device's default
+stream). With device arrays only (DLPack, `__cuda_array_interface__`), a
+launch returns at once (`Launch.synchronize()` waits); with a numpy array
+among the arguments, it copies in, runs, copies back and waits. A device
+fault (trap, illegal address), a kernel past its time limit, and a failure
+the executor runtime reports through its status record (`gasync_rt_status`:
+deadlock, pool overflow, watchdog) raise `DeviceFault`, a
+`gasync.RuntimeFault` that names the kernel; after a trap or an illegal
+address the CUDA context is dead (`sticky`), and the message says so.
 """
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
+import re
 import time
 
 import numpy as np
 
 from . import abi
-from .args import ELEMENTS, ArgError, ArgType, launch_shape, scalar_value, shape_text
-from .errors import RunFailure
+from .args import (ArgError, ArgType, ArgTypeError, check_array, check_count, host_array,
+                   host_scalar, launch_shape)
+from .errors import RunFailure, RuntimeFault
+from .faults import ExecutorFault
 
 DEFAULT_TIMEOUT_S = 30.0
+
 
 class GpuError(RunFailure):
     """Base of the GPU failures this module raises (argument errors are ArgError)."""
@@ -44,141 +53,26 @@ class LaunchError(GpuError):
     """The driver refused to load or launch (bad launch shape, missing kernel...)."""
 
 
-class DeviceFault(GpuError):
-    """The kernel failed while running; the context is unusable afterwards."""
+class DeviceFault(RuntimeFault, GpuError):
+    """The kernel failed while running. `sticky`: the CUDA context is dead."""
 
-    def __init__(self, kernel: str, reason: str, *, timeout: bool = False, sticky: bool = True):
-        super().__init__(f"kernel '{kernel}' failed on the GPU: {reason}")
+    def __init__(self, kernel: str, reason: str, *, timeout: bool = False, sticky: bool = True,
+                 fault: ExecutorFault | None = None):
+        dead = ("; the CUDA context is dead: no more GPU work can run in this process"
+                if sticky else "")
+        super().__init__(f"kernel '{kernel}' failed on the GPU: {reason}{dead}", fault)
         self.kernel = kernel
         self.reason = reason
         self.timeout = timeout
         self.sticky = sticky
 
 
-# Arguments ---------------------------------------------------------------------
-
-def dtype_fits(element: str, dtype: np.dtype) -> bool:
-    """Whether array elements of `dtype` are exactly MLIR's `element`."""
-    dtype = np.dtype(dtype)
-    if element == "i1":
-        return dtype == np.bool_
-    if element == "index":
-        return dtype.kind in "iu" and dtype.itemsize == 8
-    if element.startswith("i"):
-        return dtype.kind in "iu" and dtype.itemsize * 8 == int(element[1:])
-    return dtype == ELEMENTS[element][0]
-
-
-def check_shape(layout: ArgType, shape: tuple[int, ...], index: int, what: str) -> None:
-    if len(shape) != len(layout.shape) or any(
-            d is not None and d != s for d, s in zip(layout.shape, shape)):
-        raise ArgError(f"argument {index}: the kernel takes {layout} (shape "
-                       f"{shape_text(layout.shape)}), but the {what} has shape "
-                       f"{shape_text(shape)}")
-
-
-def scalar_param(layout: ArgType, value, index: int):
-    """The ctypes object for a scalar argument, checked against its exact MLIR type."""
-    scalar = scalar_value(value, layout.element, index)
-    ctype = ELEMENTS[layout.element][1]
-    if layout.element == "f16":
-        return ctype(int(np.array(scalar).view(np.uint16)))
-    return ctype(scalar.item())
-
-
-# Device arrays (DLPack, __cuda_array_interface__) ------------------------------
-
-class _DLDevice(ctypes.Structure):
-    _fields_ = [("device_type", ctypes.c_int32), ("device_id", ctypes.c_int32)]
-
-
-class _DLDataType(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16)]
-
-
-class _DLTensor(ctypes.Structure):
-    _fields_ = [("data", ctypes.c_void_p), ("device", _DLDevice), ("ndim", ctypes.c_int32),
-                ("dtype", _DLDataType), ("shape", ctypes.POINTER(ctypes.c_int64)),
-                ("strides", ctypes.POINTER(ctypes.c_int64)), ("byte_offset", ctypes.c_uint64)]
-
-
-_DL_CPU, _DL_CUDA, _DL_CUDA_HOST, _DL_CUDA_MANAGED = 1, 2, 3, 13
-_DL_CODES = {0: "i", 1: "u", 2: "f", 6: "b"}
-
-
-@dataclasses.dataclass
-class DeviceArray:
-    """A view of someone else's device memory: pointer, shape, dtype, C-contiguous or not."""
-
-    ptr: int
-    shape: tuple[int, ...]
-    dtype: np.dtype
-    contiguous: bool
-    keepalive: object = None
-    device_type: str = "cuda"
-
-
-def _c_contiguous(shape, strides_elems) -> bool:
-    if strides_elems is None:
-        return True
-    expected = 1
-    for dim, stride in reversed(list(zip(shape, strides_elems))):
-        if dim != 1 and stride != expected:
-            return False
-        expected *= dim
-    return True
-
-
-def as_device_array(obj) -> DeviceArray | None:
-    """A DeviceArray for an object exposing CUDA memory, None if it exposes none."""
-    cai = getattr(obj, "__cuda_array_interface__", None)
-    if cai is not None:
-        dtype = np.dtype(cai["typestr"])
-        shape = tuple(int(d) for d in cai["shape"])
-        strides = cai.get("strides")
-        elems = None if strides is None else tuple(s // dtype.itemsize for s in strides)
-        return DeviceArray(int(cai["data"][0]), shape, dtype, _c_contiguous(shape, elems), obj)
-    if hasattr(obj, "__dlpack__") and hasattr(obj, "__dlpack_device__"):
-        dev_type, _ = obj.__dlpack_device__()
-        if int(dev_type) not in (_DL_CUDA, _DL_CUDA_MANAGED):
-            return None
-        try:
-            capsule = obj.__dlpack__(stream=1)  # we launch on the legacy default stream
-        except TypeError:
-            capsule = obj.__dlpack__()
-        get = ctypes.pythonapi.PyCapsule_GetPointer
-        get.restype, get.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
-        tensor = _DLTensor.from_address(get(capsule, b"dltensor"))  # DLManagedTensor starts with it
-        code = _DL_CODES.get(tensor.dtype.code)
-        if code is None or tensor.dtype.lanes != 1:
-            raise ArgError(f"a DLPack array of dtype code {tensor.dtype.code} (lanes "
-                                f"{tensor.dtype.lanes}) cannot be passed")
-        dtype = np.dtype(np.bool_) if code == "b" else np.dtype(f"{code}{tensor.dtype.bits // 8}")
-        shape = tuple(tensor.shape[i] for i in range(tensor.ndim))
-        strides = None if not tensor.strides else tuple(tensor.strides[i]
-                                                        for i in range(tensor.ndim))
-        return DeviceArray(int(tensor.data or 0) + int(tensor.byte_offset), shape, dtype,
-                           _c_contiguous(shape, strides), (obj, capsule))
-    return None
-
-
-# The driver ----------------------------------------------------------------------
-
-def _driver():
+def _cuda_core():
     try:
-        from cuda.bindings import driver
+        import cuda.core as core
     except Exception as e:  # noqa: BLE001
-        raise NoGpuError(f"cuda-python is not installed ({e})") from None
-    return driver
-
-
-def _error_text(driver, err) -> str:
-    try:
-        _, name = driver.cuGetErrorName(err)
-        _, text = driver.cuGetErrorString(err)
-        return f"{name.decode()} ({text.decode()})"
-    except Exception:  # noqa: BLE001
-        return str(err)
+        raise NoGpuError(f"cuda-core is not installed ({type(e).__name__}: {e})") from None
+    return core
 
 
 _STICKY = {"CUDA_ERROR_ILLEGAL_ADDRESS", "CUDA_ERROR_LAUNCH_FAILED", "CUDA_ERROR_ASSERT",
@@ -188,80 +82,108 @@ _STICKY = {"CUDA_ERROR_ILLEGAL_ADDRESS", "CUDA_ERROR_LAUNCH_FAILED", "CUDA_ERROR
            "CUDA_ERROR_ECC_UNCORRECTABLE", "CUDA_ERROR_UNKNOWN"}
 
 
-def _is_sticky(err) -> bool:
-    return getattr(err, "name", str(err)) in _STICKY
+def _error_name(error: Exception) -> str:
+    """The CUDA_ERROR_* name in a cuda.core error's text ('' if none)."""
+    m = re.search(r"CUDA_ERROR_[A-Z_]+", str(error))
+    return m.group(0) if m else ""
 
+
+# Streams ----------------------------------------------------------------------------
+
+def stream_handle(stream) -> int:
+    """The CUstream address of a stream object, without touching the GPU: a
+    cuda.core Stream or anything with `__cuda_stream__` (protocol version 0),
+    a PyTorch stream (`cuda_stream`), a CuPy stream (`ptr`). TypeError for
+    anything else (a bare int is refused: 0 would silently mean the legacy
+    default stream)."""
+    protocol = getattr(stream, "__cuda_stream__", None)
+    if protocol is not None:
+        value = protocol() if callable(protocol) else protocol
+        try:
+            version, handle = value
+        except (TypeError, ValueError):
+            raise TypeError(f"{type(stream).__name__}.__cuda_stream__ gave {value!r}, not "
+                            "(version, handle)") from None
+        if version != 0:
+            raise TypeError(f"{type(stream).__name__}.__cuda_stream__ is version {version}; "
+                            "version 0 is supported")
+        return int(handle)
+    for attribute in ("cuda_stream", "ptr"):  # PyTorch, CuPy
+        handle = getattr(stream, attribute, None)
+        if isinstance(handle, (int, np.integer)) and not isinstance(handle, bool):
+            return int(handle)
+    raise TypeError(f"stream: a {type(stream).__name__} is not a CUDA stream (pass a "
+                    "cuda.core Stream, an object with __cuda_stream__, or a PyTorch or CuPy "
+                    "stream)")
+
+
+# Arguments ----------------------------------------------------------------------------
+
+def validate_args(layouts: list[ArgType], values: list, kernel: str = "kernel") -> None:
+    """Check what can be checked without a GPU: the count, every scalar, every
+    numpy array (dtype, shape, C order), every `__cuda_array_interface__`
+    array by its published dtype, shape and strides, and that every other
+    memref argument is a DLPack array. At launch, device arrays are checked
+    again from their StridedMemoryView (which also gives the device)."""
+    callee = f"kernel '{kernel}'"
+    check_count(layouts, values, callee)
+    for i, (layout, value) in enumerate(zip(layouts, values)):
+        if not layout.is_memref:
+            host_scalar(layout, value, i, callee)
+        elif isinstance(value, np.ndarray):
+            host_array(layout, value, i, callee)
+        elif hasattr(value, "__cuda_array_interface__"):
+            cai = value.__cuda_array_interface__
+            dtype = np.dtype(cai["typestr"])
+            strides = cai.get("strides")
+            check_array(layout, cai["shape"], dtype, None if strides is None else
+                        tuple(st // dtype.itemsize for st in strides), i, "device array", callee)
+        elif not (hasattr(value, "__dlpack__") and hasattr(value, "__dlpack_device__")):
+            raise ArgTypeError(f"argument {i} of {callee} is {layout}: pass a numpy array or "
+                               "a CUDA array (DLPack or __cuda_array_interface__), not "
+                               f"{type(value).__name__}")
+
+
+# The device ---------------------------------------------------------------------------
 
 class Device:
-    """A CUDA device and its primary context (the one CuPy and PyTorch use)."""
+    """A GPU: cuda.core's Device, with its primary context (the one CuPy and
+    PyTorch use) current."""
 
     def __init__(self, ordinal: int = 0):
-        driver = self.driver = _driver()
+        core = self.core = _cuda_core()
         try:
-            (err,) = driver.cuInit(0)
-        except Exception as e:  # noqa: BLE001 - no libcuda.so at all
+            count = len(core.Device.get_all_devices())
+        except Exception as e:  # noqa: BLE001 - no libcuda.so, or a driver that does not start
             raise NoGpuError(f"no NVIDIA driver here ({type(e).__name__}: {e})") from None
-        if err != driver.CUresult.CUDA_SUCCESS:
-            raise NoGpuError(f"the CUDA driver did not start: {_error_text(driver, err)}")
-        err, count = driver.cuDeviceGetCount()
-        if err != driver.CUresult.CUDA_SUCCESS or count == 0:
+        if count == 0:
             raise NoGpuError("the CUDA driver sees no GPU")
         if not 0 <= ordinal < count:
             raise NoGpuError(f"there is no GPU {ordinal} (this machine has {count})")
+        self.device = core.Device(ordinal)
+        self.device.set_current()
         self.ordinal = ordinal
-        self.device = self.check(driver.cuDeviceGet(ordinal), "cuDeviceGet")[0]
-        self.context = self.check(driver.cuDevicePrimaryCtxRetain(self.device),
-                                  "cuDevicePrimaryCtxRetain")[0]
-        self.make_current()
-        self.name = self.check(driver.cuDeviceGetName(256, self.device),
-                               "cuDeviceGetName")[0].split(b"\0")[0].decode()
-        attr = driver.CUdevice_attribute
-        major = self.check(driver.cuDeviceGetAttribute(
-            attr.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, self.device), "attribute")[0]
-        minor = self.check(driver.cuDeviceGetAttribute(
-            attr.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, self.device), "attribute")[0]
-        self.chip = f"sm_{major}{minor}"
-
-    def make_current(self) -> None:
-        self.check(self.driver.cuCtxSetCurrent(self.context), "cuCtxSetCurrent")
-
-    def check(self, result, what: str, exc=LaunchError):
-        err, rest = result[0], result[1:]
-        if err != self.driver.CUresult.CUDA_SUCCESS:
-            raise exc(f"{what} failed: {_error_text(self.driver, err)}")
-        return rest
+        self.name = self.device.name
+        self.chip = f"sm_{self.device.arch}"
 
     def describe(self) -> str:
         return f"{self.name} ({self.chip})"
 
+    @property
+    def default_stream(self):
+        return self.device.default_stream
+
+    def stream(self, stream=None):
+        """A cuda.core Stream for `stream` (None: the default stream)."""
+        if stream is None:
+            return self.default_stream
+        if isinstance(stream, self.core.Stream):
+            return stream
+        return self.core.Stream.from_handle(stream_handle(stream))
+
     def load(self, cubin: bytes) -> "LoadedModule":
-        self.make_current()
-        err, module = self.driver.cuModuleLoadData(bytes(cubin))
-        if err != self.driver.CUresult.CUDA_SUCCESS:
-            raise LaunchError(f"the cubin did not load on {self.describe()}: "
-                              f"{_error_text(self.driver, err)} (was it built for {self.chip}?)")
-        return LoadedModule(self, module)
-
-    # memory
-    def alloc(self, nbytes: int) -> int:
-        return int(self.check(self.driver.cuMemAlloc(max(1, nbytes)), "cuMemAlloc")[0])
-
-    def free(self, ptr: int) -> None:
-        self.driver.cuMemFree(ptr)
-
-    def to_device(self, ptr: int, array: np.ndarray) -> None:
-        if array.nbytes:
-            self.check(self.driver.cuMemcpyHtoD(ptr, array.ctypes.data, array.nbytes), "cuMemcpyHtoD")
-
-    def to_host(self, array: np.ndarray, ptr: int) -> None:
-        if array.nbytes:
-            self.check(self.driver.cuMemcpyDtoH(array.ctypes.data, ptr, array.nbytes), "cuMemcpyDtoH")
-
-    def pointer_device(self, ptr: int) -> int | None:
-        driver = self.driver
-        err, value = driver.cuPointerGetAttribute(
-            driver.CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL, ptr)
-        return int(value) if err == driver.CUresult.CUDA_SUCCESS else None
+        self.device.set_current()
+        return LoadedModule(self, self.core.ObjectCode.from_cubin(bytes(cubin)))
 
 
 @dataclasses.dataclass
@@ -273,172 +195,209 @@ class KernelStats:
 
 
 class LoadedModule:
-    def __init__(self, device: Device, module):
-        self.device = device
-        self.module = module
-        self.functions = {}
+    """A cubin on a device (cuda.core ObjectCode, loaded when a kernel is first asked)."""
 
-    def function(self, name: str):
-        if name not in self.functions:
-            d = self.device.driver
-            err, f = d.cuModuleGetFunction(self.module, name.encode())
-            if err != d.CUresult.CUDA_SUCCESS:
-                raise LaunchError(f"the cubin has no kernel '{name}': {_error_text(d, err)}")
-            self.functions[name] = f
-        return self.functions[name]
+    def __init__(self, device: Device, code):
+        self.device = device
+        self.code = code
+        self.kernels = {}
+
+    def kernel(self, name: str):
+        if name not in self.kernels:
+            try:
+                self.kernels[name] = self.code.get_kernel(name)
+            except Exception as e:  # noqa: BLE001 - a cubin for another chip, or no such kernel
+                raise LaunchError(f"kernel '{name}' could not be loaded on "
+                                  f"{self.device.describe()}: {e} (is the cubin built for "
+                                  f"{self.device.chip}, and does it define '{name}'?)") from None
+        return self.kernels[name]
 
     def stats(self, name: str) -> KernelStats:
-        d = self.device.driver
-        a = d.CUfunction_attribute
-        f = self.function(name)
-
-        def get(attr):
-            return int(self.device.check(d.cuFuncGetAttribute(attr, f), "cuFuncGetAttribute")[0])
-
-        return KernelStats(get(a.CU_FUNC_ATTRIBUTE_NUM_REGS), get(a.CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES),
-                           get(a.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES),
-                           get(a.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK))
+        a = self.kernel(name).attributes
+        return KernelStats(a.num_regs, a.local_size_bytes, a.shared_size_bytes,
+                           a.max_threads_per_block)
 
     def global_ptr(self, name: str) -> tuple[int, int] | None:
-        d = self.device.driver
-        err, ptr, size = d.cuModuleGetGlobal(self.module, name.encode())
-        if err != d.CUresult.CUDA_SUCCESS:
+        """(address, bytes) of a module global, None if there is none. cuda.core
+        has no API for module globals: cuda.bindings' cuLibraryGetGlobal on the
+        ObjectCode's CUlibrary handle."""
+        from cuda.bindings import driver
+
+        err, ptr, size = driver.cuLibraryGetGlobal(self.code.handle, name.encode())
+        if err != driver.CUresult.CUDA_SUCCESS:
             return None
         return int(ptr), int(size)
 
     def launch(self, kernel: str, layouts: list[ArgType], values: list, grid, block, *,
-               shared_mem: int = 0, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> float:
-        """Launch and wait. Host numpy arrays are copied in and back (in place);
-        device arrays are passed as they are. Returns the kernel time in ms
-        (wall time around the launch, as seen by the host)."""
-        device = self.device
-        device.make_current()
-        if len(values) != len(layouts):
-            raise ArgError(f"kernel '{kernel}' takes {len(layouts)} argument(s), "
-                                f"{len(values)} given")
+               stream=None, shared_mem: int = 0,
+               timeout_s: float | None = DEFAULT_TIMEOUT_S, sync: bool | None = None) -> "Launch":
+        """Launch `kernel` on `stream`. Waits (copying numpy arrays back) when
+        a numpy array is among `values` or `sync`; otherwise returns at once:
+        call `synchronize()` on the result. Arguments are checked first."""
+        validate_args(layouts, values, kernel)
         grid, block = launch_shape(grid, "grid"), launch_shape(block, "block")
-        f = self.function(kernel)
+        core = self.device.core
+        self.device.device.set_current()
+        function = self.kernel(kernel)  # loads the cubin: a LaunchError before any copy
+        s = self.device.stream(stream)
+        run = Launch(self, kernel, s, stream, timeout_s)
         params: list = []
-        copies: list[tuple[np.ndarray, np.ndarray, int]] = []  # (user array, staging, dptr)
-        allocations: list[int] = []
-        keep: list = []
         try:
             for i, (layout, value) in enumerate(zip(layouts, values)):
                 if not layout.is_memref:
-                    params.append(scalar_param(layout, value, i))
+                    params.append(host_scalar(layout, value, i, f"kernel '{kernel}'"))
                     continue
-                ptr, shape = self._memref_arg(layout, value, i, copies, allocations, keep)
-                strides, acc = [], 1
-                for d in reversed(shape):
-                    strides.append(acc)
-                    acc *= d
-                params += [ctypes.c_uint64(ptr), ctypes.c_uint64(ptr), ctypes.c_int64(0)]
-                params += [ctypes.c_int64(d) for d in shape]
-                params += [ctypes.c_int64(s) for s in reversed(strides)]
-            status = self.global_ptr(abi.STATUS_SYMBOL)
-            if status is not None:
-                device.check(device.driver.cuMemsetD32(status[0], 0, abi.STATUS_WORDS),
-                             "cuMemsetD32")
-            pointers = (ctypes.c_void_p * max(1, len(params)))(
-                *[ctypes.addressof(p) for p in params])
-            start = time.perf_counter()
-            err, = device.driver.cuLaunchKernel(f, *grid, *block, shared_mem, 0,
-                                                ctypes.addressof(pointers), 0)
-            if err != device.driver.CUresult.CUDA_SUCCESS:
-                if _is_sticky(err):
-                    raise DeviceFault(kernel, _error_text(device.driver, err))
+                if isinstance(value, np.ndarray):
+                    ptr, sizes = run.stage(value), value.shape
+                else:
+                    ptr = self._device_array(layout, value, i, kernel, s, run)
+                    sizes = run.views[-1].shape
+                params += [np.uint64(ptr), np.uint64(ptr), np.int64(0)]
+                params += [np.int64(d) for d in sizes]
+                params += [np.int64(int(np.prod(sizes[k + 1:], dtype=np.int64)))
+                           for k in range(len(sizes))]  # C-order strides
+            run.status = self.global_ptr(abi.STATUS_SYMBOL)
+            if run.status is not None:  # cuda.core has no memset of a raw address
+                from cuda.bindings import driver
+
+                err, = driver.cuMemsetD32Async(run.status[0], 0, abi.STATUS_WORDS, int(s.handle))
+                if err != driver.CUresult.CUDA_SUCCESS:
+                    raise run.fault(f"clearing the status record failed: {err.name}")
+            timing = core.EventOptions(timing_enabled=True)
+            run.start = s.record(options=timing)
+            config = core.LaunchConfig(grid=grid, block=block, shmem_size=shared_mem)
+            try:
+                core.launch(s, config, function, *params)
+            except Exception as e:  # noqa: BLE001
+                if _error_name(e) in _STICKY:
+                    raise run.fault(str(e)) from None
                 raise LaunchError(f"kernel '{kernel}' could not be launched with grid "
                                   f"{','.join(map(str, grid))} and block "
-                                  f"{','.join(map(str, block))}: {_error_text(device.driver, err)}")
-            self._wait(kernel, timeout_s)
-            elapsed_ms = (time.perf_counter() - start) * 1e3
-            if status is not None:
-                record = np.zeros(abi.STATUS_WORDS, dtype=np.int32)
-                device.to_host(record, status[0])
-                fault = abi.decode_status(record)
-                if fault is not None:
-                    raise DeviceFault(kernel, f"the gasync executor of {fault.where} stopped: "
-                                              f"{fault.message}", sticky=False)
-            for user, staging, ptr in copies:
-                device.to_host(staging, ptr)
-                if staging is not user:
-                    user[...] = staging
-            return elapsed_ms
-        finally:
-            for ptr in allocations:
-                try:
-                    device.free(ptr)
-                except Exception:  # noqa: BLE001 - a faulted context frees nothing
-                    pass
+                                  f"{','.join(map(str, block))}: {e}") from None
+            run.end = s.record(options=timing)
+        except BaseException:
+            run.release()
+            raise
+        if sync or (sync is None and run.copies):
+            run.synchronize()
+        return run
 
-    def _memref_arg(self, layout, value, i, copies, allocations, keep):
-        if isinstance(value, np.ndarray):
-            if not dtype_fits(layout.element, value.dtype):
-                raise ArgError(f"argument {i}: the kernel takes {layout}, but the array "
-                                    f"has dtype {value.dtype}")
-            check_shape(layout, value.shape, i, "array")
-            staging = value if value.flags.c_contiguous else np.ascontiguousarray(value)
-            ptr = self.device.alloc(staging.nbytes)
-            allocations.append(ptr)
-            self.device.to_device(ptr, staging)
-            copies.append((value, staging, ptr))
-            return ptr, value.shape
-        darr = as_device_array(value)
-        if darr is None:
-            raise ArgError(f"argument {i}: the kernel takes {layout}; pass a numpy "
-                                "array or a CUDA array (DLPack or __cuda_array_interface__), not "
-                                f"{type(value).__name__}")
-        keep.append(darr.keepalive)
-        if not dtype_fits(layout.element, darr.dtype):
-            raise ArgError(f"argument {i}: the kernel takes {layout}, but the device "
-                                f"array has dtype {darr.dtype}")
-        check_shape(layout, darr.shape, i, "device array")
-        if not darr.contiguous:
-            raise ArgError(f"argument {i}: the device array is not C-contiguous, and "
-                                f"{layout} has the identity layout")
-        where = self.device.pointer_device(darr.ptr) if darr.ptr else self.device.ordinal
-        if where is not None and where != self.device.ordinal:
-            raise ArgError(f"argument {i}: the device array lives on GPU {where}, the "
-                                f"kernel runs on GPU {self.device.ordinal}")
-        return darr.ptr, darr.shape
+    def _device_array(self, layout, value, i, kernel, stream, run) -> int:
+        """The pointer of a device array, checked. Its StridedMemoryView orders
+        the producer's work before `stream` (DLPack's stream argument, or an
+        event wait for __cuda_array_interface__'s stream)."""
+        from cuda.core.utils import StridedMemoryView
 
-    def _wait(self, kernel: str, timeout_s: float | None) -> None:
-        driver = self.device.driver
-        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        callee = f"kernel '{kernel}'"
+        try:
+            view = StridedMemoryView(value, stream_ptr=int(stream.handle))
+        except Exception as e:  # noqa: BLE001 - BufferError, or a dtype DLPack cannot name
+            raise ArgTypeError(f"argument {i} of {callee} is {layout}, but the "
+                               f"{type(value).__name__} cannot be viewed as device memory: "
+                               f"{e}") from None
+        run.views.append(view)
+        if not view.is_device_accessible:
+            raise ArgTypeError(f"argument {i} of {callee} is {layout}: the "
+                               f"{type(value).__name__} is in host memory; pass a numpy "
+                               "array (copied in and back) or a CUDA array")
+        check_array(layout, view.shape, view.dtype, view.strides, i, "device array", callee)
+        if view.device_id >= 0 and view.device_id != self.device.ordinal:
+            raise ArgError(f"argument {i} of {callee}: the device array lives on GPU "
+                           f"{view.device_id}, the kernel runs on GPU {self.device.ordinal}")
+        return int(view.ptr)
+
+
+class Launch:
+    """One launch on a stream: wait for it with `synchronize()` (which also
+    copies numpy arrays back and reads the executor's status record), time
+    it with `elapsed_ms` (cuda.core events around the kernel)."""
+
+    def __init__(self, module: LoadedModule, kernel: str, stream, stream_owner, timeout_s):
+        self.module = module
+        self.kernel = kernel
+        self.stream = stream
+        self._stream_owner = stream_owner  # a foreign stream must outlive the launch
+        self.timeout_s = timeout_s
+        self.copies: list[tuple[np.ndarray, object, object]] = []  # (array, device, host view)
+        self.views: list = []  # StridedMemoryViews of device arrays: kept alive until done
+        self.status: tuple[int, int] | None = None
+        self.start = self.end = None
+        self.done = False
+
+    def stage(self, array: np.ndarray) -> int:
+        """Copy a numpy array to a new device buffer (stream-ordered); its address."""
+        core = self.module.device.core
+        nbytes = max(1, array.nbytes)
+        device_buffer = self.module.device.device.allocate(nbytes, stream=self.stream)
+        host = core.Buffer.from_handle(array.ctypes.data, nbytes)
+        if array.nbytes:
+            device_buffer.copy_from(host, stream=self.stream)
+        self.copies.append((array, device_buffer, host))
+        return int(device_buffer.handle)
+
+    def fault(self, reason: str, **kw) -> DeviceFault:
+        return DeviceFault(self.kernel, reason, **kw)
+
+    def _wait(self) -> None:
+        deadline = None if self.timeout_s is None else time.monotonic() + self.timeout_s
         pause = 1e-5
-        while True:
-            (err,) = driver.cuStreamQuery(0)
-            if err == driver.CUresult.CUDA_SUCCESS:
-                return
-            if err != driver.CUresult.CUDA_ERROR_NOT_READY:
-                raise DeviceFault(kernel, _error_text(driver, err))
-            if deadline is not None and time.monotonic() > deadline:
-                raise DeviceFault(kernel, f"still running after {timeout_s:g} s (a hang?); "
-                                  "stopped", timeout=True)
-            time.sleep(pause)
-            pause = min(pause * 2, 0.01)
+        try:
+            while not self.end.is_done:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise self.fault(f"still running after {self.timeout_s:g} s (a hang?); "
+                                     "stopped", timeout=True)
+                time.sleep(pause)
+                pause = min(pause * 2, 1e-3)
+            self.stream.sync()
+        except DeviceFault:
+            raise
+        except Exception as e:  # noqa: BLE001 - cuda.core's CUDAError after a device fault
+            raise self.fault(str(e), sticky=_error_name(e) in _STICKY or not _error_name(e)) \
+                from None
 
+    def synchronize(self) -> "Launch":
+        """Wait for the kernel, copy numpy arrays back, and raise DeviceFault if
+        it faulted or the executor reported a failure."""
+        if self.done:
+            return self
+        try:
+            self._wait()
+            for array, device_buffer, host in self.copies:
+                if array.nbytes:
+                    host.copy_from(device_buffer, stream=self.stream)
+            self.stream.sync()
+            record = self.read_status()
+        finally:
+            self.done = True
+            self.release()
+        status = None if record is None else abi.decode_status(record)
+        if status is not None:
+            fault = ExecutorFault(status)
+            raise self.fault(f"the gasync executor of {status.where} stopped: {status.message}",
+                             sticky=False, fault=fault)
+        return self
 
-def validate_args(layouts: list[ArgType], values: list, kernel: str = "kernel") -> None:
-    """Check arguments against the kernel's signature without touching the GPU
-    (host arrays and scalars fully; device arrays by shape and dtype)."""
-    if len(values) != len(layouts):
-        raise ArgError(f"kernel '{kernel}' takes {len(layouts)} argument(s) "
-                            f"({', '.join(str(l) for l in layouts) or 'none'}), {len(values)} given")
-    for i, (layout, value) in enumerate(zip(layouts, values)):
-        if not layout.is_memref:
-            scalar_param(layout, value, i)
-            continue
-        if isinstance(value, np.ndarray):
-            what, shape, dtype = "array", value.shape, value.dtype
-        else:
-            darr = as_device_array(value)
-            if darr is None:
-                raise ArgError(f"argument {i}: the kernel takes {layout}; pass a numpy "
-                                    "array or a CUDA array (DLPack or __cuda_array_interface__), "
-                                    f"not {type(value).__name__}")
-            what, shape, dtype = "device array", darr.shape, darr.dtype
-        if not dtype_fits(layout.element, dtype):
-            raise ArgError(f"argument {i}: the kernel takes {layout}, but the {what} "
-                                f"has dtype {dtype}")
-        check_shape(layout, shape, i, what)
+    def read_status(self) -> np.ndarray | None:
+        """The executor's status record after the kernel (None: no executor)."""
+        if self.status is None:
+            return None
+        core = self.module.device.core
+        record = np.zeros(abi.STATUS_WORDS, dtype=np.int32)
+        core.Buffer.from_handle(record.ctypes.data, record.nbytes).copy_from(
+            core.Buffer.from_handle(self.status[0], record.nbytes), stream=self.stream)
+        self.stream.sync()
+        return record
+
+    @property
+    def elapsed_ms(self) -> float:
+        """The kernel's time on the GPU (between two timing events), after it finished."""
+        self.synchronize()
+        return self.end - self.start
+
+    def release(self) -> None:
+        for _, device_buffer, _ in self.copies:
+            try:
+                device_buffer.close(self.stream)
+            except Exception:  # noqa: BLE001 - a dead context frees nothing
+                pass
+        self.copies, self.views = [], []

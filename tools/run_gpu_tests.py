@@ -14,8 +14,10 @@ with lines
     // GPU-EXIT: the expected exit code (default 0)
     // GPU-STDERR: a text the error output must contain
 `run` runs every bundle in its own process (a device fault ends a process's
-CUDA context), each under a time limit, plus the device-array checks
-(DLPack and __cuda_array_interface__ from PyTorch and CuPy), and writes
+CUDA context), each under a time limit, plus the API checks
+(DLPack and __cuda_array_interface__ from PyTorch and CuPy, their streams
+and cuda.core's, asynchronous launches, event timing, argument errors, and
+a compile-cache entry built here), and writes
 results.json and results.txt. `run` imports only the standard library here
 and gasync.runtime (through tools/host_only.py) in its children, so it works
 where MLIR is not installed.
@@ -111,6 +113,7 @@ def build(tests: list[str]) -> int:
                           "exec": test["exec"], "exit": test["exit"], "stderr": test["stderr"],
                           "timeout_s": args.timeout})
     os.makedirs(BUILD, exist_ok=True)
+    build_cache_entry()
     with open(os.path.join(BUILD, "index.json"), "w") as f:
         json.dump(index, f, indent=2)
     print(f"built {len(index)} GPU test bundle(s) into {os.path.relpath(BUILD, ROOT)}"
@@ -130,10 +133,11 @@ def _device() -> str:
 
 
 API_CHECK = r"""
-import sys, json, numpy as np
+import importlib.util, sys, json, numpy as np
 from gasync.runtime.bundle import read_bundle
 from gasync.runtime.args import ArgError, parse_type
 from gasync.runtime.launch import Device
+import gasync.runtime.errors as errors
 b = read_bundle(sys.argv[1])
 dev = Device(); mod = dev.load(b.cubin)
 layouts = [parse_type(t) for t in b.arg_types]
@@ -145,52 +149,137 @@ def check(name, fn):
         results[name] = f"skipped ({e})"
     except Exception as e:
         results[name] = f"FAIL: {type(e).__name__}: {e}"
+def launch(args, **kw):
+    return mod.launch(b.kernel, layouts, args, b.grid, b.block, **kw)
 def torch_cai():
     import torch
     t = torch.tensor([1, 2, 3, 4], dtype=torch.int32, device="cuda")
     class CAI:  # only __cuda_array_interface__
         __cuda_array_interface__ = t.__cuda_array_interface__
-    mod.launch(b.kernel, layouts, [CAI(), 5], b.grid, b.block)
+    launch([CAI(), 5]).synchronize()
     assert t.cpu().tolist() == [6, 7, 8, 9], t.cpu().tolist()
 def torch_dlpack():
     import torch
     t = torch.tensor([1, 2, 3, 4], dtype=torch.int32, device="cuda")
     class DL:  # only DLPack
-        def __dlpack__(self, stream=None): return t.__dlpack__(stream=stream)
+        def __dlpack__(self, stream=None, **kw): return t.__dlpack__(stream=stream)
         def __dlpack_device__(self): return t.__dlpack_device__()
-    mod.launch(b.kernel, layouts, [DL(), 5], b.grid, b.block)
+    launch([DL(), 5]).synchronize()
     assert t.cpu().tolist() == [6, 7, 8, 9], t.cpu().tolist()
-def cupy_array():
+def torch_stream_async():
+    import torch
+    s = torch.cuda.Stream()
+    with torch.cuda.stream(s):
+        t = torch.tensor([1, 2, 3, 4], dtype=torch.int32, device="cuda")
+    run = launch([t, 5], stream=s)
+    assert not run.done  # device arrays only: the launch returned at once
+    run.synchronize()
+    assert run.done and t.cpu().tolist() == [6, 7, 8, 9], t.cpu().tolist()
+    assert run.elapsed_ms > 0, run.elapsed_ms
+def cupy_stream_async():
     import cupy
-    a = cupy.asarray(np.array([1, 2, 3, 4], dtype=np.int32))
-    mod.launch(b.kernel, layouts, [a, 5], b.grid, b.block)
+    s = cupy.cuda.Stream(non_blocking=True)
+    with s:
+        a = cupy.asarray(np.array([1, 2, 3, 4], dtype=np.int32))
+    launch([a, 5], stream=s).synchronize()
     assert a.get().tolist() == [6, 7, 8, 9], a.get().tolist()
+def cuda_core_stream_and_events():
+    import torch
+    s = dev.device.create_stream()
+    t = torch.tensor([1, 2, 3, 4], dtype=torch.int32, device="cuda")
+    torch.cuda.synchronize()
+    runs = [launch([t, 1], stream=s) for _ in range(10)]
+    s.sync()
+    times = [r.elapsed_ms for r in runs]
+    assert t.cpu().tolist() == [11, 12, 13, 14], t.cpu().tolist()
+    assert all(0 < ms < 1000 for ms in times), times
+    print("event times (ms):", times, file=sys.stderr)
+def numpy_in_out():
+    a = np.array([10, 20, 30, 40], dtype=np.int32)
+    run = launch([a, 1])
+    assert run.done and a.tolist() == [11, 21, 31, 41], a.tolist()  # synchronised
+    assert run.elapsed_ms > 0
 def wrong_dtype_rejected():
     import torch
     t = torch.zeros(4, dtype=torch.float32, device="cuda")
     try:
-        mod.launch(b.kernel, layouts, [t, 5], b.grid, b.block)
-    except ArgError as e:
+        launch([t, 5])
+    except TypeError as e:
         assert "dtype float32" in str(e), str(e); return
     raise AssertionError("a float32 tensor was accepted for memref<4xi32>")
 def wrong_shape_rejected():
     import torch
     t = torch.zeros(5, dtype=torch.int32, device="cuda")
     try:
-        mod.launch(b.kernel, layouts, [t, 5], b.grid, b.block)
-    except ArgError as e:
+        launch([t, 5])
+    except ValueError as e:
         assert "shape 5" in str(e), str(e); return
     raise AssertionError("a tensor of shape 5 was accepted for memref<4xi32>")
-def numpy_in_out():
-    a = np.array([10, 20, 30, 40], dtype=np.int32)
-    mod.launch(b.kernel, layouts, [a, 1], b.grid, b.block)
-    assert a.tolist() == [11, 21, 31, 41], a.tolist()
+def count_and_overflow_rejected():
+    a = np.zeros(4, np.int32)
+    for args, kind, text in (([a], TypeError, "takes 2 argument"),
+                             ([a, 1 << 40], OverflowError, "does not fit in i32")):
+        try:
+            launch(args)
+        except kind as e:
+            assert text in str(e), str(e); continue
+        raise AssertionError(f"{args!r} was accepted")
+def host_dlpack_rejected():
+    import torch
+    t = torch.zeros(4, dtype=torch.int32)  # a CPU tensor: DLPack, host memory
+    try:
+        launch([t, 5])
+    except TypeError as e:
+        assert "host memory" in str(e), str(e); return
+    raise AssertionError("a CPU tensor was accepted as a device array")
+def cache_hit():
+    entry_dir, key = sys.argv[2], sys.argv[3]
+    spec = importlib.util.spec_from_file_location("gasync_cache", sys.argv[4])
+    cache = importlib.util.module_from_spec(spec); spec.loader.exec_module(cache)
+    import os; os.environ["GASYNC_CACHE_DIR"] = entry_dir
+    hit = cache.load(key)
+    assert hit is not None, "no cache entry"
+    cached = dev.load(next(iter(hit["cubins"].values())))
+    a = np.array([1, 2, 3, 4], dtype=np.int32)
+    cached.launch(hit["kernels"][0]["name"], layouts, [a, 2], b.grid, b.block)
+    assert a.tolist() == [3, 4, 5, 6], a.tolist()
 for n, f in [("torch __cuda_array_interface__", torch_cai), ("torch DLPack", torch_dlpack),
-             ("cupy array", cupy_array), ("dtype mismatch rejected", wrong_dtype_rejected),
-             ("shape mismatch rejected", wrong_shape_rejected), ("numpy copy in/back", numpy_in_out)]:
+             ("torch stream, asynchronous + synchronize", torch_stream_async),
+             ("cupy stream, asynchronous + synchronize", cupy_stream_async),
+             ("cuda.core stream, event timing", cuda_core_stream_and_events),
+             ("numpy copy in/back", numpy_in_out),
+             ("dtype mismatch rejected", wrong_dtype_rejected),
+             ("shape mismatch rejected", wrong_shape_rejected),
+             ("count and overflow rejected", count_and_overflow_rejected),
+             ("host DLPack tensor rejected", host_dlpack_rejected),
+             ("cache entry built here runs there", cache_hit)]:
     check(n, f)
 print(json.dumps(results))
 """
+def cache_folder() -> str:
+    """A compile cache holding test/GPU/copy.mlir's entry (its key in cache-key.txt)."""
+    return os.path.join(BUILD, "cache")
+
+
+def build_cache_entry() -> None:
+    """Compile test/GPU/copy.mlir into a cache of its own, for the `run` check
+    that a cache entry made here launches there."""
+    import gasync
+
+    saved = {k: os.environ.get(k) for k in ("GASYNC_CACHE_DIR", "GASYNC_NO_CACHE")}
+    os.environ["GASYNC_CACHE_DIR"] = cache_folder()
+    os.environ.pop("GASYNC_NO_CACHE", None)
+    try:
+        with open(os.path.join(ROOT, "test", "GPU", "copy.mlir")) as f:
+            cm = gasync.compile(f.read(), "sm_90")
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    with open(os.path.join(cache_folder(), "cache-key.txt"), "w") as f:
+        f.write(cm.cache_key)
 
 
 def run(out_dir: str) -> int:
@@ -217,7 +306,10 @@ def run(out_dir: str) -> int:
         print(f"{'PASS' if ok else 'FAIL'}: {test['name']} (exit {rc}, {seconds:.1f} s)")
     copy = os.path.join(BUILD, "copy")
     if os.path.isdir(copy):
-        done = subprocess.run([sys.executable, "-c", API_CHECK, copy], capture_output=True,
+        with open(os.path.join(cache_folder(), "cache-key.txt")) as f:
+            key = f.read().strip()
+        done = subprocess.run([sys.executable, "-c", API_CHECK, copy, cache_folder(), key,
+                               os.path.join(ROOT, "pipeline", "cache.py")], capture_output=True,
                               text=True, env=env, cwd=shim, timeout=300)
         try:
             api = json.loads(done.stdout.strip().splitlines()[-1])

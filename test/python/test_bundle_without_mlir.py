@@ -59,3 +59,49 @@ def test_blocking_finder_does_block_mlir(tmp_path):
     r = subprocess.run([sys.executable, "-c", code, str(ROOT / "test/Run/errors.mlir")],
                        capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode != 0 and "blocked: mlir" in r.stderr
+
+
+BLOCKED_LAUNCHER = r"""
+import sys
+
+class BlockMlir:
+    def find_spec(self, name, path=None, target=None):
+        if name == "mlir" or name.startswith("mlir."):
+            raise ImportError(f"blocked: {name}")
+        return None
+
+sys.meta_path.insert(0, BlockMlir())
+import numpy as np
+import gasync
+from gasync.runtime.args import parse_type
+from gasync.runtime.launch import Device, NoGpuError, stream_handle, validate_args
+
+assert issubclass(gasync.RuntimeFault, Exception)
+layouts = [parse_type("memref<4xi32>"), parse_type("i32")]
+validate_args(layouts, [np.zeros(4, np.int32), 5], "add1")
+try:
+    validate_args(layouts, [np.zeros(4, np.int32), 1 << 40], "add1")
+    raise SystemExit("an out-of-range scalar was accepted")
+except OverflowError as e:
+    print("overflow:", e)
+
+class S:
+    def __cuda_stream__(self):
+        return (0, 7)
+
+assert stream_handle(S()) == 7
+try:
+    Device()
+    print("gpu")
+except NoGpuError as e:
+    print("no gpu:", e)
+assert not any(m == "mlir" or m.startswith("mlir.") for m in sys.modules), "mlir was imported"
+"""
+
+
+def test_launcher_runs_with_mlir_blocked(tmp_path):
+    r = subprocess.run([sys.executable, "-c", BLOCKED_LAUNCHER], capture_output=True, text=True,
+                       cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "overflow: kernel 'add1': argument 1: 1099511627776 does not fit in i32" in r.stdout
+    assert ("no gpu: no NVIDIA driver here" in r.stdout) != has_gpu()

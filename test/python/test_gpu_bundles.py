@@ -30,3 +30,5 @@ def test_every_gpu_test_builds_a_bundle(tmp_path, monkeypatch):
         assert manifest["kernel"], entry
         cubin = tmp_path / entry["bundle"] / manifest["cubin"]
         assert cubin.read_bytes()[:4] == b"\x7fELF", entry  # a cubin is an ELF file
+    key = (tmp_path / "cache" / "cache-key.txt").read_text()  # for the API check of a cache hit
+    assert (tmp_path / "cache" / key[:2] / f"{key}.json").is_file()
