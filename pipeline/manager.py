@@ -96,7 +96,7 @@ def is_upstream_pass(name: str, context: ir.Context) -> bool:
 
 def upstream_pass_suggestion(name: str, context: ir.Context) -> str | None:
     """The upstream pass whose name is closest to `name`, if one is close."""
-    for candidate in difflib.get_close_matches(name, _library_identifiers(), n=5, cutoff=0.75):
+    for candidate in difflib.get_close_matches(name, _library_identifiers(), n=20, cutoff=0.75):
         if is_upstream_pass(candidate, context):
             return candidate
     return None

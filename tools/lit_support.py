@@ -27,8 +27,9 @@ TOOLS = {"gasync-opt": "gasync.tools.opt", "gasync-run": "gasync.tools.run"}
 
 
 def _word(name: str) -> str:
-    """A pattern for `name` as a command word (not part of a path or a longer name)."""
-    return r"(?<![\w/.-])" + name.replace("-", r"\-") + r"(?![\w/.-])"
+    """A pattern for `name` as a command word: not part of a path, a longer
+    name or a quoted string (a RUN line's python -c may name the tool itself)."""
+    return r"(?<![\w/.'\"-])" + name.replace("-", r"\-") + r"(?![\w/.'\"-])"
 
 
 def filecheck() -> str | None:
