@@ -3,11 +3,11 @@
 Two named pipelines, usable anywhere a pass is:
 
 - `gasync-to-nvvm{chip=sm_90 O=3}`: lower coroutines and block_on
-  (`gasync-coro`, on host and device code alike, which first clones the
-  top-level functions each `gpu.module` uses into it), attach the NVVM target, lower the device
-  modules to the LLVM and NVVM dialects, then merge the executor runtime
-  library into them as IR (so it inlines) and internalise private device
-  functions.
+  (`gasync-coro`, on host and device code alike; it first clones the
+  top-level functions each `gpu.module` uses into it), attach the NVVM
+  target, lower the device modules to the LLVM and NVVM dialects, then merge
+  the executor runtime library into them as IR (so it inlines) and
+  internalise private device functions.
 - `gasync-to-cubin{chip=sm_90 O=3 link=a.ptx,b.cubin}`: the above, then the
   NVPTX backend (`gpu-module-to-binary{format=isa}`), then nvJitLink links
   the PTX with any extra objects into a cubin (`gasync-link-cubin`): each

@@ -78,10 +78,13 @@ def _library_identifiers() -> tuple[str, ...]:
     try:
         with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
             found = {m.group(1).decode() for m in
-                     re.finditer(rb"\x00([a-z][a-z0-9]*(?:-[a-z0-9]+)*)\x00", data)}
+                     re.finditer(rb"[\x00.$_]([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)\x00", data)}
     except (OSError, ValueError):
         return ()
-    return tuple(sorted(found))
+    # The linker stores a string once when it ends another ("cse" inside
+    # "transform.apply_cse"), so every tail after a separator is a candidate too.
+    tails = {word[i + 1:] for word in found for i, c in enumerate(word) if c in "-_"}
+    return tuple(sorted(w for w in found | tails if w))
 
 
 def is_upstream_pass(name: str, context: ir.Context) -> bool:
@@ -359,7 +362,11 @@ def _python_pass_runner(step: GasyncStep, ctx: PassContext, forward: bool):
 
     def apply(op: ir.Operation) -> None:
         try:
-            p.apply(op, ctx)
+            # gasync's passes build IR in the current context, at an unknown
+            # location unless they say otherwise; a caller's pass manager may
+            # run outside `with context:`
+            with op.context, ir.Location.unknown(op.context):
+                p.apply(op, ctx)
         except CompileError:
             pass
         except Exception as e:  # an internal error must still read as a diagnostic
