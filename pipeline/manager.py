@@ -30,6 +30,7 @@ import functools
 import mmap
 import os
 import re
+import struct
 import sys
 import tempfile
 import traceback
@@ -64,9 +65,31 @@ def did_you_mean(word: str, candidates, prefix: str = "") -> str:
     return f"; did you mean '{prefix}{close[0]}'?" if close else ""
 
 
+def _rodata(data) -> memoryview:
+    """The `.rodata` section of a 64-bit little-endian ELF file (all of `data`
+    if it is not one): where a shared library keeps its string constants."""
+    view = memoryview(data)
+    if bytes(view[:6]) != b"\x7fELF\x02\x01":
+        return view
+    (shoff,) = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+
+    def section(i):  # (name offset, file offset, size)
+        name, _, _, _, offset, size = struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize)
+        return name, offset, size
+
+    names = section(shstrndx)[1]
+    for i in range(shnum):
+        name, offset, size = section(i)
+        if bytes(view[names + name : names + name + 8]) == b".rodata\x00":
+            return view[offset : offset + size]
+    return view
+
+
 @functools.lru_cache(maxsize=1)
 def _library_identifiers() -> tuple[str, ...]:
-    """Every NUL-terminated lower-case identifier in the bindings' MLIR library.
+    """Every NUL-terminated lower-case identifier among the string constants of
+    the bindings' MLIR library.
 
     The bindings cannot list the registered passes, but each pass's argument
     is a string constant of that library; a candidate found here is only
@@ -77,9 +100,11 @@ def _library_identifiers() -> tuple[str, ...]:
     path = os.path.join(os.path.dirname(libs.__file__), "libMLIRPythonCAPI.so")
     try:
         with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            strings = _rodata(data)
             found = {m.group(1).decode() for m in
-                     re.finditer(rb"[\x00.$_]([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)\x00", data)}
-    except (OSError, ValueError):
+                     re.finditer(rb"[\x00.$_]([a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)\x00", strings)}
+            strings.release()
+    except (OSError, ValueError, struct.error):
         return ()
     # The linker stores a string once when it ends another ("cse" inside
     # "transform.apply_cse"), so every tail after a separator is a candidate too.
