@@ -2,12 +2,12 @@
 
 Two named pipelines, usable anywhere a pass is:
 
-- `gasync-to-nvvm{chip=sm_90 O=3}`: clone the top-level functions each
-  `gpu.module` uses into it, lower coroutines and block_on (`gasync-coro`,
-  on host and device code alike), attach the NVVM target, lower the device
-  modules to the LLVM and NVVM dialects, then merge the executor runtime
-  library into them as IR (so it inlines) and internalise private device
-  functions.
+- `gasync-to-nvvm{chip=sm_90 O=3}`: lower coroutines and block_on
+  (`gasync-coro`, on host and device code alike; it first clones the
+  top-level functions each `gpu.module` uses into it), attach the NVVM
+  target, lower the device modules to the LLVM and NVVM dialects, then merge
+  the executor runtime library into them as IR (so it inlines) and
+  internalise private device functions.
 - `gasync-to-cubin{chip=sm_90 O=3 link=a.ptx,b.cubin}`: the above, then the
   NVPTX backend (`gpu-module-to-binary{format=isa}`), then nvJitLink links
   the PTX with any extra objects into a cubin (`gasync-link-cubin`): each
@@ -31,10 +31,10 @@ DEFAULT_CHIP = "sm_90"
 
 register_pipeline(Pipeline(
     "gasync-to-nvvm",
-    "the GPU pipeline to the NVVM dialect: clone used functions into gpu.modules, gasync-coro, "
+    "the GPU pipeline to the NVVM dialect: gasync-coro (which clones used functions into "
+    "gpu.modules), "
     "convert-gpu-to-nvvm, merge the device runtime",
-    ("gasync-clone-into-gpu-modules",
-     "gasync-coro",
+    ("gasync-coro",
      "nvvm-attach-target{{chip={chip} O={O} features={features}}}",
      "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse)",
      "reconcile-unrealized-casts",

@@ -37,12 +37,16 @@ def register_pipeline(p: Pipeline) -> Pipeline:
 
 
 # The coroutine lowering, shared by the CPU and GPU pipelines: afterwards no
-# gasync op is left, only func/cf/arith/scf and llvm frame accesses.
+# gasync op is left, only func/cf/arith/scf and llvm frame accesses. Kernels
+# may name top-level async functions (directly or through gasync.then), so
+# their gpu.modules get a copy of each first; without gpu.modules (the CPU
+# target drops them before) the clone pass does nothing.
 register_pipeline(Pipeline(
     "gasync-coro",
-    "verify, outline async blocks, lower combinators, lower async functions to state "
-    "machines and block_on to poll loops",
-    ("gasync-verify", "gasync-outline-async-blocks", "gasync-lower-combinators",
+    "verify, clone the top-level functions gpu.modules use into them, outline async blocks, "
+    "lower combinators, lower async functions to state machines and block_on to poll loops",
+    ("gasync-verify", "gasync-clone-into-gpu-modules", "gasync-outline-async-blocks",
+     "gasync-lower-combinators",
      "gasync-coro-lower", "gasync-lower-block-on{{watchdog={watchdog}}}"),
     (("watchdog", str(abi.DEFAULT_WATCHDOG)),),
 ))

@@ -8,8 +8,11 @@ import re
 import sys
 
 from gasync.dialect.diagnostics import CompileError, Diagnostic, DiagnosticEngine, Position, Severity
+from gasync.passes import PassContext
+from gasync.passes.verify import VerifyPass
 from gasync.pipeline.driver import Compilation, decode_source
-from gasync.pipeline.manager import build_pass_manager, parse_pipeline, run_pass_manager
+from gasync.pipeline.manager import (MODULE, GasyncStep, PassPipeline, build_pipeline,
+                                     captured_stderr, run_pass_manager)
 
 from .files import read_input
 
@@ -43,15 +46,70 @@ def split_chunks(text: str, marker: str) -> list[Chunk]:
     return chunks
 
 
-def with_verify_first(pipeline: str) -> str:
-    """gasync-verify runs before anything else, once."""
-    elements = parse_pipeline(pipeline) if pipeline.strip() else []
-    flat = elements
-    if len(flat) == 1 and flat[0].name == "builtin.module" and flat[0].nested is not None:
-        flat = flat[0].nested
-    if flat and flat[0].name == "gasync-verify":
-        return ",".join(e.text() for e in flat)
-    return ",".join(["gasync-verify"] + [e.text() for e in flat])
+@dataclasses.dataclass(frozen=True)
+class OptOptions:
+    """gasync-opt's settings for running and printing, mapped onto what the
+    bindings expose (PassManager.enable_*, Operation.get_asm)."""
+
+    allow_unregistered_dialect: bool = False
+    verify_each: bool = True
+    print_before_all: bool = False
+    print_after_all: bool = False
+    print_after_change: bool = False
+    print_after_failure: bool = False
+    print_module_scope: bool = False
+    print_tree_dir: str | None = None
+    print_generic: bool = False
+    print_debuginfo: bool = False
+    print_pretty_debuginfo: bool = False
+    print_local_scope: bool = False
+    elide_elements_larger: int | None = None
+    timing: bool = False
+    mlir_pass_statistics: bool = False
+    statistics_display: str = "pipeline"
+
+    def configure(self, pm) -> None:
+        from mlir.passmanager import PassDisplayMode
+
+        pm.enable_verifier(self.verify_each)
+        if (self.print_before_all or self.print_after_all or self.print_after_change
+                or self.print_after_failure or self.print_tree_dir):
+            pm.enable_ir_printing(
+                print_before_all=self.print_before_all,
+                # as in mlir-opt, -after-change and -after-failure print after
+                # passes, filtered (MLIR's printer checks the filters only then)
+                print_after_all=(self.print_after_all or self.print_after_change
+                                 or self.print_after_failure),
+                print_module_scope=self.print_module_scope,
+                print_after_change=self.print_after_change,
+                print_after_failure=self.print_after_failure,
+                large_elements_limit=self.elide_elements_larger,
+                enable_debug_info=self.print_debuginfo,
+                print_generic_op_form=self.print_generic,
+                tree_printing_dir_path=self.print_tree_dir)
+        if self.timing:
+            pm.enable_timing()
+        if self.mlir_pass_statistics:
+            pm.enable_statistics(PassDisplayMode.LIST if self.statistics_display == "list"
+                                 else PassDisplayMode.PIPELINE)
+
+    def asm(self) -> dict:
+        """get_asm's arguments for the final IR."""
+        return dict(print_generic_op_form=self.print_generic,
+                    enable_debug_info=self.print_debuginfo or self.print_pretty_debuginfo,
+                    pretty_debug_info=self.print_pretty_debuginfo,
+                    use_local_scope=self.print_local_scope,
+                    large_elements_limit=self.elide_elements_larger)
+
+
+def verify_first(pipeline: PassPipeline) -> PassPipeline:
+    """gasync-verify runs before anything else, once: prepended unless the
+    pipeline starts with it (gasync-coro and the pipelines built on it do)."""
+    first = pipeline.steps[0] if pipeline.steps else None
+    if not (isinstance(first, GasyncStep) and first.anchor == MODULE
+            and first.pass_.name == VerifyPass.name):
+        pipeline.steps.insert(0, GasyncStep(VerifyPass()))
+    return pipeline
 
 
 @dataclasses.dataclass
@@ -60,35 +118,61 @@ class ChunkResult:
     output: str | None
 
 
-def compile_chunk(chunk: Chunk, name: str, pipeline: str, args,
+def compile_chunk(chunk: Chunk, name: str, pipeline: str, options: OptOptions,
                   checker: "VerifyDiagnostics | None") -> ChunkResult:
+    """Parse, verify and transform one chunk; its printed IR if all went well.
+    Raises PipelineError for a pipeline text that cannot be used."""
     compilation = Compilation(source_name=name, stream=None if checker else sys.stderr,
-                              allow_unregistered=args.allow_unregistered_dialect)
+                              allow_unregistered=options.allow_unregistered_dialect)
     ok, output = False, None
     with compilation as c:
         try:
             module = c.parse(chunk.text, chunk.line_offset)
-            pm = build_pass_manager(with_verify_first(pipeline), c.context, c.passes)
         except CompileError:
             module = None
         if module is not None:
-            if args.mlir_print_ir_after_all:
-                pm.enable_ir_printing(print_after_all=True)
-            if args.mlir_timing:
-                pm.enable_timing()
-            if args.mlir_pass_statistics:
-                pm.enable_statistics()
-            ok = run_pass_manager(pm, module.operation, c.passes)
-            if args.mlir_pass_statistics:
-                print_statistics(c.passes)
-            del pm
+            pm = verify_first(build_pipeline(pipeline, c.context, c.passes)).pass_manager()
+            options.configure(pm)
+            ok = run_with_reports(pm, module, c.passes, options)
             if ok:
-                output = module.operation.get_asm(
-                    print_generic_op_form=args.mlir_print_op_generic,
-                    enable_debug_info=args.mlir_print_debuginfo)
+                output = module.operation.get_asm(**options.asm())
     if checker is not None:
         checker.check(chunk, compilation.diags.diagnostics)
     return ChunkResult(ok, output)
+
+
+def run_with_reports(pm, module, passes: PassContext, options: OptOptions) -> bool:
+    """Run `pm`; then the statistics report: MLIR's (upstream passes' counters),
+    only when it has any, then gasync's."""
+    if not options.mlir_pass_statistics:
+        ok = run_pass_manager(pm, module.operation, passes)
+        del pm  # the timing report prints as the pass manager goes
+        return ok
+    with captured_stderr() as printed:
+        ok = run_pass_manager(pm, module.operation, passes)
+        del pm
+    sys.stderr.write(without_empty_statistics(printed[0]))
+    print_statistics(passes)
+    return ok
+
+
+_STATISTICS_HEADER = "... Pass statistics report ..."
+
+
+def without_empty_statistics(text: str) -> str:
+    """`text` (what MLIR printed) without its pass statistics report when no
+    pass in it has a statistic (MLIR lists every pass regardless)."""
+    at = text.find(_STATISTICS_HEADER)
+    if at < 0:
+        return text
+    start = text.rfind("===", 0, text.rfind("\n", 0, at) + 1)
+    start = text.rfind("\n", 0, start) + 1
+    end = text.find("\n===", at + len(_STATISTICS_HEADER))  # the header's closing rule
+    end = text.find("\n===", end + 1) if end >= 0 else -1  # the next report's rule
+    report = text[start:] if end < 0 else text[start:end + 1]
+    if "(S)" in report:
+        return text
+    return text[:start] + text[start + len(report):]
 
 
 def print_statistics(ctx: PassContext, stream=sys.stderr) -> None:

@@ -20,7 +20,7 @@
 
 // NOFILE: gasync-opt: error: cannot read '{{.*}}does-not-exist.mlir'
 
-// BADFLAG: gasync-opt: error: unknown pass or pipeline 'no-such-flag'
+// BADFLAG: gasync-opt: error: unknown option '--no-such-flag=1'
 
 // USAGE: usage: gasync-opt
 // USAGE: gasync-opt: error: unrecognized arguments: extra.mlir

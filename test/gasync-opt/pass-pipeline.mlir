@@ -15,7 +15,7 @@
 // RUN: gasync-opt %s --pass-pipeline='builtin.module(gasync-verify,gasync-outline-async-blocks,canonicalize,cse)' | filecheck %s --check-prefix=OUTLINE
 // Errors: an unknown pass; pass flags mixed with --pass-pipeline.
 // RUN: not gasync-opt %S/Inputs/simple.mlir --pass-pipeline='builtin.module(no-such-pass)' 2>&1 | filecheck %s --check-prefix=UNKNOWN
-// RUN: not gasync-opt %S/Inputs/simple.mlir --no-such-pass 2>&1 | filecheck %s --check-prefix=UNKNOWN
+// RUN: not gasync-opt %S/Inputs/simple.mlir --no-such-pass 2>&1 | filecheck %s --check-prefix=UNKNOWN-FLAG
 // RUN: not gasync-opt %S/Inputs/simple.mlir --cse --pass-pipeline='builtin.module(cse)' 2>&1 | filecheck %s --check-prefix=MIXED
 
 // CHECK: func.func @add_zero(%[[X:.*]]: i32) -> i32 attributes {gasync.async}
@@ -42,6 +42,8 @@
 
 // UNKNOWN: gasync-opt: error: unknown pass or pipeline 'no-such-pass'
 // UNKNOWN-NOT: Traceback
+
+// UNKNOWN-FLAG: gasync-opt: error: unknown option '--no-such-pass' (try --help)
 
 // MIXED: gasync-opt: error: pass flags cannot be combined with --pass-pipeline
 

@@ -1,0 +1,11 @@
+func.func @one() {
+  return
+}
+// =====
+func.func @one() {
+  return
+}
+// =====
+func.func @two() {
+  return
+}
