@@ -54,10 +54,6 @@ from .frame_plan import FramePlan, callee_of, creation_of, plan_frame
 from .outline_async_blocks import nearest_symbol_table
 
 
-def async_functions(module: ir.Operation) -> list[ir.Operation]:
-    return [op for op in walk(module) if op.name == "func.func" and ASYNC_ATTR in op.attributes]
-
-
 def lowered_names(callee: ir.Operation) -> tuple[str, str]:
     name = ir.StringAttr(callee.attributes["sym_name"]).value
     return fr.init_name(name), fr.poll_name(name)
@@ -69,13 +65,14 @@ def future_callees(fn: ir.Operation) -> list[ir.Operation]:
             if op.name == "gasync.future" and CALLEE in op.attributes]
 
 
-def topological_order(functions: list[ir.Operation]) -> list[ir.Operation]:
+def topological_order(functions: list[ir.Operation],
+                      edges: dict[tuple[str, str], list[ir.Operation]]) -> list[ir.Operation]:
     """Callees first (the verifier has rejected cycles). Iterative: chains of
     thousands of async functions must not hit Python's recursion limit."""
     by_key = {function_key(fn): fn for fn in functions}
 
     def callees(fn: ir.Operation) -> list[tuple[str, str]]:
-        return [function_key(c) for c in future_callees(fn) if ASYNC_ATTR in c.attributes]
+        return [function_key(c) for c in edges[function_key(fn)] if ASYNC_ATTR in c.attributes]
 
     order, seen = [], set()
     for root in by_key:
@@ -103,18 +100,21 @@ class CoroLowerPass(ModulePass):
     summary = "lower each async function to a frame layout, an init and a poll function"
 
     def apply(self, module: ir.Operation, ctx: PassContext) -> None:
-        functions = async_functions(module)
+        ops = list(walk(module))
+        functions = [op for op in ops if op.name == "func.func" and ASYNC_ATTR in op.attributes]
+        block_ons = [op for op in ops if op.name == "gasync.block_on"]
+        edges = {function_key(fn): future_callees(fn) for fn in functions}
         kinds = TaskKinds()
-        warp_scoped = warp_scoped_functions(module, functions)
+        warp_scoped = warp_scoped_functions(block_ons, functions, edges)
         try:
-            for fn in topological_order(functions):
+            for fn in topological_order(functions, edges):
                 normalise(fn)
                 analysis = analyse(fn.regions[0])
                 plan = plan_frame(fn, analysis)
                 Rewrite(fn, analysis, plan, kinds, scoped_awaits=function_key(fn) in warp_scoped,
                         ).run()
                 self.record(ctx, fn, analysis, plan)
-            self.assign_root_kinds(module, kinds)
+            self.assign_root_kinds(block_ons, kinds)
         except LoweringError as e:
             ctx.diags.error(e.loc, str(e))
             return
@@ -142,11 +142,9 @@ class CoroLowerPass(ModulePass):
                  len(plan.slots) - len(plan.argument_offsets))
 
     @staticmethod
-    def assign_root_kinds(module: ir.Operation, kinds: "TaskKinds") -> None:
+    def assign_root_kinds(block_ons: list[ir.Operation], kinds: "TaskKinds") -> None:
         """The future of a block_on that needs the executor runs as its root task."""
-        for op in walk(module):
-            if op.name != "gasync.block_on":
-                continue
+        for op in block_ons:
             creation = creation_of(op.operands[0])
             if isinstance(creation, ir.Operation) and creation.name == "gasync.future":
                 callee = callee_of(creation)
@@ -161,14 +159,12 @@ def function_key(fn: ir.Operation) -> tuple[str, str]:
             ir.StringAttr(fn.attributes["sym_name"]).value)
 
 
-def warp_scoped_functions(module: ir.Operation, functions) -> set[tuple[str, str]]:
+def warp_scoped_functions(block_ons: list[ir.Operation], functions: list[ir.Operation],
+                          edges: dict[tuple[str, str], list[ir.Operation]]
+                          ) -> set[tuple[str, str]]:
     """Async functions that may run in a warp- or block-scope executor: reachable
     through futures from the future of a `block_on {scope = "warp" | "block"}`
     that spawns tasks (their awaits vote across the warp)."""
-    edges = {function_key(fn): future_callees(fn) for fn in functions}
-    spawns = {function_key(fn) for fn in functions
-              if any(op.name == "gasync.spawn" for op in walk(fn))}
-
     def reachable(roots: list[ir.Operation]) -> set[tuple[str, str]]:
         seen, work = set(), [function_key(r) for r in roots]
         while work:
@@ -179,12 +175,14 @@ def warp_scoped_functions(module: ir.Operation, functions) -> set[tuple[str, str
             work.extend(function_key(c) for c in edges[key])
         return seen
 
+    scoped = [op for op in block_ons if "scope" in op.attributes and
+              ir.StringAttr(op.attributes["scope"]).value in ("warp", "block")]
+    if not scoped:
+        return set()
+    spawns = {function_key(fn) for fn in functions
+              if any(op.name == "gasync.spawn" for op in walk(fn))}
     roots = []
-    for op in walk(module):
-        scope = op.attributes["scope"] if op.name == "gasync.block_on" and \
-            "scope" in op.attributes else None
-        if scope is None or ir.StringAttr(scope).value not in ("warp", "block"):
-            continue
+    for op in scoped:
         creation = creation_of(op.operands[0])
         if isinstance(creation, ir.Operation) and creation.name == "gasync.future":
             root = callee_of(creation)
