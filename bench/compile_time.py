@@ -55,6 +55,8 @@ GASYNC_STAGES = ("gasync-verify", "outline-async-blocks", "lower-combinators", "
                  "lower-block-on")
 UPSTREAM_STAGES = ("scf-to-cf", "convert-to-llvm", "canonicalize+cse")
 JIT_O2, JIT_O0 = "jit -O2 (LLVM optimiser + codegen)", "jit -O0"
+PEAK_PASSES = "peak memory after the passes (MiB)"
+PEAK_ALL = "peak memory after the JIT (MiB)"
 
 
 def live_values_program(n: int) -> str:
@@ -150,8 +152,23 @@ def time_cubin(text: str) -> dict[str, float]:
         return {"gasync-to-cubin (all stages, sm_90)": time.perf_counter() - t0}
 
 
-def time_stages(text: str, jit: bool) -> dict[str, float]:
-    times = {}
+class _Times(dict):
+    """Stage -> seconds; in a child process each entry is also printed as it
+    is measured (one JSON line), so that a run stopped at --limit keeps the
+    stages it finished."""
+
+    def __init__(self, stream=None):
+        super().__init__()
+        self.stream = stream
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        if self.stream is not None:
+            print(json.dumps({key: value}), file=self.stream, flush=True)
+
+
+def time_stages(text: str, jit: bool, times: dict | None = None) -> dict[str, float]:
+    times = {} if times is None else times
     context = prepare_context(ir.Context())
     with context, ir.Location.unknown():
         t0 = time.perf_counter()
@@ -164,9 +181,10 @@ def time_stages(text: str, jit: bool) -> dict[str, float]:
             if not run_pipeline(pipeline, module.operation, ctx):
                 raise SystemExit(f"stage {label} failed")
             times[label] = time.perf_counter() - t0
+        times[PEAK_PASSES] = _peak_mib()
         if jit:
             from mlir.execution_engine import ExecutionEngine
-            for label, level in ((JIT_O2, 2), (JIT_O0, 0)):
+            for label, level in ((JIT_O0, 0), (JIT_O2, 2)):
                 t0 = time.perf_counter()
                 engine = ExecutionEngine(module, opt_level=level)
                 times[label] = time.perf_counter() - t0
@@ -193,47 +211,66 @@ def measure(shape: str, n: int, repeat: int, limit: float, root: str) -> dict:
     the child's peak memory; {"error": ...} if it failed or ran past `limit`."""
     runs = []
     for _ in range(repeat):
+        command = [sys.executable, os.path.abspath(__file__), "--child", shape, str(n)]
         try:
-            child = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", shape,
-                                    str(n)], capture_output=True, text=True, timeout=limit)
-        except subprocess.TimeoutExpired:
-            return {"error": f"more than {limit:.0f} s"}
+            child = subprocess.run(command, capture_output=True, text=True, timeout=limit)
+        except subprocess.TimeoutExpired as stopped:
+            out = stopped.stdout or ""
+            partial = _parse_lines(out.decode() if isinstance(out, bytes) else out)
+            partial["stopped"] = f"stopped at the {limit:.0f} s limit"
+            return partial
         if child.returncode != 0:
-            return {"error": (child.stderr.strip().splitlines() or ["failed"])[-1]}
-        runs.append(json.loads(child.stdout))
+            return {"stopped": (child.stderr.strip().splitlines() or ["failed"])[-1]}
+        runs.append(_parse_lines(child.stdout))
     return {k: min(r[k] for r in runs) for k in runs[0]}
+
+
+def _parse_lines(text: str) -> dict:
+    times = {}
+    for line in text.splitlines():
+        times.update(json.loads(line))
+    return times
 
 
 def child(shape: str, n: int, root: str) -> int:
     text = program_text(shape, n, root)
-    times = time_stages(text, jit=True)
+    times = _Times(sys.stdout)
+    time_stages(text, jit=True, times=times)
     if "gpu.module" in text:
         times.update(time_cubin(text))
-    times["peak memory (MiB)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(times))
+    times[PEAK_ALL] = _peak_mib()
     return 0
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def table(name: str, best: dict) -> list[str]:
     lines = [f"## {name}", ""]
-    if "error" in best:
-        return lines + [f"not measured: {best['error']}", ""]
     cpu = ["parse", *GASYNC_STAGES, *UPSTREAM_STAGES, JIT_O2]
-    total = sum(best[k] for k in cpu)
+    done = all(k in best for k in cpu)
+    total = sum(best.get(k, 0) for k in cpu)
     lines += ["| stage | seconds | share of the CPU pipeline (JIT -O2) |", "| --- | ---: | ---: |"]
     for k, v in best.items():
-        if k == "peak memory (MiB)":
+        if k.startswith("peak memory") or k == "stopped":
             continue
-        share = f"{100 * v / total:.1f}%" if k in cpu else ""
+        share = f"{100 * v / total:.1f}%" if k in cpu and done else ""
         lines.append(f"| {k} | {v:.3f} | {share} |")
     groups = [("gasync's passes (verify to block_on lowering)", GASYNC_STAGES),
               ("upstream passes", UPSTREAM_STAGES), ("LLVM JIT -O2", (JIT_O2,))]
     for label, stages in groups:
-        v = sum(best[k] for k in stages)
-        lines.append(f"| **{label}** | {v:.3f} | {100 * v / total:.1f}% |")
-    lines += [f"| **the CPU pipeline, parse to JIT -O2** | {total:.3f} | 100% |",
-              f"| peak memory of the process (MiB) | {best['peak memory (MiB)']:.0f} | |", ""]
-    return lines
+        if all(k in best for k in stages):
+            v = sum(best[k] for k in stages)
+            lines.append(f"| **{label}** | {v:.3f} | {f'{100 * v / total:.1f}%' if done else ''} |")
+    if done:
+        lines.append(f"| **the CPU pipeline, parse to JIT -O2** | {total:.3f} | 100% |")
+    for k in (PEAK_PASSES, PEAK_ALL):
+        if k in best:
+            lines.append(f"| {k} | {best[k]:.0f} | |")
+    if "stopped" in best:
+        lines.append(f"| (not measured: the next stage) | {best['stopped']} | |")
+    return lines + [""]
 
 
 def main() -> int:
