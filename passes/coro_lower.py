@@ -536,7 +536,7 @@ class Rewrite:
             offset = self.plan.slots[original]
             owner = v.owner
             if isinstance(owner, ir.Block):
-                def_block, def_op = owner, None
+                def_block = owner
                 if v not in entry_args:
                     first = owner.operations[0].operation
                     fr.store(v, self.frame, offset, loc=first.location, ip=ir.InsertionPoint(first))
@@ -550,8 +550,8 @@ class Rewrite:
                 user = use.owner
                 user = getattr(user, "operation", user)
                 top = _top_level(user, region)
-                if top.block == def_block and (def_op is None or _before(def_op, top)):
-                    continue
+                if top.block == def_block:
+                    continue  # in SSA, after the definition: no reload needed
                 block = top.block
                 if block not in loads:
                     first = block.operations[0].operation
@@ -572,6 +572,3 @@ def _top_level(op: ir.Operation, region: ir.Region) -> ir.Operation:
         op = op.parent.operation if hasattr(op.parent, "operation") else op.parent
     return op
 
-
-def _before(a: ir.Operation, b: ir.Operation) -> bool:
-    return a == b or a.is_before_in_block(b)
