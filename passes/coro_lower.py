@@ -50,7 +50,7 @@ from . import executor
 from . import frame as fr
 from .base import ModulePass, PassContext, register
 from .coro_analysis import SUSPENSION_OPS, CoroAnalysis, LoweringError, analyse
-from .frame_plan import FramePlan, callee_of, creation_of, plan_frame
+from .frame_plan import Callees, FramePlan, creation_of, plan_frame
 from .outline_async_blocks import nearest_symbol_table
 
 
@@ -59,9 +59,9 @@ def lowered_names(callee: ir.Operation) -> tuple[str, str]:
     return fr.init_name(name), fr.poll_name(name)
 
 
-def future_callees(fn: ir.Operation) -> list[ir.Operation]:
+def future_callees(fn: ir.Operation, callees: Callees) -> list[ir.Operation]:
     """The async functions `fn` creates futures of."""
-    return [callee_of(op) for op in walk(fn)
+    return [callees.of(op) for op in walk(fn)
             if op.name == "gasync.future" and CALLEE in op.attributes]
 
 
@@ -103,18 +103,19 @@ class CoroLowerPass(ModulePass):
         ops = list(walk(module))
         functions = [op for op in ops if op.name == "func.func" and ASYNC_ATTR in op.attributes]
         block_ons = [op for op in ops if op.name == "gasync.block_on"]
-        edges = {function_key(fn): future_callees(fn) for fn in functions}
+        callees = Callees()
+        edges = {function_key(fn): future_callees(fn, callees) for fn in functions}
         kinds = TaskKinds()
-        warp_scoped = warp_scoped_functions(block_ons, functions, edges)
+        warp_scoped = warp_scoped_functions(block_ons, functions, edges, callees)
         try:
             for fn in topological_order(functions, edges):
                 normalise(fn)
                 analysis = analyse(fn.regions[0])
-                plan = plan_frame(fn, analysis)
-                Rewrite(fn, analysis, plan, kinds, scoped_awaits=function_key(fn) in warp_scoped,
-                        ).run()
+                plan = plan_frame(fn, analysis, callees)
+                Rewrite(fn, analysis, plan, kinds, callees,
+                        scoped_awaits=function_key(fn) in warp_scoped).run()
                 self.record(ctx, fn, analysis, plan)
-            self.assign_root_kinds(block_ons, kinds)
+            self.assign_root_kinds(block_ons, kinds, callees)
         except LoweringError as e:
             ctx.diags.error(e.loc, str(e))
             return
@@ -142,12 +143,13 @@ class CoroLowerPass(ModulePass):
                  len(plan.slots) - len(plan.argument_offsets))
 
     @staticmethod
-    def assign_root_kinds(block_ons: list[ir.Operation], kinds: "TaskKinds") -> None:
+    def assign_root_kinds(block_ons: list[ir.Operation], kinds: "TaskKinds",
+                          callees: Callees) -> None:
         """The future of a block_on that needs the executor runs as its root task."""
         for op in block_ons:
             creation = creation_of(op.operands[0])
             if isinstance(creation, ir.Operation) and creation.name == "gasync.future":
-                callee = callee_of(creation)
+                callee = callees.of(creation)
                 if executor.USES_EXECUTOR in callee.attributes:
                     kinds.kind_of(callee)
 
@@ -160,7 +162,7 @@ def function_key(fn: ir.Operation) -> tuple[str, str]:
 
 
 def warp_scoped_functions(block_ons: list[ir.Operation], functions: list[ir.Operation],
-                          edges: dict[tuple[str, str], list[ir.Operation]]
+                          edges: dict[tuple[str, str], list[ir.Operation]], callees: Callees
                           ) -> set[tuple[str, str]]:
     """Async functions that may run in a warp- or block-scope executor: reachable
     through futures from the future of a `block_on {scope = "warp" | "block"}`
@@ -185,7 +187,7 @@ def warp_scoped_functions(block_ons: list[ir.Operation], functions: list[ir.Oper
     for op in scoped:
         creation = creation_of(op.operands[0])
         if isinstance(creation, ir.Operation) and creation.name == "gasync.future":
-            root = callee_of(creation)
+            root = callees.of(creation)
             if reachable([root]) & spawns:
                 roots.append(root)
     return reachable(roots)
@@ -295,8 +297,9 @@ class Rewrite:
     of `@f` into the poll function."""
 
     def __init__(self, fn: ir.Operation, analysis: CoroAnalysis, plan: FramePlan,
-                 kinds: TaskKinds, *, scoped_awaits: bool):
+                 kinds: TaskKinds, callees: Callees, *, scoped_awaits: bool):
         self.fn = fn
+        self.callees = callees
         self.analysis = analysis
         self.plan = plan
         self.kinds = kinds
@@ -440,7 +443,7 @@ class Rewrite:
         """A future's creation initialises its child frame in place (once, even
         when exclusive branches each await it); unconsumed futures run nothing."""
         for creation in self.analysis.awaited_futures:
-            init_n, _ = lowered_names(callee_of(creation))
+            init_n, _ = lowered_names(self.callees.of(creation))
             loc = creation.location
             with loc, ir.InsertionPoint(creation):
                 child = fr.gep(self.frame, self.plan.child_frames[creation.results[0]], loc=loc,
@@ -456,7 +459,7 @@ class Rewrite:
         put the creation and the spawn at the start of a block of their own."""
         loc = op.location
         creation = creation_of(op.operands[0])
-        callee = callee_of(creation)
+        callee = self.callees.of(creation)
         kind = self.kinds.kind_of(callee)
         init_n, _ = lowered_names(callee)
         tail = op.block

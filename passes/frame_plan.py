@@ -28,7 +28,7 @@ from mlir import ir
 
 from gasync.dialect import types as gt
 from gasync.dialect.catalogue import CALLEE
-from gasync.dialect.ir_utils import flat_symbol, lookup_symbol
+from gasync.dialect.ir_utils import SYMBOL_TABLE_OPS, ancestors, flat_symbol
 
 from . import executor
 from . import frame as fr
@@ -69,10 +69,25 @@ class FramePlan:
     """Bytes saved by packing, per packed region ("saved-value", "child frame")."""
 
 
-def callee_of(op: ir.Operation) -> ir.Operation:
-    callee = lookup_symbol(op, flat_symbol(op.attributes[CALLEE]))
-    assert callee is not None, "the verifier checks callees"
-    return callee
+class Callees:
+    """The callee of a future creation, looked up in one index per symbol
+    table for the whole pass run (building `ir.SymbolTable` indexes the whole
+    table: once per lookup, lowering n functions took n^2 steps). Functions
+    the pass adds later are not in the index; callees exist before it runs."""
+
+    def __init__(self):
+        self._tables: dict[ir.Operation, ir.SymbolTable] = {}
+
+    def of(self, op: ir.Operation) -> ir.Operation:
+        name = flat_symbol(op.attributes[CALLEE])
+        for table_op in ancestors(op):
+            if table_op.name in SYMBOL_TABLE_OPS:
+                if table_op not in self._tables:
+                    self._tables[table_op] = ir.SymbolTable(table_op)
+                table = self._tables[table_op]
+                if name in table:
+                    return table[name].operation
+        raise AssertionError("the verifier checks callees")
 
 
 def frame_layout_of(fn: ir.Operation) -> fr.FrameLayout:
@@ -97,7 +112,7 @@ class _Frame:
         return offset
 
 
-def plan_frame(fn: ir.Operation, analysis: CoroAnalysis) -> FramePlan:
+def plan_frame(fn: ir.Operation, analysis: CoroAnalysis, callees: Callees) -> FramePlan:
     name = ir.StringAttr(fn.attributes["sym_name"]).value
     fn_type = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
     entry = fn.regions[0].blocks[0]
@@ -116,10 +131,11 @@ def plan_frame(fn: ir.Operation, analysis: CoroAnalysis) -> FramePlan:
     shared = {}
     slots.update(allocate_packed(frame, sizes, analysis.conflicts, shared, "saved-value"))
     allocas = {op.results[0]: frame.allocate(*alloca_layout(op)) for op in analysis.frame_allocas}
-    children = {f.results[0]: frame_layout_of(callee_of(f)) for f in analysis.awaited_futures}
+    children = {f.results[0]: frame_layout_of(callees.of(f))
+                for f in analysis.awaited_futures}
     child_frames = allocate_packed(frame, {f: (c.size, c.align) for f, c in children.items()},
                                    analysis.conflicts, shared, "child frame")
-    suspensions = tuple(plan_suspension(op, k, child_frames)
+    suspensions = tuple(plan_suspension(op, k, child_frames, callees)
                         for k, op in enumerate(analysis.suspensions, start=1))
     uses_executor = bool(analysis.spawns) or any(
         s.kind == "join" or (s.callee is not None and executor.USES_EXECUTOR in s.callee.attributes)
@@ -132,15 +148,16 @@ def plan_frame(fn: ir.Operation, analysis: CoroAnalysis) -> FramePlan:
                      uses_executor=uses_executor, bytes_shared=shared)
 
 
-def plan_suspension(op: ir.Operation, state: int, child_frames) -> Suspension:
+def plan_suspension(op: ir.Operation, state: int, child_frames, callees: Callees
+                    ) -> Suspension:
     if op.name == "gasync.yield":
         return Suspension(op, state, "yield", None, -1, -1)
     awaited = op.operands[0]
     if gt.is_task_type(awaited.type):
         spawn = creation_of(awaited)
-        callee = callee_of(creation_of(spawn.operands[0]))
+        callee = callees.of(creation_of(spawn.operands[0]))
         return Suspension(op, state, "join", callee, -1, frame_layout_of(callee).result_offset)
-    callee = callee_of(creation_of(awaited))
+    callee = callees.of(creation_of(awaited))
     return Suspension(op, state, "await", callee, child_frames[awaited],
                       frame_layout_of(callee).result_offset)
 
