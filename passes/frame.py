@@ -10,13 +10,23 @@ the memref is lowered to the same struct).
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from mlir import ir
 from mlir.dialects import arith, llvm
 
 FRAME_ATTR = "gasync.frame"
 STATE_OFFSET = 0
+STATE_START = 0
+"""The state `init` sets: the next poll runs the function from its entry."""
 STATE_DONE = -1
+"""The state `poll` sets when it returns ready; polling again runs nothing."""
+PLACEMENT_ALIGN = 16
+"""The alignment every placer of a frame guarantees today, whatever the frame's
+own `align`: the executor's task slots are 16-byte aligned (a block_on's stack
+frame and a parent's child-frame region honour `align` in full). Frame loads and
+stores claim min(slot alignment, this), so they are correct in every placement;
+slots are still laid out at their full ABI alignment."""
 
 
 class UnsupportedType(ValueError):
@@ -80,51 +90,78 @@ def storage_type(t: ir.Type) -> ir.Type:
 
 
 def slot_layout(t: ir.Type) -> tuple[int, int]:
-    """(size, alignment) in bytes of the frame slot for a value of type `t`."""
+    """(size, alignment) in bytes of the frame slot for a value of type `t`:
+    its storage type's store size rounded up to a power of two, and the ABI
+    alignment LLVM gives that type on x86-64 and NVPTX (integers up to 16
+    bytes, vectors their whole size: `vector<16xf64>` is 128-byte aligned)."""
     s = storage_type(t)
-    if isinstance(s, ir.IntegerType):
-        size = max(1, (s.width + 7) // 8)
-        size = 1 << (size - 1).bit_length()
-        return size, min(size, 8)
-    if isinstance(s, (ir.F16Type, ir.BF16Type)):
-        return 2, 2
-    if isinstance(s, ir.F32Type):
-        return 4, 4
-    if isinstance(s, ir.F64Type):
-        return 8, 8
+    if isinstance(t, ir.MemRefType):
+        # a memref descriptor: two pointers, the offset, sizes and strides
+        return 8 * (3 + 2 * t.rank), 8
     if isinstance(s, ir.VectorType):
         elem_size, _ = slot_layout(s.element_type)
-        size = elem_size * s.shape[0]
-        size = 1 << (size - 1).bit_length()
-        return size, min(size, 16)
+        size = _pow2(elem_size * s.shape[0])
+        return size, size
     if isinstance(s, llvm.PointerType):
         return 8, 8
-    # a memref descriptor: two pointers, the offset, sizes and strides
-    rank = t.rank
-    return 8 * (3 + 2 * rank), 8
+    size = _pow2(_scalar_bytes(s))
+    return size, min(size, 16)
+
+
+def _pow2(n: int) -> int:
+    return 1 << (max(1, n) - 1).bit_length()
+
+
+def _scalar_bytes(t: ir.Type) -> int:
+    if isinstance(t, ir.IntegerType):
+        return (t.width + 7) // 8
+    if isinstance(t, (ir.F16Type, ir.BF16Type)):
+        return 2
+    if isinstance(t, ir.F32Type):
+        return 4
+    if isinstance(t, ir.F64Type):
+        return 8
+    raise UnsupportedType(str(t))
+
+
+def memory_layout(t: ir.Type) -> tuple[int, int]:
+    """(allocation size, ABI alignment) of one element of type `t` in memory,
+    as LLVM lays it out: the element of a `memref.alloca` or an `llvm.alloca`."""
+    if isinstance(t, ir.IndexType):
+        return 8, 8
+    if isinstance(t, llvm.StructType):
+        offset, align = 0, 1
+        for field in t.body:
+            size, field_align = memory_layout(field)
+            field_align = 1 if t.packed else field_align
+            offset = align_up(offset, field_align) + size
+            align = max(align, field_align)
+        return align_up(offset, align), align
+    array = _LLVM_ARRAY.fullmatch(str(t))
+    if array:
+        size, align = memory_layout(ir.Type.parse(array.group(2)))
+        return int(array.group(1)) * size, align
+    return slot_layout(t)
+
+
+_LLVM_ARRAY = re.compile(r"!llvm\.array<(\d+) x (.*)>")
 
 
 def align_up(offset: int, align: int) -> int:
     return (offset + align - 1) // align * align
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class FrameLayout:
-    """Where things live in one async function's frame."""
+    """What callers of an async function know of its frame: its size and
+    alignment (every placer of the frame must honour `align`: a parent's
+    child-frame region, a block_on's stack frame, an executor's task slots),
+    where the result is, and how many states the poll function has."""
 
     size: int = 4  # the state index, an i32 at offset 0
     align: int = 4
     result_offset: int = -1
     states: int = 0
-
-    def allocate(self, size: int, align: int) -> int:
-        offset = align_up(self.size, align)
-        self.size = offset + size
-        self.align = max(self.align, align)
-        return offset
-
-    def finish(self) -> None:
-        self.size = align_up(self.size, self.align)
 
     def attribute(self) -> ir.Attribute:
         i64t = i64()
@@ -179,21 +216,55 @@ def from_storage(value: ir.Value, t: ir.Type, *, loc, ip) -> ir.Value:
     return _cast(value, t, loc=loc, ip=ip)
 
 
+def access_align(t: ir.Type) -> int:
+    """The alignment a frame load or store of a value of type `t` relies on:
+    its slot's offset is a multiple of the slot alignment, and the frame is
+    placed at least PLACEMENT_ALIGN-aligned (or at its own `align`)."""
+    return min(slot_layout(t)[1], PLACEMENT_ALIGN)
+
+
 def store(value: ir.Value, frame: ir.Value, offset: int, *, loc, ip) -> None:
     stored = to_storage(value, loc=loc, ip=ip)
     address = gep(frame, offset, loc=loc, ip=ip)
-    llvm.store(stored, address, loc=loc, ip=ip)
+    llvm.store(stored, address, alignment=access_align(value.type), loc=loc, ip=ip)
 
 
 def load(t: ir.Type, frame: ir.Value, offset: int, *, loc, ip) -> ir.Value:
     address = gep(frame, offset, loc=loc, ip=ip)
-    loaded = llvm.load(storage_type(t), address, loc=loc, ip=ip)
+    loaded = llvm.load(storage_type(t), address, alignment=access_align(t), loc=loc, ip=ip)
     return from_storage(loaded, t, loc=loc, ip=ip)
 
 
 def store_state(frame: ir.Value, state: int, *, loc, ip) -> None:
     c = arith.constant(i32(), state, loc=loc, ip=ip)
-    llvm.store(c, frame, loc=loc, ip=ip)
+    llvm.store(c, frame, alignment=4, loc=loc, ip=ip)
+
+
+def load_state(frame: ir.Value, *, loc, ip) -> ir.Value:
+    return llvm.load(i32(), frame, alignment=4, loc=loc, ip=ip)
+
+
+def memref_view(frame: ir.Value, offset: int, t: ir.MemRefType, *, loc, ip) -> ir.Value:
+    """A memref of static shape and identity layout over the frame bytes at
+    `offset` (the descriptor a `memref.alloca` would have made, over frame
+    memory instead of the stack)."""
+    descriptor_type = storage_type(t)
+    address = gep(frame, offset, loc=loc, ip=ip)
+    descriptor = llvm.mlir_poison(descriptor_type, loc=loc, ip=ip)
+    descriptor = llvm.insertvalue(descriptor, address, [0], loc=loc, ip=ip)
+    descriptor = llvm.insertvalue(descriptor, address, [1], loc=loc, ip=ip)
+    fields = [([2], 0)]
+    stride = 1
+    strides = []
+    for size in reversed(t.shape):
+        strides.append(stride)
+        stride *= size
+    for k, (size, step) in enumerate(zip(t.shape, reversed(strides))):
+        fields += [([3, k], size), ([4, k], step)]
+    for position, value in fields:
+        descriptor = llvm.insertvalue(descriptor, arith.constant(i64(), value, loc=loc, ip=ip),
+                                      position, loc=loc, ip=ip)
+    return from_storage(descriptor, t, loc=loc, ip=ip)
 
 
 def frame_alloca(layout: FrameLayout, *, loc, ip) -> ir.Value:

@@ -10,10 +10,10 @@
 // CHECK-LABEL: func.func private @sequential$poll(
 // CHECK: %[[A:.*]] = arith.addi
 // CHECK-NEXT: %[[SA:.*]] = llvm.getelementptr %{{.*}}[12]
-// CHECK-NEXT: llvm.store %[[A]], %[[SA]] : i32, !llvm.ptr
+// CHECK-NEXT: llvm.store %[[A]], %[[SA]] {alignment = 4 : i64} : i32, !llvm.ptr
 // CHECK: %[[B:.*]] = arith.muli
 // CHECK-NEXT: %[[SB:.*]] = llvm.getelementptr %{{.*}}[12]
-// CHECK-NEXT: llvm.store %[[B]], %[[SB]] : i32, !llvm.ptr
+// CHECK-NEXT: llvm.store %[[B]], %[[SB]] {alignment = 4 : i64} : i32, !llvm.ptr
 func.func private @sequential(%x: i32) -> i32 attributes {gasync.async} {
   %c1 = arith.constant 1 : i32
   %a = arith.addi %x, %c1 : i32

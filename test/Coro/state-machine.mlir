@@ -7,13 +7,13 @@
 // CHECK-LABEL: func.func private @leaf$init(
 // CHECK-SAME: %[[F:.*]]: !llvm.ptr, %[[X:.*]]: i32) attributes {gasync.frame = {align = 4 : i64, result_offset = 4 : i64, size = 12 : i64, states = 1 : i64}}
 // CHECK-NEXT: %[[A:.*]] = llvm.getelementptr %[[F]][8]
-// CHECK-NEXT: llvm.store %[[X]], %[[A]] : i32, !llvm.ptr
+// CHECK-NEXT: llvm.store %[[X]], %[[A]] {alignment = 4 : i64} : i32, !llvm.ptr
 // CHECK-NEXT: %[[Z:.*]] = arith.constant 0 : i32
-// CHECK-NEXT: llvm.store %[[Z]], %[[F]] : i32, !llvm.ptr
+// CHECK-NEXT: llvm.store %[[Z]], %[[F]] {alignment = 4 : i64} : i32, !llvm.ptr
 // CHECK-NEXT: return
 // CHECK-LABEL: func.func private @leaf$poll(
 // CHECK-SAME: %[[F:[^:]*]]: !llvm.ptr, %[[EXEC:[^:]*]]: !llvm.ptr) -> i1
-// CHECK: %[[S:.*]] = llvm.load %[[F]] : !llvm.ptr -> i32
+// CHECK: %[[S:.*]] = llvm.load %[[F]] {alignment = 4 : i64} : !llvm.ptr -> i32
 // CHECK-NEXT: cf.switch %[[S]] : i32, [
 // CHECK-NEXT: default: ^[[DONE:.*]],
 // CHECK-NEXT: 0: ^[[START:.*]]
@@ -43,7 +43,7 @@ func.func private @leaf(%x: i32) -> i32 attributes {gasync.async} {
 // CHECK-NEXT: %[[DEAD:.*]] = arith.muli %[[X]], %[[X]] : i32
 // CHECK-NEXT: %[[LIVE:.*]] = arith.addi %[[X]], %[[DEAD]] : i32
 // CHECK-NEXT: %[[SLOT:.*]] = llvm.getelementptr %{{.*}}[12]
-// CHECK-NEXT: llvm.store %[[LIVE]], %[[SLOT]] : i32, !llvm.ptr
+// CHECK-NEXT: llvm.store %[[LIVE]], %[[SLOT]] {alignment = 4 : i64} : i32, !llvm.ptr
 // CHECK-NEXT: %[[C1:.*]] = llvm.getelementptr %{{.*}}[16]
 // CHECK-NEXT: call @leaf$init(%[[C1]], %[[X]])
 // CHECK-NEXT: cf.br ^[[POLL1]]
@@ -53,10 +53,10 @@ func.func private @leaf(%x: i32) -> i32 attributes {gasync.async} {
 // CHECK-NEXT: cf.cond_br %[[R1]], ^[[READY1:.*]], ^[[SUSPEND1:.*]]
 // CHECK-NEXT: ^[[READY1]]:
 // CHECK-NEXT: %[[RES1:.*]] = llvm.getelementptr %{{.*}}[20]
-// CHECK-NEXT: %[[A:.*]] = llvm.load %[[RES1]] : !llvm.ptr -> i32
+// CHECK-NEXT: %[[A:.*]] = llvm.load %[[RES1]] {alignment = 4 : i64} : !llvm.ptr -> i32
 // CHECK: ^[[SUSPEND1]]:
 // CHECK-NEXT: %[[K:.*]] = arith.constant 1 : i32
-// CHECK-NEXT: llvm.store %[[K]], %{{.*}} : i32, !llvm.ptr
+// CHECK-NEXT: llvm.store %[[K]], %{{.*}} {alignment = 4 : i64} : i32, !llvm.ptr
 // CHECK-NEXT: %[[FALSE:.*]] = arith.constant false
 // CHECK-NEXT: return %[[FALSE]] : i1
 // The second child frame reuses offset 16.
@@ -66,7 +66,7 @@ func.func private @leaf(%x: i32) -> i32 attributes {gasync.async} {
 // CHECK-NEXT: %[[P2:.*]] = llvm.getelementptr %{{.*}}[16]
 // CHECK-NEXT: call @leaf$poll(%[[P2]], %{{.*}})
 // CHECK: %[[RELOAD:.*]] = llvm.getelementptr %{{.*}}[12]
-// CHECK-NEXT: llvm.load %[[RELOAD]] : !llvm.ptr -> i32
+// CHECK-NEXT: llvm.load %[[RELOAD]] {alignment = 4 : i64} : !llvm.ptr -> i32
 func.func private @two(%x: i32) -> i32 attributes {gasync.async} {
   %dead = arith.muli %x, %x : i32
   %live = arith.addi %x, %dead : i32
@@ -103,7 +103,7 @@ func.func private @both(%x: i32) -> i32 attributes {gasync.async} {
 // CHECK-NEXT: 0: ^{{[^,]*}},
 // CHECK-NEXT: 1: ^[[RESUME:[^,]*]]
 // CHECK: %[[K:.*]] = arith.constant 1 : i32
-// CHECK-NEXT: llvm.store %[[K]], %{{.*}} : i32, !llvm.ptr
+// CHECK-NEXT: llvm.store %[[K]], %{{.*}} {alignment = 4 : i64} : i32, !llvm.ptr
 // CHECK-NEXT: %[[FALSE:.*]] = arith.constant false
 // CHECK-NEXT: return %[[FALSE]] : i1
 // CHECK-NEXT: ^[[RESUME]]:
