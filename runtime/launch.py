@@ -289,6 +289,15 @@ class LoadedModule:
         from cuda.core.utils import StridedMemoryView
 
         callee = f"kernel '{kernel}'"
+        host_memory = ArgTypeError(f"argument {i} of {callee} is {layout}: the "
+                                   f"{type(value).__name__} is in host memory; pass a numpy "
+                                   "array (copied in and back) or a CUDA array")
+        if hasattr(value, "__dlpack_device__"):
+            # A DLPack producer in host memory refuses a stream before it can say so.
+            if int(value.__dlpack_device__()[0]) not in _DLPACK_CUDA_DEVICES:
+                raise host_memory
+        elif int(getattr(value, "__cuda_array_interface__", {}).get("version", 3)) < 3:
+            return self._legacy_cai_pointer(layout, value, i, callee)
         try:
             view = StridedMemoryView(value, stream_ptr=int(stream.handle))
         except Exception as e:  # noqa: BLE001 - BufferError, or a dtype DLPack cannot name
@@ -297,14 +306,30 @@ class LoadedModule:
                                f"{e}") from None
         run.views.append(view)
         if not view.is_device_accessible:
-            raise ArgTypeError(f"argument {i} of {callee} is {layout}: the "
-                               f"{type(value).__name__} is in host memory; pass a numpy "
-                               "array (copied in and back) or a CUDA array")
+            raise host_memory
         check_array(layout, view.shape, view.dtype, view.strides, i, "device array", callee)
         if view.device_id >= 0 and view.device_id != self.device.ordinal:
             raise ArgError(f"argument {i} of {callee}: the device array lives on GPU "
                            f"{view.device_id}, the kernel runs on GPU {self.device.ordinal}")
         return int(view.ptr)
+
+    @staticmethod
+    def _legacy_cai_pointer(layout, value, i: int, callee: str) -> int:
+        """The pointer of a __cuda_array_interface__ older than version 3 (PyTorch
+        still exports version 2), which StridedMemoryView refuses. Version 2 has
+        no stream: its producer's work is ordered on the legacy default stream,
+        which synchronises with every blocking stream."""
+        cai = value.__cuda_array_interface__
+        itemsize = np.dtype(cai["typestr"]).itemsize
+        strides = cai.get("strides")
+        check_array(layout, cai["shape"], np.dtype(cai["typestr"]),
+                    None if strides is None else tuple(s // itemsize for s in strides),
+                    i, "device array", callee)
+        return int(cai["data"][0])
+
+
+# DLPack device types whose memory a kernel can read: CUDA and CUDA managed.
+_DLPACK_CUDA_DEVICES = (2, 13)
 
 
 class Launch:
