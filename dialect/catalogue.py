@@ -2,7 +2,7 @@
 
 The verifier checks ops against these entries, the builders take their
 operand and attribute names from them, and `gasync-opt --help` and the docs
-print them. DESIGN.md section 3 is the contract this table encodes.
+print them. docs/design.md ("The dialect") describes what this table encodes.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The gasync types, `!gasync.fut<T>` and `!gasync.task<T>`.
 
-Both are opaque types of the unregistered `gasync` namespace (DESIGN.md
-section 1): MLIR parses `!gasync.fut<i32>` as an `OpaqueType` with namespace
+Both are opaque types of the unregistered `gasync` namespace (docs/design.md,
+"The stack"): MLIR parses `!gasync.fut<i32>` as an `OpaqueType` with namespace
 `gasync` and data `fut<i32>`; the value type is recovered by parsing the text
 between the angle brackets.
 """

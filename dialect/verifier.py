@@ -1,4 +1,4 @@
-"""The gasync verifier: every rule of DESIGN.md section 3.
+"""The gasync verifier: every rule of the dialect (docs/design.md, "The dialect").
 
 MLIR's own verifier checks what it knows (registered ops, SSA dominance);
 this one checks what registration would have given the gasync ops (the

@@ -1,4 +1,5 @@
-// The seed write-up's `demo_async` kernel, in gasync (DESIGN.md section 3).
+// The `demo_async` kernel of the Rust-on-GPU write-up that started gasync,
+// in gasync's dialect (docs/design.md, "The dialect").
 // Each case of the Rust demo is one block_on in @main:
 //   simple, chained, conditional, multi-step, an async block, and the
 //   `ready(val).then(|v| ready(v * 2 + 100))` combinator.

@@ -1,8 +1,8 @@
 """gasync-clone-into-gpu-modules: one definition serves the CPU and the GPU.
 
 A kernel inside a `gpu.module` may name an async function defined at the top
-level (`gasync.future`/`gasync.then` callees are looked up outward, DESIGN.md
-section 3). Device code can only call what its own module holds, so every
+level (`gasync.future`/`gasync.then` callees are looked up outward: see
+docs/design.md, "The dialect"). Device code can only call what its own module holds, so every
 `func.func` reachable from a `gpu.module` through `callee` symbol references
 (of gasync.future, gasync.then and func.call), directly or through other
 cloned functions, and defined at the top level, is cloned into that

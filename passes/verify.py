@@ -15,7 +15,7 @@ from .base import ModulePass, PassContext, register
 @dataclasses.dataclass(frozen=True)
 class VerifyPass(ModulePass):
     name = "gasync-verify"
-    summary = "check every gasync op against the catalogue and the dialect's rules (DESIGN.md 3)"
+    summary = "check every gasync op against the catalogue and the dialect's rules"
 
     def apply(self, module: ir.Operation, ctx: PassContext) -> None:
         verify(module, ctx.diags, allow_unregistered=ctx.allow_unregistered)

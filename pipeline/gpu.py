@@ -1,4 +1,4 @@
-"""The GPU pipeline (DESIGN.md section 4): gasync IR -> NVVM -> LLVM IR -> PTX -> cubin.
+"""The GPU pipeline (docs/design.md, "Lowering"): gasync IR -> NVVM -> LLVM IR -> PTX -> cubin.
 
 Two named pipelines, usable anywhere a pass is:
 

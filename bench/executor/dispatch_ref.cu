@@ -7,8 +7,8 @@
 // gasync kernels, bit for bit).
 //
 // ref_dispatch_regs: the tasks are round-robined by an unrolled loop, a
-//   switch on each task's state per poll: frames in registers (the DESIGN
-//   section 7 anchor, "8-state switch poll, frame in registers").
+//   switch on each task's state per poll: frames in registers (the anchor of docs/design.md's
+//   "What the GPU costs": "8-state switch poll, frame in registers").
 // ref_dispatch_local: a hand-written executor shaped like gasync's: frames in
 //   an array and a run-queue ring, both indexed by a runtime slot number, so
 //   they live in local memory; a switch on the frame's state per poll.

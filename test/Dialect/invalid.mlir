@@ -1,4 +1,4 @@
-// Every rule of the gasync verifier (DESIGN.md section 3), one invalid
+// Every rule of the gasync verifier (docs/design.md, "The dialect"), one invalid
 // program per chunk, each with the located diagnostic it must produce.
 // RUN: gasync-opt %s --split-input-file --verify-diagnostics
 //

@@ -2,7 +2,7 @@
 
 A program is a small Python AST (the dataclasses below) that prints as MLIR
 text (`emit`) and that `interp` runs directly. Programs are valid by
-construction (DESIGN.md section 3):
+construction (the dialect's rules, docs/design.md):
 
 - async functions `@f0 .. @fN` only create futures of functions later in
   that order, so there is no cycle;

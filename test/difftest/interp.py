@@ -1,6 +1,6 @@
 """A reference interpreter of gasync semantics, over `generate`'s AST (not MLIR).
 
-Semantics (DESIGN.md section 3):
+Semantics (docs/design.md, "The dialect"):
 - creating a future runs nothing: a call future holds its callee and the
   argument values, an async block holds the values it captures;
 - `await` / `block_on` runs the future to completion, then continues;
