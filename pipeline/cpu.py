@@ -22,6 +22,7 @@ from mlir.dialects import func, llvm
 from gasync.dialect.catalogue import ASYNC_ATTR
 from gasync.dialect.diagnostics import CompileError, DiagnosticEngine
 from gasync.passes import frame as fr
+from gasync.passes.site_table import read_sites
 from gasync.runtime.args import ArgError, ArgType, format_outputs, parse_args, parse_type
 from gasync.runtime import abi
 from gasync.runtime.faults import check_status
@@ -149,5 +150,5 @@ def execute(module: ir.Module, arg_texts: list[str], opt_level: int = 2) -> list
                                       ctypes.POINTER(ctypes.c_byte)))
     engine = ExecutionEngine(module, opt_level=opt_level)
     engine.invoke(ENTRY_WRAPPER, *packed)
-    check_status(list(status))
+    check_status(list(status), read_sites(module.operation))
     return format_outputs([r[()] for r in results], result_types, arrays, arg_types)
