@@ -124,6 +124,6 @@ class GuardDivisionPass(ModulePass):
         with op.location, ir.InsertionPoint(op):
             wrapped = zero if kind.remainder else arith.subi(zero, x)
             result = arith.select(is_minus_one, wrapped, op.results[0])
-        select = result.owner
+        select = result.owner.operation
         select.move_after(op)
         op.results[0].replace_all_uses_except(result, select)

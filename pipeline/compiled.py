@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from gasync.runtime.abi import Site
 from gasync.runtime.args import ArgError, ArgType, parse_type
 from gasync.runtime.launch import Device, validate_args
 
@@ -48,12 +49,14 @@ def _types(info: KernelInfo) -> tuple[ArgType, ...]:
 
 class CompiledModule:
     def __init__(self, cubins: dict[str, bytes], ptxs: dict[str, str], kernels: list[KernelInfo],
-                 chip: str):
+                 chip: str, sites: tuple[Site, ...] = ()):
         self.cubins = cubins
         """gpu.module name -> cubin bytes."""
         self.ptxs = ptxs
         """gpu.module name -> PTX text."""
         self.chip = chip
+        self.sites = sites
+        """The program's fault-site table: a fault's message names its source."""
         self._infos = kernels
         self.kernels: dict[str, Kernel] = {}
         for info in kernels:
@@ -97,7 +100,8 @@ class CompiledModule:
         if found.module not in self._loaded:
             self._loaded[found.module] = self._device.load(self.cubins[found.module])
         return self._loaded[found.module].launch(found.name, layouts, list(args), grid, block,
-                                                 shared_mem=shared_mem, timeout_s=timeout_s)
+                                                 shared_mem=shared_mem, timeout_s=timeout_s,
+                                                 sites=self.sites)
 
 
 def compile(module_or_text, target: str = DEFAULT_CHIP, *, links=(), opt_level: int = 3,
@@ -114,4 +118,4 @@ def compile(module_or_text, target: str = DEFAULT_CHIP, *, links=(), opt_level: 
             ptx = driver.compile_module(c, c.copy(module_or_text), stop="ptx")
         cubin = c.lower(ptx.ir, "ptx", "cubin")
     return CompiledModule({k: v.data for k, v in cubin.items()},
-                          {k: v.data for k, v in ptx.ir.items()}, ptx.kernels, target)
+                          {k: v.data for k, v in ptx.ir.items()}, ptx.kernels, target, ptx.sites)

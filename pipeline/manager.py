@@ -126,7 +126,10 @@ def add_elements(pm: PassManager, elements: list[Element], ctx: PassContext) -> 
         if element.name in PASSES:
             if element.nested is not None:
                 raise PipelineError(f"'{element.name}' is a pass, not an op to nest passes in")
-            p = PASSES[element.name].from_options(element.options)
+            try:
+                p = PASSES[element.name].from_options(element.options)
+            except ValueError as e:  # an unknown option, or a value out of its range
+                raise PipelineError(str(e)) from None
             pm.add(_python_pass_runner(p, ctx), name=p.name, argument=p.name)
         elif element.name in PIPELINES:
             stages = PIPELINES[element.name].expand(element.options)

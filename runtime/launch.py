@@ -13,7 +13,7 @@ as its 16 bits, f32, f64).
 
 A device fault (trap, illegal address, launch failure), a kernel that runs
 past its time limit, and a failure the executor runtime reports through its
-status word (`gasync_rt_status`: deadlock, pool overflow) raise
+status word (`gasync_rt_status`: deadlock, pool overflow, division by zero) raise
 `DeviceFault`, which names the kernel. After a fault or a timeout the CUDA
 context is unusable; the tools exit (see `errors.report`).
 """
@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import time
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -307,10 +308,12 @@ class LoadedModule:
         return int(ptr), int(size)
 
     def launch(self, kernel: str, layouts: list[ArgType], values: list, grid, block, *,
-               shared_mem: int = 0, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> float:
+               shared_mem: int = 0, timeout_s: float | None = DEFAULT_TIMEOUT_S,
+               sites: Sequence[abi.Site] = ()) -> float:
         """Launch and wait. Host numpy arrays are copied in and back (in place);
         device arrays are passed as they are. Returns the kernel time in ms
-        (wall time around the launch, as seen by the host)."""
+        (wall time around the launch, as seen by the host). `sites`, the
+        program's site table, lets a fault name its source."""
         device = self.device
         device.make_current()
         if len(values) != len(layouts):
@@ -355,10 +358,10 @@ class LoadedModule:
             if status is not None:
                 record = np.zeros(abi.STATUS_WORDS, dtype=np.int32)
                 device.to_host(record, status[0])
-                fault = abi.decode_status(record)
+                fault = abi.decode_status(record, sites)
                 if fault is not None:
-                    raise DeviceFault(kernel, f"the gasync executor of {fault.where} stopped: "
-                                              f"{fault.message}", sticky=False)
+                    raise DeviceFault(kernel, f"{fault.where} stopped: {fault.message}",
+                                      sticky=False)
             for user, staging, ptr in copies:
                 device.to_host(staging, ptr)
                 if staging is not user:
