@@ -74,8 +74,9 @@ def suspension_what(block: ir.Block) -> str:
         name = flat_symbol(call.attributes["callee"])
         if name == executor.JOIN:
             return "the await of a task"
-        if name.endswith(fr.poll_name("")):
-            return f"the await of '@{name[:-len(fr.poll_name(''))]}'"
+        suffix = fr.poll_name("")
+        if name.endswith(suffix):
+            return f"the await of '@{name[:-len(suffix)]}'"
         if name not in (executor.AWAIT_READY, executor.AWAIT_READY_AT):
             break
         call = callee_of_call(call.operands[1])  # the lane's readiness

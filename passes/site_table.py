@@ -16,11 +16,13 @@ from mlir import ir
 from gasync.dialect.diagnostics import PARSE_BUFFER, Position, position
 from gasync.runtime import abi
 
+from . import frame as fr
+
 SITES_ATTR = "gasync.fault_sites"
 FUNCTION_OPS = ("func.func", "gpu.func", "llvm.func")
-LOWERED_SUFFIXES = ("$poll", "$init")
-"""gasync-coro-lower's names for an async function's poll and init functions
-(passes/frame.py's poll_name and init_name)."""
+LOWERED_SUFFIXES = (fr.poll_name(""), fr.init_name(""))
+"""What gasync-coro-lower appends to an async function's name for its poll
+and init functions."""
 
 
 def source_function(op: ir.Operation) -> str:

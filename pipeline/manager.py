@@ -132,7 +132,10 @@ def add_elements(pm: PassManager, elements: list[Element], ctx: PassContext) -> 
                 raise PipelineError(str(e)) from None
             pm.add(_python_pass_runner(p, ctx), name=p.name, argument=p.name)
         elif element.name in PIPELINES:
-            stages = PIPELINES[element.name].expand(element.options)
+            try:
+                stages = PIPELINES[element.name].expand(element.options)
+            except ValueError as e:  # an unknown option
+                raise PipelineError(str(e)) from None
             add_elements(pm, parse_pipeline(stages), ctx)
         elif element.name == "builtin.module" and element.nested is not None:
             add_elements(pm, element.nested, ctx)

@@ -4,6 +4,7 @@ chunk (through the driver's Compilation), and --verify-diagnostics."""
 from __future__ import annotations
 
 import dataclasses
+import errno
 import re
 import sys
 
@@ -22,8 +23,12 @@ class Chunk:
 
 
 def read_source(path: str) -> tuple[str, str]:
-    """(name for diagnostics, text) of a file, or of stdin for '-'."""
+    """(name for diagnostics, text) of a file, or of stdin for '-'. Raises
+    OSError when it cannot be read (stdin closed included) and
+    UnicodeDecodeError when it is not UTF-8."""
     if path == "-":
+        if sys.stdin is None:
+            raise OSError(errno.EBADF, "standard input is closed")
         return "<stdin>", sys.stdin.read()
     with open(path) as f:
         return path, f.read()

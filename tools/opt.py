@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         print(f"gasync-opt: error: cannot read '{args.input}': {e.strerror}", file=sys.stderr)
         return EXIT_ERROR
+    except UnicodeDecodeError:
+        print(f"gasync-opt: error: '{args.input}' is not UTF-8 text", file=sys.stderr)
+        return EXIT_ERROR
 
     chunks = split_chunks(text, args.split_input_file) if args.split_input_file else [Chunk(text, 0)]
     outputs: list[str] = []
