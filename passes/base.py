@@ -33,8 +33,22 @@ class PassContext:
 
 @dataclasses.dataclass(frozen=True)
 class ModulePass:
+    """Options are the dataclass fields; an int field whose metadata has
+    `range: (low, high)` takes only values in it (checked however the pass
+    is built: from a pipeline's text or in Python)."""
+
     name: ClassVar[str]
     summary: ClassVar[str]
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            if "range" not in field.metadata:
+                continue
+            low, high = field.metadata["range"]
+            value = getattr(self, field.name)
+            if not low <= value <= high:
+                raise ValueError(f"option '{field.name.replace('_', '-')}' of '{self.name}' "
+                                  f"takes an integer in [{low}, {high}], got {value}")
 
     def apply(self, module: ir.Operation, ctx: PassContext) -> None:
         raise NotImplementedError

@@ -29,12 +29,15 @@ EXECUTOR_RUNTIME = RuntimeLibrary(("executor.mlir",))
 DISPATCH = "gasync_rt_dispatch"
 FAULT = "gasync_rt_fault"
 SPAWN = "gasync_rt_spawn"
+SPAWN_AT = "gasync_rt_spawn_at"
 JOIN = "gasync_rt_join"
 RELEASE = "gasync_rt_release"
 SLOT_FRAME = "gasync_rt_slot_frame"
 EXEC_INIT = "gasync_rt_exec_init"
 RUN = "gasync_rt_run"
 AWAIT_READY = "gasync_rt_await_ready"
+AWAIT_READY_AT = "gasync_rt_await_ready_at"
+TASK_SITE = "gasync_rt_task_site"
 PARAM = "gasync_rt_param"
 RUN_BLOCK = "gasync_rt_run_block"
 IS_LEADER = "gasync_rt_is_leader"
@@ -86,14 +89,34 @@ def add_executor(table_op: ir.Operation, kinds: dict[str, int]) -> None:
     link(table_op, EXECUTOR_RUNTIME, EXECUTOR_RUNTIME.symbols())
 
 
+def declare_fault_hook(table_op: ir.Operation) -> None:
+    """Give `table_op` the declaration of the target's fault hook, which the
+    target's runtime link defines, unless it has the hook already."""
+    if FAULT not in ir.SymbolTable(table_op):
+        with table_op.location, ir.InsertionPoint.at_block_begin(table_op.regions[0].blocks[0]):
+            func.FuncOp(FAULT, ir.FunctionType.get([fr.i32(), fr.i32()], []),
+                        visibility="private")
+
+
+def report_fault(fault: abi.Fault, site: int) -> None:
+    """Call the fault hook (declared by declare_fault_hook) with `fault` at
+    `site`, a site of the program's site table (passes/site_table.py)."""
+    func.CallOp([], ir.FlatSymbolRefAttr.get(FAULT),
+                [arith.constant(fr.i32(), int(fault)), arith.constant(fr.i32(), site)])
+
+
 def slot_stride(table_op: ir.Operation) -> int:
     table = ir.SymbolTable(table_op)
     dispatch = table[DISPATCH].operation
     return ir.IntegerAttr(dispatch.attributes[SLOT_STRIDE]).value
 
 
-def task_kind(table_op: ir.Operation, name: str) -> int:
+def task_kinds(table_op: ir.Operation) -> list[str]:
+    """The task kinds' names of a symbol table with an executor, in kind order."""
     table = ir.SymbolTable(table_op)
-    kinds = [ir.StringAttr(a).value
-             for a in ir.ArrayAttr(table[DISPATCH].operation.attributes[TASK_KINDS])]
-    return kinds.index(name)
+    return [ir.StringAttr(a).value
+            for a in ir.ArrayAttr(table[DISPATCH].operation.attributes[TASK_KINDS])]
+
+
+def task_kind(table_op: ir.Operation, name: str) -> int:
+    return task_kinds(table_op).index(name)

@@ -5,15 +5,18 @@ Without tasks, the future's frame is an `llvm.alloca` in the entry block of
 the enclosing function (so a block_on in a loop reuses one frame rather than
 growing the stack); the future's creation becomes the call to its `init`,
 and the block_on an `scf.while` that polls until ready, then reads the result
-slot. After inlining, a future that is always ready folds to straight-line
-code.
+slot. The loop counts the polls that found the future pending (a register):
+after `watchdog` of them it stops with the watchdog fault, naming the
+block_on. After inlining, a future that is always ready folds to
+straight-line code, counter and all.
 
 With tasks (the future's function is marked `gasync.uses_executor`), the
 alloca holds an executor (runtime/executor.mlir, laid out as runtime/abi.py
 says): a header, `pool` task slots (the `pool` attribute of block_on,
 default 16) plus the root's, and their frames; the root future is
 initialised in slot 0 and `gasync_rt_run` runs until it is done or a fault
-stops it (pool overflow, the watchdog's poll budget `watchdog`, a deadlock).
+stops it (pool overflow, the watchdog's poll budget `watchdog`, a deadlock:
+naming the block_on, a site of the program's site table, passes/site_table.py).
 An executor lives on the stack (local memory on the GPU), or in shared memory
 at block scope on the GPU; the executors one function keeps on its stack
 must fit abi.MAX_STACK_BYTES for the target (a compile error at the
@@ -38,6 +41,7 @@ from . import executor
 from . import frame as fr
 from .base import ModulePass, PassContext, register
 from .outline_async_blocks import nearest_symbol_table
+from .site_table import SiteTable, source_function
 
 POOL_ATTR = "pool"
 SCOPE_ATTR = "scope"
@@ -109,8 +113,10 @@ def enclosing_function(op: ir.Operation) -> ir.Operation:
 class LowerBlockOnPass(ModulePass):
     name = "gasync-lower-block-on"
     summary = "lower gasync.block_on to a poll loop over a frame on the stack, or an executor run"
-    watchdog: int = abi.DEFAULT_WATCHDOG
-    """Polls an executor may make before it stops with a fault (0: no limit)."""
+    watchdog: int = dataclasses.field(default=abi.DEFAULT_WATCHDOG,
+                                      metadata={"range": (0, abi.MAX_WATCHDOG)})
+    """Polls a block_on may make (an executor's, or a poll loop's that find the
+    future pending) before it stops with a fault (0: no limit)."""
 
     def apply(self, module: ir.Operation, ctx: PassContext) -> None:
         # Exclusive branches may each block_on the same future: one frame,
@@ -120,8 +126,10 @@ class LowerBlockOnPass(ModulePass):
             if op.name == "gasync.block_on":
                 groups.setdefault(op.operands[0], []).append(op)
         executors = Executors()
+        sites = SiteTable(module, ctx.diags.source_name)
         for future, block_ons in groups.items():
-            self.lower(future, block_ons, ctx, executors)
+            self.lower(future, block_ons, ctx, executors, sites)
+        sites.write()
         for table_op, params in executors.params.values():
             if len(params) == 1:
                 specialise_params(table_op, next(iter(params)))
@@ -131,7 +139,7 @@ class LowerBlockOnPass(ModulePass):
                 op.erase()
 
     def lower(self, future: ir.Value, block_ons: list[ir.Operation], ctx: PassContext,
-              executors: Executors) -> None:
+              executors: Executors, sites: SiteTable) -> None:
         first_use = block_ons[0]
         loc = first_use.location
         creation = future.owner
@@ -154,7 +162,7 @@ class LowerBlockOnPass(ModulePass):
         layout = fr.FrameLayout.from_attribute(init.attributes[fr.FRAME_ATTR])
         if executor.USES_EXECUTOR in init.attributes:
             self.lower_with_executor(block_ons, creation, callee, init, layout, ctx,
-                                     executors)
+                                     executors, sites)
             return
         function = enclosing_function(first_use)
         entry = function.regions[0].blocks[0]
@@ -163,18 +171,9 @@ class LowerBlockOnPass(ModulePass):
         with creation.location, ir.InsertionPoint(creation):
             func.CallOp([], ir.FlatSymbolRefAttr.get(init_n), [frame] + list(creation.operands))
         for op in block_ons:
+            site = self.block_on_site(op, callee, sites)
             with op.location, ir.InsertionPoint(op):
-                loop = scf.WhileOp([], [])
-                before = loop.before.blocks.append()
-                with ir.InsertionPoint(before):
-                    no_executor = llvm.ZeroOp(fr.ptr()).result
-                    ready = func.CallOp([fr.i1()], ir.FlatSymbolRefAttr.get(poll_n),
-                                        [frame, no_executor]).result
-                    pending = arith.xori(ready, arith.constant(fr.i1(), 1))
-                    scf.ConditionOp(pending, [])
-                after = loop.after.blocks.append()
-                with ir.InsertionPoint(after):
-                    scf.YieldOp([])
+                self.poll_loop(poll_n, frame, site, nearest_symbol_table(op))
                 if len(op.results):
                     value = fr.load(op.results[0].type, frame, layout.result_offset,
                                     loc=op.location, ip=None)
@@ -182,6 +181,42 @@ class LowerBlockOnPass(ModulePass):
             op.erase()
             ctx.stat(self.name, "block_on lowered", 1)
         creation.erase()
+
+    @staticmethod
+    def block_on_site(op: ir.Operation, callee: str, sites: SiteTable) -> int:
+        return sites.add(f"the block_on of '@{callee}'", source_function(op), op.location)
+
+    def poll_loop(self, poll_n: str, frame: ir.Value, site: int, table_op: ir.Operation) -> None:
+        """Poll until ready; with a watchdog, stop with its fault after
+        `watchdog` polls that found the future pending."""
+        if self.watchdog:
+            executor.declare_fault_hook(table_op)
+        counter = [fr.i32()] if self.watchdog else []
+        start = [arith.constant(fr.i32(), 0)] if self.watchdog else []
+        loop = scf.WhileOp(counter, start)
+        before = loop.before.blocks.append(*counter)
+        with ir.InsertionPoint(before):
+            no_executor = llvm.ZeroOp(fr.ptr()).result
+            ready = func.CallOp([fr.i1()], ir.FlatSymbolRefAttr.get(poll_n),
+                                [frame, no_executor]).result
+            true = arith.constant(fr.i1(), 1)
+            pending = arith.xori(ready, true)
+            if not self.watchdog:
+                scf.ConditionOp(pending, [])
+            else:
+                polls = arith.addi(before.arguments[0], arith.constant(fr.i32(), 1))
+                spent = arith.cmpi(arith.CmpIPredicate.uge, polls,
+                                   arith.constant(fr.i32(), self.watchdog))
+                stuck = llvm.intr_expect(arith.andi(pending, spent),
+                                         arith.constant(fr.i1(), 0))
+                if_stuck = scf.IfOp(stuck)
+                with ir.InsertionPoint(if_stuck.then_block):
+                    executor.report_fault(abi.Fault.WATCHDOG, site)
+                    scf.YieldOp([])
+                scf.ConditionOp(arith.andi(pending, arith.xori(spent, true)), [polls])
+        after = loop.after.blocks.append(*counter)
+        with ir.InsertionPoint(after):
+            scf.YieldOp(list(after.arguments))
 
     @staticmethod
     def executor_options(op: ir.Operation) -> tuple[str, int]:
@@ -193,7 +228,7 @@ class LowerBlockOnPass(ModulePass):
 
     def lower_with_executor(self, block_ons: list[ir.Operation], creation, callee: str,
                             init: ir.Operation, layout: fr.FrameLayout, ctx: PassContext,
-                            executors: Executors) -> None:
+                            executors: Executors, sites: SiteTable) -> None:
         loc = block_ons[0].location
         scope, tasks = self.executor_options(block_ons[0])
         for other in block_ons[1:]:
@@ -276,8 +311,9 @@ class LowerBlockOnPass(ModulePass):
         executors.params.setdefault(key, (table_op, set()))[1].add(tuple(sorted(params.items())))
         run = executor.RUN_BLOCK if scope == "block" else executor.RUN
         for op in block_ons:
+            site = self.block_on_site(op, callee, sites)
             with op.location, ir.InsertionPoint(op):
-                call(run, [exec_ptr, i32(kind)])
+                call(run, [exec_ptr, i32(kind), i32(site)])
                 if len(op.results):
                     root = func.CallOp([fr.ptr()], ir.FlatSymbolRefAttr.get(executor.SLOT_FRAME),
                                        [exec_ptr, i32(0)]).result

@@ -24,7 +24,7 @@ import tempfile
 
 ENV_DIR = "GASYNC_CACHE_DIR"
 ENV_OFF = "GASYNC_NO_CACHE"
-FORMAT = "gasync-cache/1"
+FORMAT = "gasync-cache/2"
 
 
 def cache_dir() -> str | None:
@@ -60,13 +60,13 @@ def load(key: str) -> dict | None:
         if entry.get("format") != FORMAT or entry.get("key") != key:
             return None
         return {"cubins": {k: base64.b64decode(v) for k, v in entry["cubins"].items()},
-                "ptxs": entry["ptxs"], "kernels": entry["kernels"]}
+                "ptxs": entry["ptxs"], "kernels": entry["kernels"], "sites": entry["sites"]}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def store(key: str, cubins: dict[str, bytes], ptxs: dict[str, str],
-          kernels: list[dict]) -> str | None:
+          kernels: list[dict], sites: list = ()) -> str | None:
     """Write an entry atomically; its path, None when the cache is off or its
     folder cannot be written (a cache that fails costs a recompile, not an error)."""
     folder = cache_dir()
@@ -74,6 +74,7 @@ def store(key: str, cubins: dict[str, bytes], ptxs: dict[str, str],
         return None
     path = _path(folder, key)
     entry = {"format": FORMAT, "key": key, "kernels": kernels, "ptxs": ptxs,
+             "sites": list(sites),
              "cubins": {k: base64.b64encode(v).decode() for k, v in cubins.items()}}
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -28,6 +28,8 @@ import numpy as np
 from mlir import ir
 
 from gasync.dialect.diagnostics import CompileError
+from gasync.passes.site_table import read_sites
+from gasync.runtime.abi import Site
 from gasync.runtime.args import (ArgError, ArgType, check_count, host_array, host_scalar,
                                  parse_type)
 from gasync.runtime.errors import RuntimeFault, UsageError
@@ -69,7 +71,7 @@ class CpuFunction:
                   for i, (t, v) in enumerate(zip(self.arg_types, args))]
         try:
             results = cpu.call_wrapper(self._module.engine, self._wrapper, self.arg_types,
-                                       self.result_types, arrays)
+                                       self.result_types, arrays, self._module.sites)
         except ExecutorFault as e:
             raise RuntimeFault(f"{callee} failed while running: {e}", e) from None
         values = tuple(_python_value(r, t) for r, t in zip(results, self.result_types))
@@ -93,6 +95,8 @@ class CpuModule:
         self._compilation = compilation  # the context must outlive the engine
         self._module = module
         self.engine = cpu.jit(module, compilation.diags, opt_level=opt_level)
+        self.sites = read_sites(module.operation)
+        """The program's fault-site table: a fault's message names its source."""
         self.refused = refused
         """Public functions that cannot be called from Python, and why."""
         self.functions: dict[str, CpuFunction] = {}
@@ -169,7 +173,8 @@ class Kernel:
         validate_args(layouts, list(args), self.name)  # before any GPU work
         module = self.owner.loaded(device, self.name)
         return module.launch(self.name, layouts, list(args), grid, block, stream=stream,
-                             shared_mem=shared_mem, timeout_s=timeout_s, sync=sync)
+                             shared_mem=shared_mem, timeout_s=timeout_s, sync=sync,
+                             sites=self.owner.sites)
 
     def __getitem__(self, config) -> "_Configured":
         if not isinstance(config, tuple) or len(config) not in (2, 3):
@@ -206,7 +211,8 @@ class CompiledModule:
     and its kernels (`cm["k"]`, `cm.kernels["k"]`)."""
 
     def __init__(self, cubins: dict[str, bytes], ptxs: dict[str, str], kernels: list[KernelInfo],
-                 chip: str, *, cache_key: str | None = None, from_cache: bool = False):
+                 chip: str, sites: tuple[Site, ...] = (), *, cache_key: str | None = None,
+                 from_cache: bool = False):
         self.cubins = cubins
         """gpu.module name -> cubin bytes."""
         self.ptxs = ptxs
@@ -215,6 +221,8 @@ class CompiledModule:
         self.cache_key = cache_key
         self.from_cache = from_cache
         """Whether the cubins came from the disk cache (no pipeline ran)."""
+        self.sites = sites
+        """The program's fault-site table: a fault's message names its source."""
         self._infos = kernels
         self.kernels: dict[str, Kernel] = {}
         for info in kernels:
@@ -305,7 +313,8 @@ def compile(module_or_text, target: str = "sm_90", *, links=(), opt_level: int =
     hit = cache.load(key)
     if hit is not None:
         kernels = [KernelInfo(k["module"], k["name"], tuple(k["arg_types"])) for k in hit["kernels"]]
-        return CompiledModule(hit["cubins"], hit["ptxs"], kernels, target, cache_key=key,
+        sites = tuple(Site.from_json(entry) for entry in hit["sites"])
+        return CompiledModule(hit["cubins"], hit["ptxs"], kernels, target, sites, cache_key=key,
                               from_cache=True)
     options = driver.Options(target="cuda", chip=target, links=tuple(links), opt_level=opt_level)
     with driver.Compilation(options, source_name=name, stream=None, context=context) as c:
@@ -316,5 +325,6 @@ def compile(module_or_text, target: str = "sm_90", *, links=(), opt_level: int =
         cubin = c.lower(ptx.ir, "ptx", "cubin")
     cubins = {k: v.data for k, v in cubin.items()}
     ptxs = {k: v.data for k, v in ptx.ir.items()}
-    cache.store(key, cubins, ptxs, [dataclasses.asdict(k) for k in ptx.kernels])
-    return CompiledModule(cubins, ptxs, ptx.kernels, target, cache_key=key)
+    cache.store(key, cubins, ptxs, [dataclasses.asdict(k) for k in ptx.kernels],
+                [site.to_json() for site in ptx.sites])
+    return CompiledModule(cubins, ptxs, ptx.kernels, target, ptx.sites, cache_key=key)

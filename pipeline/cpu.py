@@ -22,6 +22,7 @@ from mlir.dialects import func, llvm
 from gasync.dialect.catalogue import ASYNC_ATTR
 from gasync.dialect.diagnostics import CompileError, DiagnosticEngine
 from gasync.passes import frame as fr
+from gasync.passes.site_table import read_sites
 from gasync.runtime.args import ArgError, ArgType, format_outputs, parse_args, parse_type
 from gasync.runtime import abi
 from gasync.runtime.faults import check_status
@@ -214,7 +215,7 @@ def wrapper_types(wrapper: ir.Operation) -> tuple[list[ArgType], list[ArgType]]:
 
 
 def call_wrapper(engine, symbol: str, arg_types: list[ArgType], result_types: list[ArgType],
-                 arrays: list[np.ndarray]) -> list:
+                 arrays: list[np.ndarray], sites=()) -> list:
     """Call wrapper `symbol` of a JIT-compiled module with `arrays` (one numpy
     array per argument: a 0-d array of exactly the scalar's dtype, or a
     C-contiguous array of the memref's dtype and shape, updated in place);
@@ -238,7 +239,7 @@ def call_wrapper(engine, symbol: str, arg_types: list[ArgType], result_types: li
             packed.append(ctypes.cast(ctypes.c_void_p(array.ctypes.data),
                                       ctypes.POINTER(ctypes.c_byte)))
     engine.invoke(symbol, *packed)
-    check_status(list(status))
+    check_status(list(status), sites)
     return [r[()] for r in results]
 
 
@@ -259,7 +260,8 @@ def execute(module: ir.Module, arg_texts: list[str], diags: DiagnosticEngine, *,
     arrays = [np.ascontiguousarray(v) if s.is_memref else np.array(v, dtype=s.dtype)
               for v, s in zip(values, arg_types)]
     engine = jit(module, diags, opt_level=opt_level, symbol=ENTRY_WRAPPER)
-    results = call_wrapper(engine, ENTRY_WRAPPER, arg_types, result_types, arrays)
+    results = call_wrapper(engine, ENTRY_WRAPPER, arg_types, result_types, arrays,
+                           read_sites(module.operation))
     return format_outputs(results, result_types, arrays, arg_types, summarise_above)
 
 

@@ -27,12 +27,14 @@ from mlir.dialects import llvm as llvm_dialect
 from gasync.dialect.context import prepare_context
 from gasync.dialect.diagnostics import CompileError, DiagnosticEngine, Position
 from gasync.passes import PassContext
+from gasync.passes.site_table import read_sites
+from gasync.runtime.abi import Site
 from gasync.runtime.errors import InvalidProgram, UsageError
 
 from . import cpu
 from .cubin import FORMAT_ISA, LinkError, binary_objects, check_chip, link_or_report, read_link_inputs
 from .gpu import DEFAULT_CHIP, KernelInfo, find_kernel, kernels_of, NoSuchKernel
-from .manager import build_pass_manager, run_pass_manager
+from .manager import PipelineError, build_pass_manager, run_pass_manager
 from .pipelines import LLVM_LOWERING
 
 TARGETS = ("cpu", "cuda")
@@ -129,6 +131,8 @@ class Compilation:
         self.passes = PassContext(self.diags, allow_unregistered=allow_unregistered)
         self.kernels: list[KernelInfo] | None = None
         """The kernels of the gasync IR this compilation started from (cuda)."""
+        self.sites: tuple[Site, ...] = ()
+        """The program's fault-site table (cuda; on the cpu the module keeps it)."""
         self._handler = None
         self._scope = None
 
@@ -185,7 +189,10 @@ class Compilation:
 
     def run(self, pipeline: str, module: ir.Module) -> None:
         """Run a pass pipeline (gasync's and upstream passes, by name) on `module`."""
-        pm = build_pass_manager(pipeline, self.context, self.passes)
+        try:
+            pm = build_pass_manager(pipeline, self.context, self.passes)
+        except PipelineError as e:  # built from the options: one the pipeline cannot take
+            raise UsageError(str(e)) from None
         if not run_pass_manager(pm, module.operation, self.passes):
             raise self.failed()
 
@@ -280,6 +287,7 @@ def _cuda_nvvm(c: Compilation, module: ir.Module) -> ir.Module:
     c.kernels = kernels_of(module.operation)
     o = c.options
     c.run(f"gasync-to-nvvm{{chip={o.chip} O={o.opt_level} features={o.features}}}", module)
+    c.sites = read_sites(module.operation)
     return module
 
 
@@ -341,6 +349,8 @@ class Compiled:
     stage: str
     ir: IR
     kernels: list[KernelInfo] | None = None
+    sites: tuple[Site, ...] = ()
+    """cuda: the program's fault-site table, for the host to name a fault's source."""
 
 
 def compile_source(c: Compilation, text: str | bytes, *, stop: str | None = None,
@@ -362,13 +372,13 @@ def compile_source(c: Compilation, text: str | bytes, *, stop: str | None = None
             raise UsageError(f"--from {start} comes after stage {stop}")
         data = text.encode() if isinstance(text, str) else text
         ir_in = c.read(start, path, c.diags.source_name, data)
-    return Compiled(stop, c.lower(ir_in, start, stop), c.kernels)
+    return Compiled(stop, c.lower(ir_in, start, stop), c.kernels, c.sites)
 
 
 def compile_module(c: Compilation, module: ir.Module, stop: str | None = None) -> Compiled:
     """Compile an ir.Module (in `c.context`), in place."""
     stop = stop or final_stage(c.options.target)
-    return Compiled(stop, c.lower(module, None, stop), c.kernels)
+    return Compiled(stop, c.lower(module, None, stop), c.kernels, c.sites)
 
 
 def kernel(compiled: Compiled, name: str, c: Compilation) -> KernelInfo:

@@ -44,22 +44,24 @@ def register_pipeline(p: Pipeline) -> Pipeline:
 register_pipeline(Pipeline(
     "gasync-coro",
     "verify, clone the top-level functions gpu.modules use into them, outline async blocks, "
-    "lower combinators, lower async functions to state machines and block_on to poll loops",
+    "lower combinators, lower async functions to state machines, record fault sites, and "
+    "lower block_on to poll loops",
     ("gasync-verify", "gasync-clone-into-gpu-modules", "gasync-outline-async-blocks",
      "gasync-lower-combinators",
-     "gasync-coro-lower", "gasync-lower-block-on{{watchdog={watchdog}}}"),
+     "gasync-coro-lower", "gasync-fault-sites", "gasync-lower-block-on{{watchdog={watchdog}}}"),
     (("watchdog", str(abi.DEFAULT_WATCHDOG)),),
 ))
 
-LLVM_LOWERING = ("convert-scf-to-cf", "convert-to-llvm", "reconcile-unrealized-casts",
-                 "gasync-link-cpu-runtime", "canonicalize", "cse")
-"""The CPU pipeline after the coroutine lowering: upstream passes to the LLVM dialect,
-then the executor's CPU hooks (so the module is complete for the ExecutionEngine)."""
+LLVM_LOWERING = ("gasync-guard-division", "convert-scf-to-cf", "convert-to-llvm",
+                 "reconcile-unrealized-casts", "gasync-link-cpu-runtime", "canonicalize", "cse")
+"""The CPU pipeline after the coroutine lowering: integer division made defined,
+upstream passes to the LLVM dialect, then the executor's CPU hooks (so the module is
+complete for the ExecutionEngine)."""
 
 register_pipeline(Pipeline(
     "gasync-to-llvm",
-    "the CPU pipeline: gasync-coro, then upstream passes to the LLVM dialect, then the "
-    "executor's CPU hooks: a complete module for the ExecutionEngine",
+    "the CPU pipeline: gasync-coro, division guards, then upstream passes to the LLVM "
+    "dialect, then the executor's CPU hooks: a complete module for the ExecutionEngine",
     ("gasync-coro{{watchdog={watchdog}}}",) + LLVM_LOWERING,
     (("watchdog", str(abi.DEFAULT_WATCHDOG)),),
 ))

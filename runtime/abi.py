@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
+from collections.abc import Sequence
 from importlib import resources
 
 WORD_BYTES = 4
@@ -56,7 +57,8 @@ class Header(enum.IntEnum):
     BUDGET = 32
     """The watchdog's poll budget (0: none)."""
     DETAIL = 36
-    """The fault's detail (FAULTS says what it is for each fault)."""
+    """The fault's detail (FAULTS says what it is for each fault), copied to
+    the status record's DETAIL word."""
     FRAMES = 40
     """Byte offset of slot 0's frame."""
     SCOPE = 44
@@ -151,31 +153,69 @@ class Fault(enum.IntEnum):
     INVARIANT = 3
     WATCHDOG = 4
     DIVERGED = 5
+    DIVISION_BY_ZERO = 6
+
+
+class Detail(enum.Enum):
+    """What a fault's detail word holds."""
+
+    SITE = "site"
+    """A fault site: an index into the program's site table (`Site`), which
+    the compiler keeps (passes/site_table.py) and the host reads the fault
+    with; NONE when the runtime cannot tell."""
+    KIND = "kind"
+    """A task kind (the dispatch switch's case)."""
 
 
 @dataclasses.dataclass(frozen=True)
 class FaultText:
     message: str
     detail: str
-    """How the detail reads, `{}` standing for it; "" when it carries none.
-    A detail of NONE is left out."""
+    """How the detail reads, `{}` standing for it (a site rendered by
+    `Site.__str__`, or the number); a detail of NONE is left out."""
+    holds: Detail = Detail.SITE
 
 
 FAULTS = {
     Fault.DEADLOCK: FaultText(
-        "deadlock: no task can make progress and the root is not done", ""),
+        "deadlock: no task can make progress and the root is not done", "in {}"),
     Fault.POOL_OVERFLOW: FaultText(
-        "task pool overflow: a spawn found every slot of the executor's pool taken",
-        "spawning a task of kind {}"),
-    Fault.INVARIANT: FaultText("executor invariant broken", "dispatching an unknown task kind {}"),
+        "task pool overflow: a spawn found every slot of the executor's pool taken", "at {}"),
+    Fault.INVARIANT: FaultText("executor invariant broken", "dispatching an unknown task kind {}",
+                               Detail.KIND),
     Fault.WATCHDOG: FaultText(
-        "watchdog: the executor's poll budget ran out (a task that never finishes?)",
-        "polling the task in slot {}"),
+        "watchdog: the poll budget ran out (a task that never finishes?)", "polling {}"),
     Fault.DIVERGED: FaultText(
         "divergent lanes: the lanes of a warp- or block-scope executor reached an await or a "
-        "spawn apart (the whole warp must reach them)",
-        "spawning a task of kind {}"),
+        "spawn apart (the whole warp must reach them)", "at {}"),
+    Fault.DIVISION_BY_ZERO: FaultText("integer division by zero", "at {}"),
 }
+
+
+@dataclasses.dataclass(frozen=True)
+class Site:
+    """One entry of a program's site table: where in the source a fault can
+    arise. The compiler writes the table (passes/site_table.py) into the
+    compiled module; the driver carries it to the host (the CPU run, the
+    bundle manifest, gasync.compile's CompiledModule)."""
+
+    what: str
+    """What is there, e.g. "the spawn of '@leaf'", "the await"."""
+    function: str
+    """The function it is in (an async function by its source name)."""
+    location: str
+    """`file:line:col`."""
+
+    def __str__(self) -> str:
+        return f"{self.what} in '@{self.function}' at {self.location}"
+
+    def to_json(self) -> list[str]:
+        return [self.what, self.function, self.location]
+
+    @staticmethod
+    def from_json(entry) -> "Site":
+        what, function, location = entry
+        return Site(str(what), str(function), str(location))
 
 
 class Status(enum.IntEnum):
@@ -186,6 +226,7 @@ class Status(enum.IntEnum):
     CODE = 0
     """0: no fault; else the Fault."""
     DETAIL = 1
+    """The fault's detail (FAULTS[code].holds says what: mostly a site)."""
     BLOCK_X = 2
     BLOCK_Y = 3
     BLOCK_Z = 4
@@ -203,7 +244,10 @@ DEFAULT_POOL = 16
 task not counted)."""
 MAX_POOL = 1 << 16
 DEFAULT_WATCHDOG = 100_000_000
-"""Polls an executor may make before it stops with a watchdog fault."""
+"""Polls an executor (or a block_on's poll loop) may make before it stops
+with a watchdog fault."""
+MAX_WATCHDOG = (1 << 31) - 1
+"""The poll budget is an i32 (the header's BUDGET field)."""
 MAX_SHARED_BYTES = 48 * 1024
 """Static shared memory a block-scope executor may take on the GPU."""
 MAX_STACK_BYTES = {"cpu": 4 << 20, "gpu": 512 << 10}
@@ -236,13 +280,19 @@ def executor_bytes(pool: int, stride: int, scope: str = "thread") -> int:
 
 # --- the host's decoding of a status record ---------------------------------
 
-def fault_message(code: int, detail: int) -> str:
+def fault_message(code: int, detail: int, sites: Sequence[Site] = ()) -> str:
+    """The fault's message; a site detail is rendered from `sites` (the
+    program's site table) when it names one, else as `site N`."""
     text = FAULTS.get(code)
     if text is None:
         return f"unknown fault {code}"
-    if text.detail and detail != NONE:
-        return f"{text.message} ({text.detail.format(detail)})"
-    return text.message
+    if detail == NONE:
+        return text.message
+    if text.holds is Detail.SITE:
+        shown = str(sites[detail]) if 0 <= detail < len(sites) else f"site {detail}"
+    else:
+        shown = str(detail)
+    return f"{text.message} ({text.detail.format(shown)})"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -251,10 +301,12 @@ class StatusRecord:
     detail: int
     block: tuple[int, int, int]
     thread: tuple[int, int, int]
+    sites: tuple[Site, ...] = ()
+    """The program's site table, when the host has it."""
 
     @property
     def message(self) -> str:
-        return fault_message(self.code, self.detail)
+        return fault_message(self.code, self.detail, self.sites)
 
     @property
     def where(self) -> str:
@@ -262,9 +314,10 @@ class StatusRecord:
                 f"thread ({','.join(map(str, self.thread))})")
 
 
-def decode_status(words) -> StatusRecord | None:
+def decode_status(words, sites: Sequence[Site] = ()) -> StatusRecord | None:
     """The fault a status record (STATUS_WORDS integers, as read from either
-    target) reports, or None when the run did not fault."""
+    target) reports, or None when the run did not fault; `sites` (the
+    program's site table) names the source of a site detail."""
     if len(words) != STATUS_WORDS:
         raise ValueError(f"a status record has {STATUS_WORDS} words, not {len(words)}")
     w = [int(v) for v in words]
@@ -272,7 +325,8 @@ def decode_status(words) -> StatusRecord | None:
         return None
     return StatusRecord(w[Status.CODE], w[Status.DETAIL],
                         (w[Status.BLOCK_X], w[Status.BLOCK_Y], w[Status.BLOCK_Z]),
-                        (w[Status.THREAD_X], w[Status.THREAD_Y], w[Status.THREAD_Z]))
+                        (w[Status.THREAD_X], w[Status.THREAD_Y], w[Status.THREAD_Z]),
+                        tuple(sites))
 
 
 # --- the runtime's MLIR texts --------------------------------------------------

@@ -6,12 +6,14 @@ A bundle is a folder (docs/design.md, section 6):
                          "grid": [x, y, z], "block": [x, y, z], "shared_mem": 0,
                          "args": [{"type": KERNEL ARG TYPE, "spec": --arg TEXT}, ...],
                          "expected": [OUTPUT LINE, ...] or null,
-                         "expect_exit": 0, "timeout_s": 30, "chip": "sm_90", "source": ...}
+                         "expect_exit": 0, "timeout_s": 30, "chip": "sm_90", "source": ...,
+                         "sites": [[WHAT, FUNCTION, "file:line:col"], ...]}
     DIR/<module>.cubin
 
 `python -m gasync.runtime.bundle DIR` (or `gasync-run --bundle DIR`) runs it
 and prints what gasync-run prints (`arg N: [...]`); with an expected output
-it also compares. Exit codes as gasync-run's (runtime/errors.py): 2 a bundle
+it also compares. `sites` is the program's site table (runtime/abi.py's
+Site), which a fault's message names its source from. Exit codes as gasync-run's (runtime/errors.py): 2 a bundle
 that cannot be read, 3 the run failed (a device fault naming the kernel, a
 hang, an executor failure, no GPU, or output that differs from the expected
 one).
@@ -28,6 +30,7 @@ import json
 import os
 import sys
 
+from . import abi
 from .args import format_outputs, parse_args, parse_type
 from .errors import RunFailure, UsageError, report
 from .launch import DEFAULT_TIMEOUT_S, Device, NoGpuError
@@ -61,6 +64,7 @@ class Bundle:
     module: str = ""
     source: str = ""
     cubin_name: str = "kernel.cubin"
+    sites: list[abi.Site] = dataclasses.field(default_factory=list)
 
     def manifest(self) -> dict:
         return {
@@ -70,6 +74,7 @@ class Bundle:
             "args": [{"type": t, "spec": s} for t, s in zip(self.arg_types, self.arg_specs)],
             "expected": self.expected, "expect_exit": self.expect_exit,
             "timeout_s": self.timeout_s, "source": self.source,
+            "sites": [site.to_json() for site in self.sites],
         }
 
 
@@ -102,7 +107,8 @@ def read_bundle(directory: str) -> Bundle:
             expected=m.get("expected"), expect_exit=int(m.get("expect_exit", 0)),
             shared_mem=int(m.get("shared_mem", 0)),
             timeout_s=float(m.get("timeout_s", DEFAULT_TIMEOUT_S)), chip=m.get("chip", "sm_90"),
-            module=m.get("module", ""), source=m.get("source", ""), cubin_name=m["cubin"])
+            module=m.get("module", ""), source=m.get("source", ""), cubin_name=m["cubin"],
+            sites=[abi.Site.from_json(entry) for entry in m.get("sites", [])])
     except OSError as e:
         raise BundleError(f"cannot read the bundle's cubin: {e.strerror}") from None
     except (KeyError, TypeError, ValueError) as e:
@@ -121,7 +127,8 @@ def execute(bundle: Bundle, out=sys.stdout, *, device: Device | None = None) -> 
             raise NoGpuError(f"cannot run kernel '{bundle.kernel}': {e}") from None
     module = device.load(bundle.cubin)
     module.launch(bundle.kernel, concrete, values, bundle.grid, bundle.block,
-                  shared_mem=bundle.shared_mem, timeout_s=bundle.timeout_s, sync=True)
+                  shared_mem=bundle.shared_mem, timeout_s=bundle.timeout_s, sync=True,
+                  sites=bundle.sites)
     lines = format_outputs([], [], values, concrete)
     for line in lines:
         print(line, file=out)

@@ -42,6 +42,13 @@
 //       memory, which PTX does not have)
 // and @gasync_rt_fault(code, detail), which records a fault in the status
 // record for the host.
+//
+// Fault details name sites (runtime/abi.py's Site): indices into the
+// program's site table, which the compiler writes (passes/site_table.py).
+// The `_at` entry points take the site of their caller (a spawn, an await);
+// `gasync-fault-sites` rewrites the calls `gasync-coro-lower` makes to the
+// plain ones into them, and gives @gasync_rt_task_site the table's map from
+// a task (its kind and its frame's state word) to where it is suspended.
 
 module {
   func.func private @gasync_rt_dispatch(i32, !llvm.ptr, !llvm.ptr) -> i1
@@ -65,6 +72,13 @@ module {
   // the executor stops with a divergence fault rather than vote in
   // divergent code.
   func.func private @gasync_rt_await_ready(%exec: !llvm.ptr, %ready: i1) -> i1 {
+    %no_site = arith.constant ${NONE} : i32
+    %r = func.call @gasync_rt_await_ready_at(%exec, %ready, %no_site) : (!llvm.ptr, i1, i32) -> i1
+    return %r : i1
+  }
+
+  // The same, for the await at `site`, which a divergence fault names.
+  func.func private @gasync_rt_await_ready_at(%exec: !llvm.ptr, %ready: i1, %site: i32) -> i1 {
     %null = llvm.mlir.zero : !llvm.ptr
     %none = llvm.icmp "eq" %exec, %null : !llvm.ptr
     %r = scf.if %none -> i1 {
@@ -72,7 +86,6 @@ module {
     } else {
       %thread_scope = arith.constant ${SCOPE_THREAD} : i32
       %diverged = arith.constant ${FAULT_DIVERGED} : i32
-      %no_detail = arith.constant ${NONE} : i32
       %at_status = arith.constant ${HEADER_STATUS} : i32
       %at_detail = arith.constant ${HEADER_DETAIL} : i32
       %at_scope = arith.constant ${HEADER_SCOPE} : i32
@@ -88,7 +101,7 @@ module {
           scf.yield %all : i1
         } else {
           func.call @gasync_rt_set(%exec, %at_status, %diverged) : (!llvm.ptr, i32, i32) -> ()
-          func.call @gasync_rt_set(%exec, %at_detail, %no_detail) : (!llvm.ptr, i32, i32) -> ()
+          func.call @gasync_rt_set(%exec, %at_detail, %site) : (!llvm.ptr, i32, i32) -> ()
           scf.yield %false : i1
         }
         scf.yield %w : i1
@@ -96,6 +109,24 @@ module {
       scf.yield %v : i1
     }
     return %r : i1
+  }
+
+  // The site where a task of `kind` whose frame's state word is `state` is
+  // suspended (or the task's own site when it has not started): NONE here;
+  // gasync-fault-sites replaces this body with the program's table.
+  func.func private @gasync_rt_task_site(%kind: i32, %state: i32) -> i32 {
+    %none = arith.constant ${NONE} : i32
+    return %none : i32
+  }
+
+  // The task_site of the task in `slot`: its frame starts with its state word.
+  func.func private @gasync_rt_slot_site(%exec: !llvm.ptr, %slot: i32) -> i32 {
+    %slot_kind = arith.constant ${SLOT_KIND} : i32
+    %kind = func.call @gasync_rt_slot_get(%exec, %slot, %slot_kind) : (!llvm.ptr, i32, i32) -> i32
+    %frame = func.call @gasync_rt_slot_frame(%exec, %slot) : (!llvm.ptr, i32) -> !llvm.ptr
+    %state = llvm.load %frame : !llvm.ptr -> i32
+    %site = func.call @gasync_rt_task_site(%kind, %state) : (i32, i32) -> i32
+    return %site : i32
   }
 
   func.func private @gasync_rt_field(%exec: !llvm.ptr, %offset: i32) -> !llvm.ptr {
@@ -292,15 +323,22 @@ module {
   // with a pool overflow fault when every slot is taken, or a divergence
   // fault when a warp-scope executor's lanes do not spawn together.
   func.func private @gasync_rt_spawn(%exec: !llvm.ptr, %kind: i32) -> i32 {
+    %no_site = arith.constant ${NONE} : i32
+    %r = func.call @gasync_rt_spawn_at(%exec, %kind, %no_site) : (!llvm.ptr, i32, i32) -> i32
+    return %r : i32
+  }
+
+  // The same, for the spawn at `site`, which the faults name.
+  func.func private @gasync_rt_spawn_at(%exec: !llvm.ptr, %kind: i32, %site: i32) -> i32 {
     %block_scope = arith.constant ${SCOPE_BLOCK} : i32
     %at_scope = arith.constant ${HEADER_SCOPE} : i32
     %scope = func.call @gasync_rt_param(%exec, %at_scope) : (!llvm.ptr, i32) -> i32
     %block = arith.cmpi eq, %scope, %block_scope : i32
     %r = scf.if %block -> i32 {
-      %s = func.call @gasync_rt_spawn_shared(%exec, %kind) : (!llvm.ptr, i32) -> i32
+      %s = func.call @gasync_rt_spawn_shared(%exec, %kind, %site) : (!llvm.ptr, i32, i32) -> i32
       scf.yield %s : i32
     } else {
-      %s = func.call @gasync_rt_spawn_replica(%exec, %kind) : (!llvm.ptr, i32) -> i32
+      %s = func.call @gasync_rt_spawn_replica(%exec, %kind, %site) : (!llvm.ptr, i32, i32) -> i32
       scf.yield %s : i32
     }
     return %r : i32
@@ -308,7 +346,7 @@ module {
 
   // Block scope: the spawning warp's lane 0 claims a slot (other warps may
   // be spawning too: compare-and-swap) and queues it; the lanes share it.
-  func.func private @gasync_rt_spawn_shared(%exec: !llvm.ptr, %kind: i32) -> i32 {
+  func.func private @gasync_rt_spawn_shared(%exec: !llvm.ptr, %kind: i32, %site: i32) -> i32 {
     %c0 = arith.constant 0 : i32
     %c1 = arith.constant 1 : i32
     %block_scope = arith.constant ${SCOPE_BLOCK} : i32
@@ -352,7 +390,7 @@ module {
         %full = arith.cmpi sge, %found, %pool : i32
         %slot = scf.if %full -> i32 {
           func.call @gasync_rt_set(%exec, %at_status, %overflow) : (!llvm.ptr, i32, i32) -> ()
-          func.call @gasync_rt_set(%exec, %at_detail, %kind) : (!llvm.ptr, i32, i32) -> ()
+          func.call @gasync_rt_set(%exec, %at_detail, %site) : (!llvm.ptr, i32, i32) -> ()
           scf.yield %none : i32
         } else {
           func.call @gasync_rt_slot_set(%exec, %found, %slot_kind, %kind) : (!llvm.ptr, i32, i32, i32) -> ()
@@ -368,7 +406,7 @@ module {
       scf.yield %shared : i32
     } else {
       func.call @gasync_rt_set(%exec, %at_status, %diverged) : (!llvm.ptr, i32, i32) -> ()
-      func.call @gasync_rt_set(%exec, %at_detail, %kind) : (!llvm.ptr, i32, i32) -> ()
+      func.call @gasync_rt_set(%exec, %at_detail, %site) : (!llvm.ptr, i32, i32) -> ()
       scf.yield %none : i32
     }
     return %r : i32
@@ -376,7 +414,7 @@ module {
 
   // Thread and warp scope: every lane's replica of the executor takes the
   // same free slot.
-  func.func private @gasync_rt_spawn_replica(%exec: !llvm.ptr, %kind: i32) -> i32 {
+  func.func private @gasync_rt_spawn_replica(%exec: !llvm.ptr, %kind: i32, %site: i32) -> i32 {
     %true = arith.constant true
     %c1 = arith.constant 1 : i32
     %free = arith.constant ${STATE_FREE} : i32
@@ -418,7 +456,7 @@ module {
     %fault = arith.select %apart, %diverged, %overflow : i32
     %r = scf.if %refuse -> i32 {
       func.call @gasync_rt_set(%exec, %at_status, %fault) : (!llvm.ptr, i32, i32) -> ()
-      func.call @gasync_rt_set(%exec, %at_detail, %kind) : (!llvm.ptr, i32, i32) -> ()
+      func.call @gasync_rt_set(%exec, %at_detail, %site) : (!llvm.ptr, i32, i32) -> ()
       scf.yield %none : i32
     } else {
       func.call @gasync_rt_slot_set(%exec, %found, %slot_state, %ready_state) : (!llvm.ptr, i32, i32, i32) -> ()
@@ -467,8 +505,9 @@ module {
 
   // Run until the root (slot 0, of kind `root_kind`, its frame initialised)
   // is done, or a fault stops the executor; a fault is reported to the
-  // target's @gasync_rt_fault (the host reads it after the run).
-  func.func private @gasync_rt_run(%exec: !llvm.ptr, %root_kind: i32) {
+  // target's @gasync_rt_fault (the host reads it after the run). `site` is
+  // the block_on's, which a deadlock names.
+  func.func private @gasync_rt_run(%exec: !llvm.ptr, %root_kind: i32, %site: i32) {
     %c0 = arith.constant 0 : i32
     %c1 = arith.constant 1 : i32
     %root_slot = arith.constant 0 : i32
@@ -489,7 +528,6 @@ module {
     %at_budget = arith.constant ${HEADER_BUDGET} : i32
     %at_detail = arith.constant ${HEADER_DETAIL} : i32
     %at_scope = arith.constant ${HEADER_SCOPE} : i32
-    %none = arith.constant ${NONE} : i32
     func.call @gasync_rt_slot_set(%exec, %root_slot, %slot_state, %ready_state) : (!llvm.ptr, i32, i32, i32) -> ()
     func.call @gasync_rt_slot_set(%exec, %root_slot, %slot_kind, %root_kind) : (!llvm.ptr, i32, i32, i32) -> ()
     func.call @gasync_rt_enqueue(%exec, %root_slot) : (!llvm.ptr, i32) -> ()
@@ -511,11 +549,12 @@ module {
       scf.if %empty {
         // Nothing ready and the root not done: nothing can ever wake a task.
         func.call @gasync_rt_set(%exec, %at_status, %deadlock) : (!llvm.ptr, i32, i32) -> ()
-        func.call @gasync_rt_set(%exec, %at_detail, %none) : (!llvm.ptr, i32, i32) -> ()
+        func.call @gasync_rt_set(%exec, %at_detail, %site) : (!llvm.ptr, i32, i32) -> ()
       } else {
         scf.if %out {
+          %polled_site = func.call @gasync_rt_slot_site(%exec, %s) : (!llvm.ptr, i32) -> i32
           func.call @gasync_rt_set(%exec, %at_status, %watchdog) : (!llvm.ptr, i32, i32) -> ()
-          func.call @gasync_rt_set(%exec, %at_detail, %s) : (!llvm.ptr, i32, i32) -> ()
+          func.call @gasync_rt_set(%exec, %at_detail, %polled_site) : (!llvm.ptr, i32, i32) -> ()
         } else {
           %p = arith.addi %polls, %c1 : i32
           func.call @gasync_rt_set(%exec, %at_polls, %p) : (!llvm.ptr, i32, i32) -> ()
@@ -574,7 +613,7 @@ module {
   // joiners, yielded tasks go to the back of the queue, joiners wait.
   // Barriers separate the phases, so only spawns (compare-and-swap, atomic
   // enqueue) run in parallel. Slot state POLLED marks a task being polled.
-  func.func private @gasync_rt_run_block(%exec: !llvm.ptr, %root_kind: i32) {
+  func.func private @gasync_rt_run_block(%exec: !llvm.ptr, %root_kind: i32, %site: i32) {
     %c0 = arith.constant 0 : i32
     %c1 = arith.constant 1 : i32
     %root_slot = arith.constant 0 : i32
@@ -647,12 +686,16 @@ module {
           %out = arith.andi %limited, %spent : i1
           scf.if %idle {
             func.call @gasync_rt_set(%exec, %at_status, %deadlock) : (!llvm.ptr, i32, i32) -> ()
-            func.call @gasync_rt_set(%exec, %at_detail, %none) : (!llvm.ptr, i32, i32) -> ()
+            func.call @gasync_rt_set(%exec, %at_detail, %site) : (!llvm.ptr, i32, i32) -> ()
           } else {
             scf.if %out {
-              // Several tasks were polled this round: no one slot to name.
+              // Several tasks were polled this round: name warp 0's (the
+              // first one dequeued).
+              %first_assigned = arith.addi %records_at, %warp_assigned : i32
+              %first = func.call @gasync_rt_get(%exec, %first_assigned) : (!llvm.ptr, i32) -> i32
+              %first_site = func.call @gasync_rt_slot_site(%exec, %first) : (!llvm.ptr, i32) -> i32
               func.call @gasync_rt_set(%exec, %at_status, %watchdog) : (!llvm.ptr, i32, i32) -> ()
-              func.call @gasync_rt_set(%exec, %at_detail, %none) : (!llvm.ptr, i32, i32) -> ()
+              func.call @gasync_rt_set(%exec, %at_detail, %first_site) : (!llvm.ptr, i32, i32) -> ()
             }
           }
         }

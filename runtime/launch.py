@@ -19,7 +19,7 @@ launch returns at once (`Launch.synchronize()` waits); with a numpy array
 among the arguments, it copies in, runs, copies back and waits. A device
 fault (trap, illegal address), a kernel past its time limit, and a failure
 the executor runtime reports through its status record (`gasync_rt_status`:
-deadlock, pool overflow, watchdog) raise `DeviceFault`, a
+deadlock, pool overflow, watchdog, division by zero) raise `DeviceFault`, a
 `gasync.RuntimeFault` that names the kernel; after a trap or an illegal
 address the CUDA context is dead (`sticky`), and the message says so.
 """
@@ -29,6 +29,8 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+
+from typing import Sequence
 
 import numpy as np
 
@@ -230,7 +232,8 @@ class LoadedModule:
 
     def launch(self, kernel: str, layouts: list[ArgType], values: list, grid, block, *,
                stream=None, shared_mem: int = 0,
-               timeout_s: float | None = DEFAULT_TIMEOUT_S, sync: bool | None = None) -> "Launch":
+               timeout_s: float | None = DEFAULT_TIMEOUT_S, sync: bool | None = None,
+               sites: Sequence[abi.Site] = ()) -> "Launch":
         """Launch `kernel` on `stream`. Waits (copying numpy arrays back) when
         a numpy array is among `values` or `sync`; otherwise returns at once:
         call `synchronize()` on the result. Arguments are checked first."""
@@ -240,7 +243,7 @@ class LoadedModule:
         self.device.device.set_current()
         function = self.kernel(kernel)  # loads the cubin: a LaunchError before any copy
         s = self.device.stream(stream)
-        run = Launch(self, kernel, s, stream, timeout_s)
+        run = Launch(self, kernel, s, stream, timeout_s, sites)
         params: list = []
         try:
             for i, (layout, value) in enumerate(zip(layouts, values)):
@@ -337,8 +340,11 @@ class Launch:
     copies numpy arrays back and reads the executor's status record), time
     it with `elapsed_ms` (cuda.core events around the kernel)."""
 
-    def __init__(self, module: LoadedModule, kernel: str, stream, stream_owner, timeout_s):
+    def __init__(self, module: LoadedModule, kernel: str, stream, stream_owner, timeout_s,
+                 sites: Sequence[abi.Site] = ()):
         self.module = module
+        self.sites = sites
+        """The program's site table: a fault's message names its source."""
         self.kernel = kernel
         self.stream = stream
         self._stream_owner = stream_owner  # a foreign stream must outlive the launch
@@ -395,10 +401,10 @@ class Launch:
         finally:
             self.done = True
             self.release()
-        status = None if record is None else abi.decode_status(record)
+        status = None if record is None else abi.decode_status(record, self.sites)
         if status is not None:
             fault = ExecutorFault(status)
-            raise self.fault(f"the gasync executor of {status.where} stopped: {status.message}",
+            raise self.fault(f"{status.where} stopped: {status.message}",
                              sticky=False, fault=fault)
         return self
 

@@ -171,10 +171,10 @@ def run(args) -> None:
     if target == "cpu":
         write_output("-", "".join(line + "\n" for line in lines))
         return
-    run_kernel(args, kernel, compiled.ir[kernel.module].data)
+    run_kernel(args, kernel, compiled.ir[kernel.module].data, compiled.sites)
 
 
-def run_kernel(args, kernel, cubin: bytes) -> None:
+def run_kernel(args, kernel, cubin: bytes, sites) -> None:
     """--target cuda: write a bundle (--emit-bundle), or run it here."""
     from gasync.runtime import bundle as bundles
     from gasync.runtime.args import parse_args, parse_type
@@ -184,7 +184,8 @@ def run_kernel(args, kernel, cubin: bytes) -> None:
         kernel=kernel.name, module=kernel.module, cubin=cubin, grid=args.grid, block=args.block,
         arg_types=list(kernel.arg_types), arg_specs=list(args.arg), expected=args.expect,
         expect_exit=args.expect_exit, timeout_s=args.timeout, chip=args.chip,
-        source=os.path.basename(args.input), cubin_name=f"{kernel.module}.cubin")
+        source=os.path.basename(args.input), cubin_name=f"{kernel.module}.cubin",
+        sites=list(sites))
     try:  # the arguments are checked before anything is written or launched
         parse_args([parse_type(t) for t in kernel.arg_types], args.arg,
                    f"kernel '{kernel.name}'")

@@ -2,8 +2,12 @@
 // test/python/test_executor_faults.py); here, the messages.
 // RUN: not gasync-run %s --entry overflow 2>&1 | filecheck %s --check-prefix=OVERFLOW
 // RUN: not gasync-run %s --entry forever --watchdog 100000 2>&1 | filecheck %s --check-prefix=WATCHDOG
-// OVERFLOW: gasync-run: error: '@overflow' failed while running: task pool overflow: a spawn found every slot of the executor's pool taken (spawning a task of kind {{[0-9]+}})
-// WATCHDOG: gasync-run: error: '@forever' failed while running: watchdog: the executor's poll budget ran out (a task that never finishes?) (polling the task in slot {{[0-9]+}})
+// RUN: not gasync-run %s --entry plain --watchdog 1000 2>&1 | filecheck %s --check-prefix=PLAIN
+// Each names the source: the third spawn, the yield the spinning task is
+// suspended at, the block_on of a poll loop with no executor.
+// OVERFLOW: gasync-run: error: '@overflow' failed while running: task pool overflow: a spawn found every slot of the executor's pool taken (at the spawn of '@leaf' in '@three' at {{.*}}faults.mlir:[[# @LINE + 16]]:9)
+// WATCHDOG: gasync-run: error: '@forever' failed while running: watchdog: the poll budget ran out (a task that never finishes?) (polling the yield in '@spin' at {{.*}}faults.mlir:[[# @LINE + 36]]:5)
+// PLAIN: gasync-run: error: '@plain' failed while running: watchdog: the poll budget ran out (a task that never finishes?) (polling the block_on of '@spin' in '@plain' at {{.*}}faults.mlir:[[# @LINE + 58]]:8)
 
 func.func private @leaf() -> i32 attributes {gasync.async} {
   %c = arith.constant 1 : i32
@@ -54,6 +58,13 @@ func.func private @spawn_spin() -> i32 attributes {gasync.async} {
 
 func.func @forever() -> i32 {
   %f = "gasync.future"() {callee = @spawn_spin} : () -> !gasync.fut<i32>
+  %r = "gasync.block_on"(%f) : (!gasync.fut<i32>) -> i32
+  return %r : i32
+}
+
+// The same task with no executor: block_on's plain poll loop counts too.
+func.func @plain() -> i32 {
+  %f = "gasync.future"() {callee = @spin} : () -> !gasync.fut<i32>
   %r = "gasync.block_on"(%f) : (!gasync.fut<i32>) -> i32
   return %r : i32
 }

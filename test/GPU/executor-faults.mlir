@@ -11,6 +11,8 @@
 // GPU-STDERR: task pool overflow
 // GPU-STDERR: overflow
 // GPU-STDERR: thread (
+// GPU-STDERR: (at the spawn of '@leaf' in '@three' at
+// GPU-STDERR: executor-faults.mlir:28:11)
 module attributes {gpu.container_module} {
   func.func private @leaf() -> i32 attributes {gasync.async} {
     %c = arith.constant 1 : i32

@@ -7,3 +7,5 @@
 // GPU-EXIT: 3
 // GPU-STDERR: watchdog
 // GPU-STDERR: forever
+// GPU-STDERR: (polling the yield in '@spin' at
+// GPU-STDERR: executor-faults.mlir:41:7)

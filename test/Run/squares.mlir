@@ -11,7 +11,8 @@
 // RESULT: result 0: 25
 // NEG: result 0: 169
 // The README's count: five polls (the root three times, the task twice).
-// WATCHDOG: error: '@main' failed while running: watchdog: {{.*}}(polling the task in slot 0)
+// The root (slot 0) is polled last, waiting at its join of the task.
+// WATCHDOG: error: '@main' failed while running: watchdog: {{.*}}(polling the await of a task in '@sum_of_squares' at {{.*}}squares.mlir:27:11)
 
 // CHECK-LABEL: func.func private @square$poll(
 // CHECK-SAME: gasync.frame = {align = 4 : i64, result_offset = 4 : i64, size = 12 : i64, states = 2 : i64}
@@ -23,7 +24,7 @@
 // CHECK-NEXT: 0: ^[[START:bb[0-9]+]]
 // CHECK-NEXT: 1: ^[[AWAIT:bb[0-9]+]]
 // CHECK-NEXT: 2: ^[[JOIN:bb[0-9]+]]
-// CHECK: call @gasync_rt_spawn(
+// CHECK: call @gasync_rt_spawn_at(
 // CHECK: ^[[AWAIT]]:
 // CHECK: llvm.getelementptr %arg0[24]
 // CHECK-NEXT: call @square$poll(

@@ -51,7 +51,12 @@ def test_every_fault_decodes_to_its_message(fault):
     text = abi.FAULTS[fault]
     assert record.message.startswith(text.message)
     assert "unknown fault" not in record.message
-    if text.detail:
+    if text.holds is abi.Detail.SITE:
+        assert record.message.endswith(f"({text.detail.format('site 7')})")
+        sites = [abi.Site("the spawn", "f", f"k.mlir:{n}:3") for n in range(8)]
+        assert abi.decode_status(words, sites).message.endswith(
+            f"({text.detail.format('the spawn in ' + repr('@f') + ' at k.mlir:7:3')})")
+    else:
         assert record.message.endswith(f"({text.detail.format(7)})")
     words[abi.Status.DETAIL] = abi.NONE
     assert abi.decode_status(words).message == text.message
@@ -86,8 +91,9 @@ def test_cpu_and_gpu_fault_paths_agree():
     gpu_words[abi.Status.CODE] = abi.Fault.POOL_OVERFLOW
     gpu_words[abi.Status.DETAIL] = cpu.detail
     gpu_words[abi.Status.BLOCK_X], gpu_words[abi.Status.THREAD_X] = 1, 5
-    gpu = abi.decode_status(gpu_words)
+    gpu = abi.decode_status(gpu_words, cpu.sites)
     assert gpu.message == cpu.message == str(caught.value)
+    assert cpu.message.endswith("(at the spawn of '@leaf' in '@three' at <input>:24:9)")
     assert (gpu.code, gpu.detail) == (cpu.code, cpu.detail)
 
 

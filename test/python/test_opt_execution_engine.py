@@ -5,6 +5,7 @@ pipeline), and a module with no executor gets no hooks at all."""
 
 import ctypes
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -72,10 +73,10 @@ func.func @main(%x: i64) -> i64 attributes {llvm.emit_c_interface} {
 """
 
 
-def lower(tmp_path: pathlib.Path, text: str) -> str:
+def lower(tmp_path: pathlib.Path, text: str, pipeline: str = "--gasync-to-llvm") -> str:
     source = tmp_path / "program.mlir"
     source.write_text(text)
-    r = subprocess.run([sys.executable, "-m", "gasync.tools.opt", str(source), "--gasync-to-llvm"],
+    r = subprocess.run([sys.executable, "-m", "gasync.tools.opt", str(source), pipeline],
                        capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert r.returncode == 0, r.stderr
     return r.stdout
@@ -98,7 +99,13 @@ def test_printed_module_with_spawns_runs_in_the_execution_engine(tmp_path):
 
 
 def test_printed_module_without_executor_gets_no_hooks(tmp_path):
+    """Without an executor, the only runtime pieces are the poll loop's
+    watchdog fault hook and the status record; none without a watchdog."""
     printed = lower(tmp_path, NO_SPAWNS)
+    assert set(re.findall(r"@(gasync_rt_\w+)", printed)) == {"gasync_rt_fault", "gasync_rt_status"}
+    for x in (0, 40):
+        assert run_main(printed, x) == x + 2
+    printed = lower(tmp_path, NO_SPAWNS, "--gasync-to-llvm=watchdog=0")
     assert "gasync_rt" not in printed
     for x in (0, 40):
         assert run_main(printed, x) == x + 2
