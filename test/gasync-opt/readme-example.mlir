@@ -26,6 +26,6 @@
 // NESTED-LABEL: func.func @async_double(
 // NESTED-SAME: attributes {gasync.async}
 // NESTED: "gasync.block_on"
-// NESTED: gpu.module @kernels attributes {gasync.fault_sites = [["the block_on of
+// NESTED: gpu.module @kernels attributes {gasync.fault_sites = {{\[\[}}"the block_on of
 // NESTED-NOT: "gasync.
 // NESTED: gpu.func @seed_kernel(
