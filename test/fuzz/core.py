@@ -26,7 +26,7 @@ import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .forkserver import ForkServer
+from .forkserver import ForkServer, limit_cpu
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = {"gasync-opt": "gasync.tools.opt", "gasync-run": "gasync.tools.run"}
@@ -40,6 +40,13 @@ CLASSES = (OK, LOCATED, UNLOCATED, TRACEBACK, SIGNAL, HANG)
 BAD = (UNLOCATED, TRACEBACK, SIGNAL, HANG)
 
 DEFAULT_TIMEOUT = 30.0
+"""CPU seconds a run may use before it counts as a hang. A CPU limit, not a
+wall-clock one: on a machine shared with other work a case waits for a core
+far longer than it computes, and a wall-clock limit would call slow cases
+hangs there and not on a quiet machine."""
+WALL_FACTOR = 10
+"""A run that takes this many times its CPU limit in wall-clock time hangs too
+(blocked, using no CPU)."""
 
 
 @dataclasses.dataclass
@@ -120,7 +127,7 @@ def _traceback_signature(stderr: str) -> str:
 
 def classify(returncode: int | None, stderr: str, timed_out: bool) -> Outcome:
     """The outcome class of a finished (or timed out) run and its signature."""
-    if timed_out:
+    if timed_out or returncode == -signal.SIGXCPU:
         return Outcome(HANG, "hang", returncode, stderr)
     if returncode is not None and returncode < 0:
         try:
@@ -197,7 +204,7 @@ def _run_forked(case: Case, args: list[str], tmp: str, path: str,
     stdout, stderr = os.path.join(tmp, "fuzz-stdout"), os.path.join(tmp, "fuzz-stderr")
     stdin = path if case.stdin == "input" else os.devnull
     returncode, timed_out = fork_server().run(TOOLS[case.tool], args, tmp, stdin, stdout, stderr,
-                                              timeout)
+                                              timeout, timeout * WALL_FACTOR)
     with open(stderr, "rb") as f:
         return returncode, f.read(), timed_out
 
@@ -208,14 +215,17 @@ def _run_subprocess(case: Case, args: list[str], tmp: str, path: str,
     stdin = {"devnull": subprocess.DEVNULL, "closed": None, "input": None}[case.stdin]
     stdin_file = open(path, "rb") if case.stdin == "input" else None
     stdout_file = open("/dev/full", "wb") if case.stdout == "full" else None
-    # Closed stdin: the child starts with descriptor 0 not open at all.
-    preexec = (lambda: os.close(0)) if case.stdin == "closed" else None
+    def preexec():
+        limit_cpu(timeout)
+        if case.stdin == "closed":  # the child starts with descriptor 0 not open at all
+            os.close(0)
+
     try:
         proc = subprocess.Popen(argv, stdin=stdin_file or stdin,
                                 stdout=stdout_file or subprocess.PIPE, stderr=subprocess.PIPE,
                                 cwd=tmp, preexec_fn=preexec, start_new_session=True)
         try:
-            _, err = proc.communicate(timeout=timeout)
+            _, err = proc.communicate(timeout=timeout * WALL_FACTOR)
             timed_out = False
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -231,7 +241,7 @@ def _run_subprocess(case: Case, args: list[str], tmp: str, path: str,
 def run_case(case: Case, timeout: float = DEFAULT_TIMEOUT, workdir: str | None = None,
              mode: str = FORK) -> Outcome:
     """Run `case` in a child process (forked when `mode` is FORK and the case
-    allows it) and classify what happened."""
+    allows it) with `timeout` CPU seconds, and classify what happened."""
     with tempfile.TemporaryDirectory(prefix="gasync-fuzz-", dir=workdir) as tmp:
         path = os.path.join(tmp, "case.mlir")
         if case.data is not None:

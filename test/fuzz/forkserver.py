@@ -7,9 +7,10 @@ per case. The child points descriptors 0, 1 and 2 at the case's files (the
 stdio objects it inherited write to those descriptors), sets `sys.argv`,
 calls the tool's `main()` as `python -m` would, and exits with its status.
 The server reports how each child ended (its exit code, or minus the signal
-that killed it, as `subprocess` reports it) and kills a child's process
-group with SIGKILL when it runs past its time, so the classification of
-core.py sees the same things as from a subprocess.
+that killed it, as `subprocess` reports it); a child has a CPU limit
+(RLIMIT_CPU, as core.py gives a subprocess) and the server kills its
+process group with SIGKILL when it runs past its wall-clock time, so the
+classification of core.py sees the same things as from a subprocess.
 
 Forking is safe only while the server has one thread and holds no MLIR
 context: it imports modules and nothing more (numpy's OpenBLAS starts a
@@ -25,8 +26,8 @@ process's own start.
 The server is this file run as a script; `ForkServer` (the client) starts
 it and may be used from several threads at once. Protocol: one JSON object
 per line each way, over two pipes; a request names the module, argv, the
-working directory, the stdio files and the time limit; the reply gives the
-status and whether the time ran out.
+working directory, the stdio files and the time limits; the reply gives the
+status and whether the wall-clock time ran out.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ import atexit
 import concurrent.futures
 import importlib
 import json
+import math
 import os
+import resource
 import selectors
 import signal
 import subprocess
@@ -46,6 +49,12 @@ import traceback
 
 
 # Server side (a script: the standard library and the modules it is told to import) ----
+
+def limit_cpu(seconds: float) -> None:
+    """This process gets SIGXCPU after `seconds` of CPU time (SIGKILL 5 s later)."""
+    soft = max(1, math.ceil(seconds))
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 5))
+
 
 def _exit_status(code) -> int:
     """The process exit status that `sys.exit(code)` gives."""
@@ -62,6 +71,7 @@ def _child(request: dict) -> None:
     status = 1
     try:
         os.setsid()  # its own process group, so a hang is killed with all it started
+        limit_cpu(request["cpu_limit"])
         os.chdir(request["cwd"])
         for fd, path, flags in ((0, request["stdin"], os.O_RDONLY),
                                 (1, request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
@@ -137,7 +147,7 @@ def serve(request_fd: int, reply_fd: int, modules: list[str]) -> None:
                     if pid == 0:
                         _child(request)
                     pidfd = os.pidfd_open(pid)
-                    running[pidfd] = [request["id"], pid, time.monotonic() + request["timeout"],
+                    running[pidfd] = [request["id"], pid, time.monotonic() + request["wall_limit"],
                                       False]
                     selector.register(pidfd, selectors.EVENT_READ, pidfd)
             else:
@@ -201,9 +211,10 @@ class ForkServer:
             future.set_exception(ForkServerDied(self._dead))
 
     def run(self, module: str, args: list[str], cwd: str, stdin: str, stdout: str,
-            stderr: str, timeout: float) -> tuple[int, bool]:
+            stderr: str, cpu_limit: float, wall_limit: float) -> tuple[int, bool]:
         """(return code, timed out) of `python -m module *args` run in `cwd` with
-        its stdio on those files."""
+        its stdio on those files: SIGXCPU after `cpu_limit` CPU seconds, SIGKILL
+        (timed out) after `wall_limit` seconds."""
         future: concurrent.futures.Future = concurrent.futures.Future()
         with self._lock:
             if self._dead:
@@ -213,7 +224,8 @@ class ForkServer:
             self._waiting[ident] = future
             self._requests.write(json.dumps(
                 {"id": ident, "module": module, "args": args, "cwd": cwd, "stdin": stdin,
-                 "stdout": stdout, "stderr": stderr, "timeout": timeout}) + "\n")
+                 "stdout": stdout, "stderr": stderr, "cpu_limit": cpu_limit,
+                 "wall_limit": wall_limit}) + "\n")
         return future.result()
 
     def close(self) -> None:

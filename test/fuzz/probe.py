@@ -7,6 +7,7 @@ both forked and as a subprocess.
     raise      an uncaught exception (a traceback, exit 1)
     signal N   kill itself with signal N
     sleep S    sleep S seconds, then exit 0
+    spin       compute without end
     echo       copy stdin to stdout, say "echoed" on stderr, print argv[0] on stderr
 """
 
@@ -31,6 +32,9 @@ def main() -> int:
     if what == "sleep":
         time.sleep(float(rest[0]))
         return 0
+    if what == "spin":
+        while True:
+            pass
     if what == "echo":
         sys.stdout.write(sys.stdin.read())
         print(f"echoed by {os.path.basename(sys.argv[0])} in {os.path.basename(os.getcwd())}",

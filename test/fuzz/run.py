@@ -47,8 +47,8 @@ if __package__ in (None, ""):
     import fuzz  # noqa: F401
 
 from . import bytelevel, cmdline, structural
-from .core import BAD, CLASSES, DEFAULT_TIMEOUT, FORK, MODES, ROOT, SUBPROCESS, Case, Outcome, \
-    corpus, forkable, minimise, run_case, run_many, stop_fork_server, write_reproducer
+from .core import BAD, CLASSES, DEFAULT_TIMEOUT, FORK, MODES, ROOT, SUBPROCESS, WALL_FACTOR, \
+    Case, Outcome, corpus, forkable, minimise, run_case, run_many, stop_fork_server, write_reproducer
 
 FUZZERS = {structural.NAME: structural, bytelevel.NAME: bytelevel, cmdline.NAME: cmdline}
 RESULTS = ROOT / "bench" / "results" / "fuzz.md"
@@ -339,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--jobs", type=int, default=2)
     common.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help="seconds before a run counts as a hang")
+                        help="CPU seconds before a run counts as a hang (or "
+                             f"{WALL_FACTOR} times as many seconds of wall-clock time)")
     common.add_argument("--mode", choices=MODES, default=FORK,
                         help="run cases forked from a fork server (default) or as subprocesses")
     common.add_argument("--out", type=Path, default=DEFAULT_OUT,

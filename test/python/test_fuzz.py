@@ -26,7 +26,8 @@ FUZZ = Path(__file__).resolve().parents[1] / "fuzz"
 sys.path.insert(0, str(FUZZ.parent))
 
 from fuzz import bytelevel, cmdline, structural  # noqa: E402
-from fuzz.core import FORK, SUBPROCESS, corpus, forkable, run_many, stop_fork_server  # noqa: E402
+from fuzz.core import FORK, HANG, SUBPROCESS, classify, corpus, forkable, run_many, \
+    stop_fork_server  # noqa: E402
 from fuzz.forkserver import ForkServer  # noqa: E402
 from fuzz.run import repro_command  # noqa: E402
 
@@ -80,9 +81,10 @@ def server():
     s.close()
 
 
-def _forked(server, tmp_path, args, timeout=30.0, stdin=os.devnull):
+def _forked(server, tmp_path, args, cpu=30.0, wall=60.0, stdin=os.devnull):
     out, err = tmp_path / "out", tmp_path / "err"
-    code, timed_out = server.run("probe", args, str(tmp_path), stdin, str(out), str(err), timeout)
+    code, timed_out = server.run("probe", args, str(tmp_path), stdin, str(out), str(err), cpu,
+                                 wall)
     return code, timed_out, out.read_text(), err.read_text()
 
 
@@ -106,10 +108,19 @@ def test_fork_server_ends_as_a_subprocess_does(server, tmp_path, args):
 
 
 def test_fork_server_kills_a_hang(server, tmp_path):
+    """Blocked (no CPU used): killed at the wall-clock limit."""
     start = time.monotonic()
-    code, timed_out, _, _ = _forked(server, tmp_path, ["sleep", "60"], timeout=1.0)
+    code, timed_out, _, _ = _forked(server, tmp_path, ["sleep", "60"], wall=1.0)
     assert timed_out and code == -signal.SIGKILL
     assert time.monotonic() - start < 20
+    assert classify(code, "", timed_out).cls == HANG
+
+
+def test_fork_server_limits_cpu(server, tmp_path):
+    """Computing without end: stopped by its CPU limit, which is a hang too."""
+    code, timed_out, _, _ = _forked(server, tmp_path, ["spin"], cpu=1.0)
+    assert not timed_out and code == -signal.SIGXCPU
+    assert classify(code, "", timed_out).cls == HANG
 
 
 def test_fork_server_redirects_stdio(server, tmp_path):
@@ -126,7 +137,7 @@ def test_fork_server_runs_cases_at_once(server, tmp_path):
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         runs = [pool.submit(server.run, "probe", ["sleep", "2"], str(tmp_path), os.devnull,
-                            str(tmp_path / f"out{i}"), str(tmp_path / f"err{i}"), 30.0)
+                            str(tmp_path / f"out{i}"), str(tmp_path / f"err{i}"), 30.0, 60.0)
                 for i in range(2)]
         assert [r.result() for r in runs] == [(0, False), (0, False)]
     assert time.monotonic() - start < 3.9
