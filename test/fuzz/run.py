@@ -257,6 +257,17 @@ def record(results, fuzzers, first, count, argv, seconds, sessions, found, repro
     return "\n".join(lines) + "\n"
 
 
+NOTES = "## Notes"
+"""The hand-written part of bench/results/fuzz.md, from this heading to the end:
+a new campaign's report keeps it (what the defects are, which are upstream)."""
+
+
+def kept_notes() -> str:
+    text = RESULTS.read_text() if RESULTS.exists() else ""
+    at = text.find("\n" + NOTES + "\n")
+    return text[at:] if at >= 0 else ""
+
+
 def cmd_fuzz(args, argv) -> int:
     fuzzers = list(FUZZERS) if args.fuzzer == "all" else [args.fuzzer]
     seeds = corpus()
@@ -278,7 +289,7 @@ def cmd_fuzz(args, argv) -> int:
               + (f" -> {where[1]}" if where else ""))
     if args.command == "campaign":
         RESULTS.write_text(record(results, fuzzers, args.seed, args.count, argv, seconds,
-                                  log.sessions, found, reproducers, args.mode))
+                                  log.sessions, found, reproducers, args.mode) + kept_notes())
         print(f"recorded in {RESULTS.relative_to(ROOT)} ({seconds:.0f} s)")
     return 1 if found else 0
 
