@@ -47,7 +47,7 @@ if __package__ in (None, ""):
     import fuzz  # noqa: F401
 
 from . import bytelevel, cmdline, structural
-from .core import BAD, CLASSES, DEFAULT_TIMEOUT, FORK, MODES, ROOT, SUBPROCESS, WALL_FACTOR, \
+from .core import CLASSES, DEFAULT_TIMEOUT, FORK, MODES, ROOT, SUBPROCESS, WALL_FACTOR, \
     Case, Outcome, corpus, forkable, minimise, run_case, run_many, stop_fork_server, write_reproducer
 
 FUZZERS = {structural.NAME: structural, bytelevel.NAME: bytelevel, cmdline.NAME: cmdline}
@@ -95,8 +95,9 @@ class CampaignLog:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps({"corpus": corpus_id}) + "\n")
         self.session = max(sessions, default=-1) + 1
-        self.sessions = len(sessions) + 1
+        self.earlier_sessions = len(sessions)
         self.earlier_seconds = sum(sessions.values())
+        self.appended = 0
         self.start = time.monotonic()
         self._file = open(path, "a", buffering=1)
         self._lock = threading.Lock()
@@ -109,10 +110,15 @@ class CampaignLog:
             entry["stderr"] = outcome.stderr[-4000:]
         with self._lock:
             self._file.write(json.dumps(entry) + "\n")
+            self.appended += 1
 
     def seconds(self) -> float:
-        """The campaign's run time: every session's, this one's so far."""
-        return self.earlier_seconds + time.monotonic() - self.start
+        """The campaign's run time: every session's, this one's so far (if it ran cases)."""
+        return self.earlier_seconds + (time.monotonic() - self.start if self.appended else 0.0)
+
+    def sessions(self) -> int:
+        """How many runs of the command ran cases."""
+        return self.earlier_sessions + (1 if self.appended else 0)
 
 
 def fuzz(fuzzers: list[str], first: int, count: int, jobs: int, timeout: float,
@@ -153,7 +159,7 @@ def distinct_defects(results: list[tuple[Case, Outcome]]) -> dict[tuple[str, str
 def minimise_all(found, results, out: Path, jobs: int, timeout: float, budget: int,
                  mode: str = FORK) -> dict:
     """Minimise the smallest case of each defect, `jobs` at a time: (the
-    minimised case, its reproducer script) for each defect."""
+    minimised case, its outcome, its reproducer script) for each defect."""
     outcome_of = {(c.fuzzer, c.seed): o for c, o in results}
     work = []
     for n, (key, cases) in enumerate(sorted(found.items())):
@@ -163,7 +169,8 @@ def minimise_all(found, results, out: Path, jobs: int, timeout: float, budget: i
     def one(item):
         n, key, case, outcome = item
         small = minimise(case, outcome, timeout, budget, mode)
-        return key, (small, write_reproducer(small, outcome, out, f"{n:03d}-{case.fuzzer}-{case.seed}"))
+        script = write_reproducer(small, outcome, out, f"{n:03d}-{case.fuzzer}-{case.seed}")
+        return key, (small, run_case(small, timeout, mode=mode), script)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         return dict(pool.map(one, work))
@@ -215,7 +222,8 @@ def reproducer_text(case: Case, outcome: Outcome) -> list[str]:
             lines += ["    ```mlir", *("    " + l for l in text.rstrip("\n").split("\n")), "    ```"]
         else:
             lines.append(f"    (case.mlir: {text.count(chr(10))} lines; see the repro command)")
-    said = [l for l in outcome.stderr.splitlines() if l.strip()][-3:]
+    # Traceback frames name this checkout's files: shown relative to it.
+    said = [l.replace(str(ROOT) + os.sep, "") for l in outcome.stderr.splitlines() if l.strip()][-3:]
     if said:
         lines += ["    prints (last lines):", "    ```", *("    " + l[:200] for l in said), "    ```"]
     return lines
@@ -245,15 +253,14 @@ def record(results, fuzzers, first, count, argv, seconds, sessions, found, repro
     ]
     if not found:
         lines.append("None: 0 unlocated errors, 0 tracebacks, 0 signals, 0 hangs.")
-    outcome_of = {(c.fuzzer, c.seed): o for c, o in results}
     for (cls, sig), cases in sorted(found.items()):
         first_case = min(cases, key=lambda c: c.seed)
         seeds = ", ".join(f"{c.fuzzer} {c.seed}" for c in cases[:6]) + \
             (f", ... ({len(cases)} cases)" if len(cases) > 6 else "")
         lines.append(f"- **{cls}**: `{sig}`; {seeds}; reproduce: `{repro_command(first_case)}`")
         if (cls, sig) in reproducers:
-            small, _ = reproducers[(cls, sig)]
-            lines += reproducer_text(small, outcome_of[(first_case.fuzzer, first_case.seed)])
+            small, outcome, _ = reproducers[(cls, sig)]
+            lines += reproducer_text(small, outcome)
     return "\n".join(lines) + "\n"
 
 
@@ -286,10 +293,10 @@ def cmd_fuzz(args, argv) -> int:
     for (cls, sig), cases in sorted(found.items()):
         where = reproducers.get((cls, sig))
         print(f"{cls}: {sig}: {len(cases)} case(s), e.g. {repro_command(cases[0])}"
-              + (f" -> {where[1]}" if where else ""))
+              + (f" -> {where[2]}" if where else ""))
     if args.command == "campaign":
         RESULTS.write_text(record(results, fuzzers, args.seed, args.count, argv, seconds,
-                                  log.sessions, found, reproducers, args.mode) + kept_notes())
+                                  log.sessions(), found, reproducers, args.mode) + kept_notes())
         print(f"recorded in {RESULTS.relative_to(ROOT)} ({seconds:.0f} s)")
     return 1 if found else 0
 
