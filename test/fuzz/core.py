@@ -1,14 +1,18 @@
-"""What the three fuzzers share: the seed corpus, running a case as a
-subprocess, classifying its outcome, and minimising what it finds.
+"""What the three fuzzers share: the seed corpus, running a case in a child
+process, classifying its outcome, and minimising what it finds.
 
 A case is fully determined by (fuzzer, seed): `make_case` of a fuzzer module
 rebuilds it, so a seed number is a reproducer. A case runs one tool
-(`gasync-opt` or `gasync-run`) as a child process, so a signal or an abort is
-seen as such, with a wall-clock limit.
+(`gasync-opt` or `gasync-run`) in a child process, so a signal or an abort is
+seen as such, with a wall-clock limit: by default a child forked from a
+server that imported the tools once (forkserver.py), else a subprocess that
+starts Python and MLIR anew (the cases a fork cannot reproduce, and the
+cross-check of the two).
 """
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import dataclasses
 import os
@@ -18,8 +22,11 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Callable, Iterable
+
+from .forkserver import ForkServer, limit_cpu
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = {"gasync-opt": "gasync.tools.opt", "gasync-run": "gasync.tools.run"}
@@ -33,6 +40,13 @@ CLASSES = (OK, LOCATED, UNLOCATED, TRACEBACK, SIGNAL, HANG)
 BAD = (UNLOCATED, TRACEBACK, SIGNAL, HANG)
 
 DEFAULT_TIMEOUT = 30.0
+"""CPU seconds a run may use before it counts as a hang. A CPU limit, not a
+wall-clock one: on a machine shared with other work a case waits for a core
+far longer than it computes, and a wall-clock limit would call slow cases
+hangs there and not on a quiet machine."""
+WALL_FACTOR = 10
+"""A run that takes this many times its CPU limit in wall-clock time hangs too
+(blocked, using no CPU)."""
 
 
 @dataclasses.dataclass
@@ -113,7 +127,7 @@ def _traceback_signature(stderr: str) -> str:
 
 def classify(returncode: int | None, stderr: str, timed_out: bool) -> Outcome:
     """The outcome class of a finished (or timed out) run and its signature."""
-    if timed_out:
+    if timed_out or returncode == -signal.SIGXCPU:
         return Outcome(HANG, "hang", returncode, stderr)
     if returncode is not None and returncode < 0:
         try:
@@ -145,47 +159,111 @@ def classify(returncode: int | None, stderr: str, timed_out: bool) -> Outcome:
 
 # Running -----------------------------------------------------------------
 
-def run_case(case: Case, timeout: float = DEFAULT_TIMEOUT, workdir: str | None = None) -> Outcome:
-    """Run `case` in a child process and classify what happened."""
+FORK, SUBPROCESS = "fork", "subprocess"
+MODES = (FORK, SUBPROCESS)
+"""How a case runs: forked from a server that imported the tools once
+(forkserver.py), or as a subprocess of its own."""
+
+PRELOAD = (*TOOLS.values(), "gasync.pipeline.driver", "mlir.execution_engine", "mlir.runtime",
+           "mlir.dialects.builtin", "mlir.dialects.memref", "locale")
+"""What the fork server imports: the tools and what they import lazily on the
+way to a result (each of these is paid per case otherwise)."""
+
+_server: ForkServer | None = None
+_server_lock = threading.Lock()
+
+
+def fork_server() -> ForkServer:
+    """The process's fork server, started on first use."""
+    global _server
+    with _server_lock:
+        if _server is None:
+            _server = ForkServer(list(PRELOAD))
+        return _server
+
+
+@atexit.register
+def stop_fork_server() -> None:
+    """Stop the fork server, if one runs (the next case starts another)."""
+    global _server
+    with _server_lock:
+        if _server is not None:
+            _server.close()
+            _server = None
+
+
+def forkable(case: Case) -> bool:
+    """Whether a forked child reproduces the case: not when it is about the
+    process's own descriptors at start (a closed stdin, a stdout that fails
+    every write at exit's flush)."""
+    return case.stdin != "closed" and case.stdout != "full"
+
+
+def _run_forked(case: Case, args: list[str], tmp: str, path: str,
+                timeout: float) -> tuple[int, bytes, bool]:
+    stdout, stderr = os.path.join(tmp, "fuzz-stdout"), os.path.join(tmp, "fuzz-stderr")
+    stdin = path if case.stdin == "input" else os.devnull
+    returncode, timed_out = fork_server().run(TOOLS[case.tool], args, tmp, stdin, stdout, stderr,
+                                              timeout, timeout * WALL_FACTOR)
+    with open(stderr, "rb") as f:
+        return returncode, f.read(), timed_out
+
+
+def _run_subprocess(case: Case, args: list[str], tmp: str, path: str,
+                    timeout: float) -> tuple[int, bytes, bool]:
+    argv = [sys.executable, "-m", TOOLS[case.tool]] + args
+    stdin = {"devnull": subprocess.DEVNULL, "closed": None, "input": None}[case.stdin]
+    stdin_file = open(path, "rb") if case.stdin == "input" else None
+    stdout_file = open("/dev/full", "wb") if case.stdout == "full" else None
+    def preexec():
+        limit_cpu(timeout)
+        if case.stdin == "closed":  # the child starts with descriptor 0 not open at all
+            os.close(0)
+
+    try:
+        proc = subprocess.Popen(argv, stdin=stdin_file or stdin,
+                                stdout=stdout_file or subprocess.PIPE, stderr=subprocess.PIPE,
+                                cwd=tmp, preexec_fn=preexec, start_new_session=True)
+        try:
+            _, err = proc.communicate(timeout=timeout * WALL_FACTOR)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            _, err = proc.communicate()
+            timed_out = True
+    finally:
+        for f in (stdin_file, stdout_file):
+            if f is not None:
+                f.close()
+    return proc.returncode, err, timed_out
+
+
+def run_case(case: Case, timeout: float = DEFAULT_TIMEOUT, workdir: str | None = None,
+             mode: str = FORK) -> Outcome:
+    """Run `case` in a child process (forked when `mode` is FORK and the case
+    allows it) with `timeout` CPU seconds, and classify what happened."""
     with tempfile.TemporaryDirectory(prefix="gasync-fuzz-", dir=workdir) as tmp:
         path = os.path.join(tmp, "case.mlir")
         if case.data is not None:
             with open(path, "wb") as f:
                 f.write(case.data)
-        argv = [sys.executable, "-m", TOOLS[case.tool]] + [a.replace(INPUT, path) for a in case.args]
-        stdin = {"devnull": subprocess.DEVNULL, "closed": None, "input": None}[case.stdin]
-        stdin_file = open(path, "rb") if case.stdin == "input" else None
-        stdout_file = open("/dev/full", "wb") if case.stdout == "full" else None
-        # Closed stdin: the child starts with descriptor 0 not open at all.
-        preexec = (lambda: os.close(0)) if case.stdin == "closed" else None
-        try:
-            proc = subprocess.Popen(argv, stdin=stdin_file or stdin,
-                                    stdout=stdout_file or subprocess.PIPE, stderr=subprocess.PIPE,
-                                    cwd=tmp, preexec_fn=preexec, start_new_session=True)
-            try:
-                _, err = proc.communicate(timeout=timeout)
-                timed_out = False
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                _, err = proc.communicate()
-                timed_out = True
-        finally:
-            for f in (stdin_file, stdout_file):
-                if f is not None:
-                    f.close()
+        args = [a.replace(INPUT, path) for a in case.args]
+        run = _run_forked if mode == FORK and forkable(case) else _run_subprocess
+        returncode, err, timed_out = run(case, args, tmp, path, timeout)
         # The case's file is named as the reproducer names it, so that
         # signatures do not depend on the temporary directory.
         stderr = err.decode("utf-8", "replace").replace(tmp + os.sep, "")
-        return classify(proc.returncode, stderr, timed_out)
+        return classify(returncode, stderr, timed_out)
 
 
 def run_many(cases: Iterable[Case], jobs: int = 2, timeout: float = DEFAULT_TIMEOUT,
-             progress: Callable[[Case, Outcome], None] | None = None) -> list[tuple[Case, Outcome]]:
+             progress: Callable[[Case, Outcome], None] | None = None,
+             mode: str = FORK) -> list[tuple[Case, Outcome]]:
     """Run the cases `jobs` at a time; results in the cases' order."""
     cases = list(cases)
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         outcomes = []
-        for case, outcome in zip(cases, pool.map(lambda c: run_case(c, timeout), cases)):
+        for case, outcome in zip(cases, pool.map(lambda c: run_case(c, timeout, mode=mode), cases)):
             if progress is not None:
                 progress(case, outcome)
             outcomes.append((case, outcome))
@@ -219,11 +297,11 @@ def ddmin(items: list, still_fails: Callable[[list], bool], budget: int = 200) -
 
 
 def minimise(case: Case, outcome: Outcome, timeout: float = DEFAULT_TIMEOUT,
-             budget: int = 200) -> Case:
+             budget: int = 200, mode: str = FORK) -> Case:
     """A smaller case with the same outcome class and signature: arguments first
     (for command lines), then the input's lines, then its tokens."""
     def same(candidate: Case) -> bool:
-        got = run_case(candidate, timeout)
+        got = run_case(candidate, timeout, mode=mode)
         return got.cls == outcome.cls and got.signature == outcome.signature
 
     best = case
