@@ -253,8 +253,7 @@ class LoadedModule:
                 if isinstance(value, np.ndarray):
                     ptr, sizes = run.stage(value), value.shape
                 else:
-                    ptr = self._device_array(layout, value, i, kernel, s, run)
-                    sizes = run.views[-1].shape
+                    ptr, sizes = self._device_array(layout, value, i, kernel, s, run)
                 params += [np.uint64(ptr), np.uint64(ptr), np.int64(0)]
                 params += [np.int64(d) for d in sizes]
                 params += [np.int64(int(np.prod(sizes[k + 1:], dtype=np.int64)))
@@ -285,8 +284,8 @@ class LoadedModule:
             run.synchronize()
         return run
 
-    def _device_array(self, layout, value, i, kernel, stream, run) -> int:
-        """The pointer of a device array, checked. Its StridedMemoryView orders
+    def _device_array(self, layout, value, i, kernel, stream, run) -> tuple[int, tuple]:
+        """The pointer and shape of a device array, checked. Its StridedMemoryView orders
         the producer's work before `stream` (DLPack's stream argument, or an
         event wait for __cuda_array_interface__'s stream)."""
         from cuda.core.utils import StridedMemoryView
@@ -314,11 +313,11 @@ class LoadedModule:
         if view.device_id >= 0 and view.device_id != self.device.ordinal:
             raise ArgError(f"argument {i} of {callee}: the device array lives on GPU "
                            f"{view.device_id}, the kernel runs on GPU {self.device.ordinal}")
-        return int(view.ptr)
+        return int(view.ptr), tuple(view.shape)
 
     @staticmethod
-    def _legacy_cai_pointer(layout, value, i: int, callee: str) -> int:
-        """The pointer of a __cuda_array_interface__ older than version 3 (PyTorch
+    def _legacy_cai_pointer(layout, value, i: int, callee: str) -> tuple[int, tuple]:
+        """The pointer and shape of a __cuda_array_interface__ older than version 3 (PyTorch
         still exports version 2), which StridedMemoryView refuses. Version 2 has
         no stream: its producer's work is ordered on the legacy default stream,
         which synchronises with every blocking stream."""
@@ -328,7 +327,7 @@ class LoadedModule:
         check_array(layout, cai["shape"], np.dtype(cai["typestr"]),
                     None if strides is None else tuple(s // itemsize for s in strides),
                     i, "device array", callee)
-        return int(cai["data"][0])
+        return int(cai["data"][0]), tuple(cai["shape"])
 
 
 # DLPack device types whose memory a kernel can read: CUDA and CUDA managed.
