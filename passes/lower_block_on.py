@@ -148,6 +148,11 @@ class LowerBlockOnPass(ModulePass):
             ctx.diags.error(loc, "gasync.block_on of a value that is not a gasync.future is not "
                                  "supported")
             return
+        if CALLEE not in creation.attributes:
+            ctx.diags.error(loc, "gasync.block_on of an async block: run "
+                                 "gasync-outline-async-blocks and gasync-coro-lower before "
+                                 "gasync-lower-block-on (gasync-coro does)")
+            return
         callee = flat_symbol(creation.attributes[CALLEE])
         init_n, poll_n = fr.init_name(callee), fr.poll_name(callee)
         init = lookup_symbol(creation, init_n)

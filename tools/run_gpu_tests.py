@@ -334,9 +334,23 @@ def run(out_dir: str) -> int:
 
 # record (here) ----------------------------------------------------------------------
 
+def without_machine_paths(value, results_dir: str):
+    """`value` (JSON data) with the repository's and the results folder's
+    absolute paths made relative (committed results name no machine's paths)."""
+    if isinstance(value, str):
+        return value.replace(ROOT + os.sep, "").replace(results_dir, "DIR")
+    if isinstance(value, list):
+        return [without_machine_paths(v, results_dir) for v in value]
+    if isinstance(value, dict):
+        return {k: without_machine_paths(v, results_dir) for k, v in value.items()}
+    return value
+
+
 def record(results_dir: str) -> int:
     with open(os.path.join(results_dir, "results.json")) as f:
         rec = json.load(f)
+    rec = without_machine_paths(rec, rec["command"].split("--out", 1)[-1].split()[0]
+                                if "--out" in rec["command"] else results_dir)
     lines = ["# GPU execution tests: last run", "",
              f"- device: {rec['device']}", f"- date: {rec['date']}",
              f"- command (on the GPU machine): `{rec['command']}`",
