@@ -189,16 +189,22 @@ class Program:
         self.target = target
         self.context = prepare_context(ir.Context())
         self.context.__enter__()
+        # Ops get their Python locations; this default serves type constructors.
+        self.default_location = ir.Location.unknown()
+        self.default_location.__enter__()
         self.module = ir.Module.create(ir.Location.unknown())
         self.infos: dict[int, FunctionInfo] = {}
         self.symbols: set[str] = set()
         self.pending: list[FunctionInfo] = []
         self.uses_fault_hook = False
+        self.position = ("<gasync>", 0, 0)
+        """The statement being compiled, for internal errors."""
         self.fault_sites: list[tuple[str, int, int, str]] = []
         """(file, line, col, function) of each fault check; the hook gets its 1-based index."""
         self.gpu_module = None
 
     def close(self):
+        self.default_location.__exit__(None, None, None)
         self.context.__exit__(None, None, None)
 
     # Functions ---------------------------------------------------------
@@ -457,6 +463,7 @@ class FunctionBuilder:
         for stmt in stmts:
             if self.block is None:
                 return  # unreachable after return/break/continue
+            self.program.position = self.source.position(stmt)
             with self.loc(stmt):
                 self.compile_stmt(stmt)
 
@@ -1519,9 +1526,13 @@ def run_frontend(build):
             program.add_fault_hooks()
         except FrontendError as err:
             raise api.CompileError(format_error(err)) from None
-        except RecursionError:
-            raise api.CompileError("<gasync>:0:0: error: the program is nested too deeply to "
-                                   "compile") from None
+        except api.CompileError:
+            raise
+        except Exception as e:  # noqa: BLE001 - never a traceback from inside the compiler
+            file, line, col = program.position
+            what = "the program is nested too deeply" if isinstance(e, RecursionError) else \
+                f"internal compiler error ({type(e).__name__}: {e})"
+            raise api.CompileError(f"{file}:{line}:{col}: error: {what}") from None
         diags = DiagnosticEngine(stream=None, echo=False)
         handler = diags.capture(program.context)
         try:
@@ -1560,14 +1571,14 @@ def build_host_entry(program: Program, function, args, pool: int | None):
     info = program.info(function)
     program.uses_fault_hook = True
     sig = info.signature
-    inputs = []
-    for (_, t), a in zip(sig.params, args):
-        if isinstance(t, ArrayType):
-            inputs.append(ir.MemRefType.get(list(a.shape), mlir_type(t.element)))
-        else:
-            inputs.append(mlir_type(t))
-    results = ([] if sig.result is None else [mlir_type(sig.result)]) + [mlir_type(i32)]
     with info.source.location(info.source.tree):
+        inputs = []
+        for (_, t), a in zip(sig.params, args):
+            if isinstance(t, ArrayType):
+                inputs.append(ir.MemRefType.get(list(a.shape), mlir_type(t.element)))
+            else:
+                inputs.append(mlir_type(t))
+        results = ([] if sig.result is None else [mlir_type(sig.result)]) + [mlir_type(i32)]
         fn = func.FuncOp(HOST_ENTRY, ir.FunctionType.get(inputs, results),
                          ip=ir.InsertionPoint(program.module.body))
         block = fn.add_entry_block()
