@@ -135,7 +135,8 @@ def signature_of(function):
     if cached is None:
         from .compiler import FrontendError, Source, format_error, parse_signature
         try:
-            cached = parse_signature(function, Source.of(function.fn), False)
+            cached = parse_signature(function, Source.of(function.fn),
+                                     not isinstance(function, api.JitFunction))
         except FrontendError as err:
             raise api.CompileError(format_error(err)) from None
         function._gasync_signature = cached
