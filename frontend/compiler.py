@@ -31,6 +31,7 @@ from gasync.dialect import builders as gb
 from gasync.dialect import types as gt
 from gasync.dialect.context import prepare_context
 from gasync.dialect.diagnostics import DiagnosticEngine
+from gasync.dialect.ir_utils import walk
 from gasync.dialect.verifier import verify
 
 from . import api
@@ -377,6 +378,21 @@ def assigned_names(body) -> set[str]:
     for stmt in body:
         visit(stmt)
     return found
+
+
+def transitive_free_names(node, visible: dict) -> set[str]:
+    """The free names of a nested def and of the nested defs it calls."""
+    names, todo, seen = set(), [node], set()
+    while todo:
+        n = todo.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        for name in free_names(n):
+            names.add(name)
+            if isinstance(visible.get(name), NestedDef):
+                todo.append(visible[name].node)
+    return names
 
 
 def free_names(node: ast.AsyncFunctionDef) -> frozenset[str]:
@@ -1327,18 +1343,56 @@ class FunctionBuilder:
                                    "returns nothing)")
         result = annotation_type(node.returns, self.resolver, self.source, allow_none=True)
         args = self.call_args(params, e, node.name)
+        visible = {**self.outer_env, **self.env}
+        # A self-call would be an infinite frame (an async cycle).
+        visible.pop(node.name, None)
+        locals_ = {a.arg for a in node.args.args} | assigned_names(node.body)
+        fut = self.nested_as_block(node, params, result, args, visible, locals_)
+        if fut is None:
+            fut = self.nested_as_function(node, params, result, args, visible, locals_)
+        return Val(HandleType(result), fut)
+
+    def nested_as_block(self, node, params, result, args, visible, locals_) -> ir.Value | None:
+        """The async block itself, or None when its body references a symbol
+        (a call): MLIR takes a region of an unregistered op (gasync.future)
+        for a possible symbol table, and a call inside it would not verify."""
         with self.loc(node):
             fut, body = gb.async_block(None if result is None else mlir_type(result), ip=self.ip)
-        region = fut.owner.regions[0]
         env = {name: Val(t, a) for (name, t), a in zip(params, args)}
-        outer = {k: v for k, v in {**self.outer_env, **self.env}.items()}
-        # A self-call would be an infinite frame (an async cycle).
-        outer.pop(node.name, None)
-        locals_ = {a.arg for a in node.args.args} | assigned_names(node.body)
-        builder = FunctionBuilder(self.program, self.source, "block", result, region, body, env,
-                                  node.name, self.resolver, locals_, outer)
+        builder = FunctionBuilder(self.program, self.source, "block", result,
+                                  fut.owner.regions[0], body, env, node.name, self.resolver,
+                                  locals_, visible)
         builder.compile_body(node)
-        return Val(HandleType(result), fut)
+        if any(op.name == "func.call" for op in walk(fut.owner)):
+            fut.owner.erase()
+            return None
+        return fut
+
+    def nested_as_function(self, node, params, result, args, visible, locals_) -> ir.Value:
+        """The async block outlined here: an async function taking the values
+        it captures (those of the async defs it calls too), then its own
+        parameters; the same capture by value as the block."""
+        captured = sorted(n for n in transitive_free_names(node, visible)
+                          if isinstance(visible.get(n), Val))
+        for n in captured:
+            if isinstance(visible[n].type, HandleType):
+                raise self.error(node, f"the async def '{node.name}' captures '{n}', a future or "
+                                       "task: pass it differently (await it outside)")
+        symbol = self.program.unique_symbol(f"{self.name}_{node.name}")
+        types_ = [visible[n].type for n in captured] + [t for _, t in params]
+        ftype = ir.FunctionType.get([mlir_type(t) for t in types_],
+                                    [] if result is None else [mlir_type(result)])
+        with self.loc(node):
+            fn = func.FuncOp(symbol, ftype, ip=ir.InsertionPoint(self.program.module.body))
+            gb.mark_async(fn)
+            block = fn.add_entry_block()
+        names = captured + [n for n, _ in params]
+        env = {n: Val(t, a) for n, t, a in zip(names, types_, block.arguments)}
+        nested_defs = {k: v for k, v in visible.items() if isinstance(v, NestedDef)}
+        FunctionBuilder(self.program, self.source, "async", result, fn.regions[0], block, env,
+                        node.name, self.resolver, locals_, nested_defs).compile_body(node)
+        return gb.future(symbol, [visible[n].value for n in captured] + args,
+                         None if result is None else mlir_type(result), ip=self.ip)
 
     def call_spawn(self, _, e) -> Val:
         if not self.is_async:

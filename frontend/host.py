@@ -40,6 +40,13 @@ _module_texts: dict = {}
 _engines: dict = {}
 
 
+def clear_memory_caches() -> None:
+    """Drop the compiled modules and engines kept in memory (a long run of many
+    programs, such as the differential tester, calls this between them)."""
+    _module_texts.clear()
+    _engines.clear()
+
+
 def check_args(function, params, args, what: str = "call") -> list:
     """The host arguments as the entry takes them; raises the user's errors."""
     from .compiler import Source
