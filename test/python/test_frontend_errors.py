@@ -369,7 +369,7 @@ async def f(x: f64) -> f64:
     ("is_operator", """
 @gasync.jit
 async def f(x: i32) -> bool:
-    return x is 1
+    return x is x
 """, RUN, 4, 12, r"'is' is not supported"),
     ("slice", """
 @gasync.jit
