@@ -136,7 +136,8 @@ class Gen:
         k = self.r.choice(kinds)
         i = indent
         if k == "assign":
-            mutable = [n for n in scope.vars if n not in scope.frozen and n in scope.own]
+            mutable = [n for n in scope.vars
+                       if n not in scope.captured and n not in scope.frozen and n in scope.own]
             if mutable and self.r.random() < 0.5:
                 v = self.r.choice(mutable)
                 t = scope.vars[v]
@@ -223,8 +224,9 @@ class Gen:
         inner.own = {p}
         body = self.block(inner, 1, i + "    ", self.r.randint(1, 3))
         body.append(f"{i}    return {self.expr(rt, inner, 0)}")
-        # What the block reads is captured: never reassigned afterwards.
-        scope.frozen |= set(scope.vars)
+        # What the block reads is captured: never reassigned afterwards,
+        # anywhere in the function (the def stays in scope after its block).
+        scope.captured |= set(scope.vars)
         v = self.fresh("b")
         arg = self.expr(pt, scope, 1)
         scope.define(v, rt)
@@ -263,6 +265,10 @@ class Scope:
         self.vars = vars_
         self.own: set[str] = set()
         self.frozen: set[str] = set()
+        """Not assigned in this block (loop counters)."""
+        self.captured: set[str] = set()
+        """Captured by a nested async def: never assigned again; shared by the
+        function's blocks."""
         self.callees = callees
         self.result = result
         self.budget = budget
@@ -284,6 +290,7 @@ class Scope:
                   is_function=self.is_function)
         c.own = set(self.own)
         c.tasks = self.tasks
+        c.captured = self.captured
         c.frozen = set(self.frozen) | set(frozen_extra)
         c.loop_depth = self.loop_depth
         return c
