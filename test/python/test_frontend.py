@@ -410,3 +410,28 @@ def test_kernel_compiles_to_ptx_and_bundle(tmp_path):
     assert manifest["kernel"] == "seed_kernel" and manifest["grid"] == [2, 1, 1]
     assert manifest["args"][1] == {"type": "i32", "spec": "21"}
     assert (tmp_path / manifest["cubin"]).stat().st_size > 0
+
+
+def run_example(*argv):
+    import subprocess
+    import sys
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    return subprocess.run([sys.executable, *argv], cwd=root, capture_output=True, text=True,
+                          env={**os.environ, "GASYNC_CACHE_DIR": ""}, timeout=300)
+
+
+def test_examples_run():
+    seed = run_example("examples/seed_demo.py", "21", "1")
+    assert seed.returncode == 0, seed.stderr
+    assert seed.stdout.split() == ["42", "126", "42", "84", "294", "142"]
+    tasks = run_example("examples/tasks.py")
+    assert tasks.returncode == 0, tasks.stderr
+    assert tasks.stdout.splitlines() == [
+        "612", " ".join(f"({t},{s})" for s in range(4) for t in (1, 2, 3))]
+
+
+def test_import_needs_no_mlir():
+    probe = run_example("-c", "import sys, gasync; gasync.jit; gasync.i32; gasync.Array; "
+                              "gasync.block_on; assert not any(m == 'mlir' or m.startswith('mlir.') "
+                              "for m in sys.modules), sorted(sys.modules)")
+    assert probe.returncode == 0, probe.stderr
