@@ -18,6 +18,11 @@ class CompileError(Exception):
     rejects; the message starts with `FILE:LINE:COL: error:`."""
 
 
+class CompileWarning(UserWarning):
+    """Something compiled but likely wrong (a task never joined); the message
+    starts with `FILE:LINE:COL: warning:`."""
+
+
 class ArgumentCountError(CompileError, TypeError):
     """A host call or kernel launch with the wrong number of arguments."""
 

@@ -20,8 +20,8 @@ import ast
 import builtins
 import dataclasses
 import inspect
-import math as pymath
 import textwrap
+import warnings
 import types as pytypes
 
 from mlir import ir
@@ -35,7 +35,7 @@ from gasync.dialect.ir_utils import walk
 from gasync.dialect.verifier import verify
 
 from . import api
-from .types import (PYTHON_SCALARS, SCALARS, ArrayType, HandleType, ScalarType, common_type, f64,
+from .types import (PYTHON_SCALARS, ArrayType, HandleType, ScalarType, common_type, f64,
                     i1, i32, i64)
 
 FAULT_FN = "gasync_fe_fault"
@@ -1602,6 +1602,13 @@ def run_frontend(build):
             errors = [d for d in diags.diagnostics if d.severity.value == "error"]
             raise api.CompileError("\n".join(d.render() for d in errors) or
                                    "<gasync>:0:0: error: the generated IR did not verify")
+        for op in walk(program.module.operation):
+            # asyncio.run would cancel such a task when the root ends; gasync runs it.
+            if op.name == "gasync.spawn" and not list(op.result.uses):
+                diags.warning(op.location, "this task is never joined (awaited)")
+        for d in diags.diagnostics:
+            if d.severity.value == "warning":
+                warnings.warn(api.CompileWarning(d.render()), stacklevel=4)
         return program.module.operation.get_asm(enable_debug_info=True), program.fault_sites
     finally:
         program.close()

@@ -435,3 +435,14 @@ def test_import_needs_no_mlir():
                               "gasync.block_on; assert not any(m == 'mlir' or m.startswith('mlir.') "
                               "for m in sys.modules), sorted(sys.modules)")
     assert probe.returncode == 0, probe.stderr
+
+
+@gasync.jit
+async def never_joined(n: i32) -> i32:
+    t = gasync.spawn(mul2_add100(n))
+    return n
+
+
+def test_task_never_joined_warns():
+    with pytest.warns(gasync.CompileWarning, match=r"test_frontend\.py:\d+:\d+: warning: "):
+        assert gasync.block_on(never_joined(3)) == 3
