@@ -126,9 +126,16 @@ def run(call: api.Call, pool: int | None = None):
     args = check_args(function, signature.params, call.args)
     pool = pool if pool is not None else function.options.get("pool")
     text, sites = module_text(function, args, pool)
-    results = _run_on_cpu(text, HOST_ENTRY, args, [t for _, t in signature.params],
-                          [] if signature.result is None else [signature.result],
-                          watchdog=function.options.get("watchdog"))
+    try:
+        results = _run_on_cpu(text, HOST_ENTRY, args, [t for _, t in signature.params],
+                              [] if signature.result is None else [signature.result],
+                              watchdog=function.options.get("watchdog"))
+    except api.RuntimeFault as fault:
+        # The executor's fault names no line: report the function block_on ran.
+        from .compiler import Source
+        source = Source.of(function.fn)
+        where = "{}:{}:{}".format(*source.position(source.tree))
+        raise api.RuntimeFault(fault.fault, function.__name__, where) from None
     fault_site = results.pop()
     if fault_site:
         file, line, col, where = sites[fault_site - 1]
@@ -237,7 +244,7 @@ def _run_on_cpu(module_text: str, entry: str, args: list, arg_types: list,
             packed.append(ctypes.pointer(c))
     jit.invoke(cpu.ENTRY_WRAPPER, *packed)
     if fault[0] != 0:
-        raise api.RuntimeFault(str(ExecutorFault(fault[0], fault[1])), entry, "<executor>")
+        raise api.RuntimeFault(str(ExecutorFault(fault[0], fault[1])), entry, "")
     return [b.value for b in buffers]
 
 

@@ -372,7 +372,8 @@ async def spawner(n: i32) -> i32:
 
 
 def test_pool_overflow_is_a_runtime_fault():
-    with pytest.raises(gasync.RuntimeFault, match="task pool overflow"):
+    with pytest.raises(gasync.RuntimeFault, match=r"test_frontend\.py:\d+:1: in 'spawner': task "
+                                                  "pool overflow"):
         gasync.block_on(spawner(1), pool=2)
     assert gasync.block_on(spawner(1), pool=3) == 306
 
