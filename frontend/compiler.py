@@ -542,8 +542,13 @@ class FunctionBuilder:
         if isinstance(t, ast.Name):
             current = self.load_name(t)
         elif isinstance(t, ast.Subscript):
-            current = self.expr(ast.Subscript(value=t.value, slice=t.slice, ctx=ast.Load(),
-                                              lineno=t.lineno, col_offset=t.col_offset))
+            # The array and subscripts are evaluated once, as in Python.
+            arr, idx = self.indices(t)
+            current = Val(arr.type.element, memref.load(arr.value, idx, ip=self.ip))
+            v = self.binop(s.op, current, self.expr(s.value), s)
+            x = self.coerce(v, arr.type.element, s, "the array store")
+            memref.store(x, arr.value, idx, ip=self.ip)
+            return
         else:
             raise self.error(t, "augmented assignment to this target is not supported")
         self.assign(t, self.binop(s.op, current, self.expr(s.value), s), s)

@@ -447,3 +447,21 @@ async def never_joined(n: i32) -> i32:
 def test_task_never_joined_warns():
     with pytest.warns(gasync.CompileWarning, match=r"test_frontend\.py:\d+:\d+: warning: "):
         assert gasync.block_on(never_joined(3)) == 3
+
+
+@gasync.jit
+async def next_index(cnt: Array[i32]) -> i32:
+    cnt[0] += 1
+    return 0
+
+
+@gasync.jit
+async def augmented_store(a: Array[i32], cnt: Array[i32]) -> i32:
+    a[await next_index(cnt)] += 5
+    return cnt[0]
+
+
+def test_augmented_store_evaluates_its_target_once():
+    a, cnt = np.zeros(2, np.int32), np.zeros(1, np.int32)
+    assert gasync.block_on(augmented_store(a, cnt)) == 1
+    assert a.tolist() == [5, 0]
