@@ -4,7 +4,8 @@
 
 Each seed's program (frontend_programs.py) runs under CPython's asyncio (the
 reference) and under gasync on the CPU; the result, the log of appends and
-its length must be equal. A mismatch, a compile error or a crash of a
+its length must be equal. Programs are compiled `--batch` at a time (one
+module, one JIT); a batch that differs or fails is rerun program by program. A mismatch, a compile error or a crash of a
 program is a failure: its source and both outcomes go to --save-dir. Exit
 status 1 if anything failed.
 """
@@ -16,6 +17,7 @@ import asyncio
 import concurrent.futures
 import importlib.util
 import os
+import re
 import sys
 import tempfile
 import time
@@ -72,11 +74,60 @@ def check(seed: int, directory: str) -> tuple[str, str]:
     return "ok", ""
 
 
-def run_range(seeds: list[int], save_dir: str | None) -> list[tuple[int, str, str]]:
+def batch_source(seeds: list[int]) -> str:
+    """The programs of `seeds` in one module (functions renamed per seed) and
+    `batch`, which awaits each program's f0 in turn: one compile for all.
+    Programs join all their tasks, so they run one after the other in both."""
+    parts, calls = [], []
+    for k, seed in enumerate(seeds):
+        body, args = generate(seed)
+        parts.append(re.sub(r"\bf(\d+)\b", rf"s{seed}_f\1", body))
+        calls.append(f"    res[{k}] = i64(await s{seed}_f0(log, cnt, {', '.join(map(str, args))}))")
+    return ("\n".join(parts) + "\n@gasync.jit\nasync def batch(log: Array[i32], cnt: Array[i32], "
+            "res: Array[i64]) -> None:\n" + "\n".join(calls) + "\n")
+
+
+def check_batch(seeds: list[int], directory: str) -> bool:
+    """Whether the batch gives the same results and log in both (False: check
+    its programs one by one)."""
+    import gasync
+    from gasync.frontend import host
+
+    source = batch_source(seeds)
+    size = LOG_SIZE * len(seeds)
+    try:
+        namespace = reference_namespace()
+        exec(compile(source, "<reference>", "exec"), namespace)
+        log, cnt, res = np.zeros(size, np.int32), np.zeros(1, np.int32), np.zeros(len(seeds), np.int64)
+        asyncio.run(namespace["batch"](log, cnt, res))
+        expected = (res.tolist(), log[:cnt[0]].tolist())
+        path = os.path.join(directory, f"batch_{seeds[0]}.py")
+        with open(path, "w") as f:
+            f.write(HEADER + source)
+        spec = importlib.util.spec_from_file_location(f"batch_{seeds[0]}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        log, cnt, res = np.zeros(size, np.int32), np.zeros(1, np.int32), np.zeros(len(seeds), np.int64)
+        gasync.block_on(module.batch(log, cnt, res), pool=POOL)
+        return (res.tolist(), log[:cnt[0]].tolist()) == expected
+    except Exception:  # noqa: BLE001 - the programs are then checked one by one
+        return False
+    finally:
+        host.clear_memory_caches()
+
+
+def run_range(seeds: list[int], save_dir: str | None, batch: int = 1) -> list[tuple[int, str, str]]:
     os.environ["GASYNC_CACHE_DIR"] = ""
     with tempfile.TemporaryDirectory() as directory:
         out = []
-        for seed in seeds:
+        singles = []
+        for i in range(0, len(seeds), batch):
+            group = seeds[i:i + batch]
+            if batch > 1 and check_batch(group, directory):
+                out += [(seed, "ok", "") for seed in group]
+            else:
+                singles += group
+        for seed in singles:
             status, details = check(seed, directory)
             if status in ("mismatch", "error") and save_dir:
                 os.makedirs(save_dir, exist_ok=True)
@@ -94,13 +145,16 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="the first seed")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--save-dir", default="frontend-difftest-failures")
+    parser.add_argument("--batch", type=int, default=10,
+                        help="programs compiled together (a failing batch is rerun one by one)")
     args = parser.parse_args(argv)
     seeds = list(range(args.seed, args.seed + args.count))
     chunks = [seeds[i::args.jobs * 8] for i in range(args.jobs * 8)]
     start = time.time()
     counts = {"ok": 0, "skipped": 0, "mismatch": 0, "error": 0}
     with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
-        for results in pool.map(run_range, chunks, [args.save_dir] * len(chunks)):
+        for results in pool.map(run_range, chunks, [args.save_dir] * len(chunks),
+                                [args.batch] * len(chunks)):
             for seed, status, details in results:
                 counts[status] += 1
                 if status in ("mismatch", "error"):

@@ -17,7 +17,8 @@ FIRST_SEED = 500_000  # apart from the seeds of the recorded runs
 
 
 def test_frontend_matches_asyncio(tmp_path):
-    results = run.run_range(list(range(FIRST_SEED, FIRST_SEED + COUNT)), str(tmp_path / "failures"))
+    results = run.run_range(list(range(FIRST_SEED, FIRST_SEED + COUNT)), str(tmp_path / "failures"),
+                            batch=20)
     bad = [(seed, status, details) for seed, status, details in results
            if status in ("mismatch", "error")]
     assert not bad, "\n".join(f"seed {s}: {st}\n{d}" for s, st, d in bad[:5])
