@@ -186,8 +186,7 @@ class FunctionInfo:
 
 
 class Program:
-    def __init__(self, target: str = "cpu"):
-        self.target = target
+    def __init__(self):
         self.context = prepare_context(ir.Context())
         self.context.__enter__()
         # Ops get their Python locations; this default serves type constructors.
@@ -889,24 +888,28 @@ class FunctionBuilder:
             return v
         raise self.error(node, f"{what} is {type_name(v.type)}, not a number")
 
-    def unify(self, a: Val, b: Val, node) -> tuple[ScalarType, ir.Value, ir.Value]:
-        """The type two operands meet at, and both converted to it."""
+    def meeting_type(self, a: Val, b: Val) -> ScalarType:
+        """The type two operands meet at: a literal takes the other's type when
+        both are integers (or floats) and it fits, else int/float rules."""
         if a.is_literal and b.is_literal:
-            raise AssertionError("literal pairs are folded")
+            return f64 if isinstance(a.literal, float) or isinstance(b.literal, float) else i64
         if a.is_literal or b.is_literal:
             lit, typed = (a, b) if a.is_literal else (b, a)
             t = typed.type
             if t.is_float:
-                pass
-            elif isinstance(lit.literal, float):
-                t = f64
-            elif t.is_bool or not t.fits(lit.literal):
-                t = i64
-            lv = self.materialize(lit, node, t).value
-            tv = self.convert(typed, t)
-            return (t, lv, tv) if a.is_literal else (t, tv, lv)
-        t = common_type(a.type, b.type)
-        return t, self.convert(a, t), self.convert(b, t)
+                return t
+            if isinstance(lit.literal, float):
+                return f64
+            return i64 if t.is_bool or not t.fits(lit.literal) else t
+        return common_type(a.type, b.type)
+
+    def unify(self, a: Val, b: Val, node) -> tuple[ScalarType, ir.Value, ir.Value]:
+        """The type two operands meet at, and both converted to it."""
+        t = self.meeting_type(a, b)
+        return t, self.as_type(a, t, node), self.as_type(b, t, node)
+
+    def as_type(self, v: Val, t: ScalarType, node) -> ir.Value:
+        return self.materialize(v, node, t).value if v.is_literal else self.convert(v, t)
 
     def expr_BinOp(self, e):
         return self.binop(e.op, self.expr(e.left), self.expr(e.right), e)
@@ -1127,26 +1130,13 @@ class FunctionBuilder:
         self.block = else_block
         b = self.expr(e.orelse)
         b_end = self.block
-        if a.is_literal and b.is_literal:
-            a, b = (Val(None, literal=x) for x in (a.literal, b.literal))
-            t = f64 if isinstance(a.literal, float) or isinstance(b.literal, float) else i64
-        elif isinstance(a.type, ScalarType) or isinstance(b.type, ScalarType):
-            a_s, b_s = self.scalar(a, e.body), self.scalar(b, e.orelse)
-            if a_s.is_literal or b_s.is_literal:
-                typed = b_s.type if a_s.is_literal else a_s.type
-                lit = a_s.literal if a_s.is_literal else b_s.literal
-                t = typed if typed.is_float else (f64 if isinstance(lit, float) else
-                                                  (typed if typed.fits(lit) and not typed.is_bool else i64))
-            else:
-                t = common_type(a_s.type, b_s.type) if a_s.type != b_s.type else a_s.type
-        else:
-            raise self.error(e, "a conditional expression must give numbers or bools")
+        a, b = self.scalar(a, e.body, "a branch"), self.scalar(b, e.orelse, "a branch")
+        t = a.type if a.type is not None and a.type == b.type else self.meeting_type(a, b)
         values = []
         for v, end, node in ((a, a_end, e.body), (b, b_end, e.orelse)):
             self.block = end
-            v = self.materialize(v, node, t) if v.is_literal else v
-            values.append((end, self.convert(v, t)))
-        return Val(t, self.merge_values([(blk, val) for blk, val in values], t))
+            values.append((end, self.as_type(v, t, node)))
+        return Val(t, self.merge_values(values, t))
 
     def expr_Compare(self, e):
         """Chained comparisons: each operand evaluated once, short-circuit."""
