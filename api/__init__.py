@@ -1,6 +1,8 @@
 """gasync: async/await for NVIDIA GPUs as an MLIR dialect and compiler pipeline."""
 
-from gasync.runtime.errors import RuntimeFault  # MLIR-free: the GPU machine imports it
+# MLIR-free: the GPU machine imports them. CompileError is the base of every
+# compile error (a program in IR, or Python the frontend rejects).
+from gasync.runtime.errors import InvalidProgram as CompileError, RuntimeFault
 
 __version__ = "0.1.0"
 
@@ -19,9 +21,13 @@ def compile(module_or_text, target: str = "sm_90", **options):  # noqa: A001
     return _compile(module_or_text, target, **options)
 
 
+# The Python frontend (gasync.frontend): `gasync.jit`, `gasync.block_on`,
+# `gasync.i32`, ... resolved on first access, so `import gasync` stays light
+# (the frontend imports MLIR only when it compiles).
 def __getattr__(name: str):
-    if name == "CompileError":  # the error `compile` raises; needs MLIR, so imported lazily
-        from gasync.pipeline.driver import ProgramError
+    import importlib
 
-        return ProgramError
+    frontend = importlib.import_module("gasync.frontend")
+    if name in frontend.__all__:
+        return getattr(frontend, name)
     raise AttributeError(f"module 'gasync' has no attribute '{name}'")
