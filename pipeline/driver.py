@@ -29,6 +29,7 @@ from gasync.dialect.diagnostics import CompileError, DiagnosticEngine, Position
 from gasync.passes import PassContext
 from gasync.passes.site_table import read_sites
 from gasync.runtime.abi import Site
+from gasync.runtime import abi
 from gasync.runtime.errors import InvalidProgram, UsageError
 
 from . import cpu
@@ -38,17 +39,17 @@ from .manager import PipelineError, build_pass_manager, run_pass_manager
 from .pipelines import LLVM_LOWERING
 
 TARGETS = ("cpu", "cuda")
-WATCHDOG_MAX = (1 << 31) - 1
 """The largest poll budget: the executor keeps it in an i32."""
 
 
 def check_watchdog(polls: int) -> int:
-    """`polls` if it is a poll budget (0: no limit, up to WATCHDOG_MAX); else
-    UsageError: a negative or wider value would wrap and silently disable
-    the watchdog."""
-    if isinstance(polls, bool) or not isinstance(polls, int) or not 0 <= polls <= WATCHDOG_MAX:
-        raise UsageError(f"watchdog {polls!r} is not a poll budget: 0 (no limit) to "
-                         f"{WATCHDOG_MAX}")
+    """`polls` if it is a poll budget (0: no limit, up to abi.MAX_WATCHDOG, the
+    range the passes' option takes too); else UsageError: a negative or wider
+    value would wrap and silently disable the watchdog."""
+    if (isinstance(polls, bool) or not isinstance(polls, int)
+            or not 0 <= polls <= abi.MAX_WATCHDOG):
+        raise UsageError(f"option 'watchdog' takes an integer in [0, {abi.MAX_WATCHDOG}] "
+                         f"(0: no limit), got {polls!r}")
     return polls
 
 
