@@ -102,7 +102,8 @@ class DiagnosticEngine:
         # the name of the file (or "<stdin>") the text came from.
         self.source_name = source_name
 
-    def _resolve(self, loc) -> Position:
+    def resolve(self, loc) -> Position:
+        """Where `loc` points, in the source file (not the parse buffer)."""
         pos = loc if isinstance(loc, Position) else position(loc)
         if pos.file == PARSE_BUFFER:
             pos = Position(self.source_name, pos.line, pos.col)
@@ -111,8 +112,8 @@ class DiagnosticEngine:
     # Reporting -----------------------------------------------------------
     def emit(self, severity: Severity, loc: ir.Location | Position | None, message: str,
              notes: Iterable[tuple[ir.Location | Position | None, str]] = ()) -> Diagnostic:
-        diag = Diagnostic(severity, self._resolve(loc), message,
-                          [Diagnostic(Severity.NOTE, self._resolve(n_loc), n_msg)
+        diag = Diagnostic(severity, self.resolve(loc), message,
+                          [Diagnostic(Severity.NOTE, self.resolve(n_loc), n_msg)
                            for n_loc, n_msg in notes])
         key = diag.render()
         if key in self._seen:  # the same check run twice reports once
