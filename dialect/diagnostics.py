@@ -50,6 +50,40 @@ PARSE_BUFFER = "-"
 """The buffer name `ir.Module.parse` gives every location it creates."""
 
 
+def name_parse_buffer(op: ir.Operation, name: str) -> None:
+    """Make the locations `ir.Module.parse` gave `op` and everything in it
+    (file locations in its buffer `PARSE_BUFFER`, alone or under a name) point
+    into the file `name`, as mlir-opt names its buffer after its input: the
+    bindings' Module.parse takes no buffer name, and printed locations
+    (--mlir-print-debuginfo) must name the source. Locations the source wrote
+    itself in other forms (fused, call sites) are left as written."""
+    def renamed(loc: ir.Location) -> ir.Location | None:
+        names = []  # a loop, not recursion: names may nest deeper than Python recurses
+        while loc.is_a_name():
+            names.append(loc.name_str)
+            loc = loc.child_loc
+        if not loc.is_a_file() or loc.filename != PARSE_BUFFER:
+            return None
+        loc = ir.Location.file(name, loc.start_line, loc.start_col, context=loc.context)
+        for outer in reversed(names):
+            loc = ir.Location.name(outer, loc, context=loc.context)
+        return loc
+
+    def visit(inner: ir.Operation) -> ir.WalkResult:
+        new = renamed(inner.location)
+        if new is not None:
+            inner.location = new
+        for region in inner.regions:
+            for block in region.blocks:
+                for arg in block.arguments:
+                    new = renamed(arg.location)
+                    if new is not None:
+                        arg.set_location(new)
+        return ir.WalkResult.ADVANCE
+
+    op.walk(visit, ir.WalkOrder.PRE_ORDER)
+
+
 def position(loc: ir.Location | None) -> Position:
     """The source position a location points at (the innermost file:line:col)."""
     # A worklist, not recursion: locations may nest deeper than Python's

@@ -25,7 +25,7 @@ from mlir import ir
 from mlir.dialects import llvm as llvm_dialect
 
 from gasync.dialect.context import prepare_context
-from gasync.dialect.diagnostics import CompileError, DiagnosticEngine, Position
+from gasync.dialect.diagnostics import CompileError, DiagnosticEngine, Position, name_parse_buffer
 from gasync.passes import PassContext
 from gasync.passes.site_table import read_sites
 from gasync.passes.state_machine_graph import to_dot
@@ -171,6 +171,7 @@ class Compilation:
         (a split chunk starts `line_offset` lines in)."""
         try:
             module = ir.Module.parse("\n" * line_offset + text, self.context)
+            name_parse_buffer(module.operation, self.diags.source_name)
             if not module.operation.verify():
                 raise self.error(module.operation.location, "the module failed MLIR's verifier")
         except ir.MLIRError as e:
