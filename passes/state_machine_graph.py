@@ -162,15 +162,18 @@ def frame_items(fn: ir.Operation, plan: FramePlan, key_of: Callable[[ir.Operatio
 
 
 def sharing(items: Sequence[FrameItem]) -> list[list[int]]:
-    """For each item, the (1-based) numbers of the other items whose bytes
-    overlap its own: values or child frames never alive at once."""
+    """For each item (sorted by offset), the (1-based) numbers of the other
+    items whose bytes overlap its own: values or child frames never alive at
+    once. Each item is compared with the items that start inside it only."""
     shares: list[list[int]] = [[] for _ in items]
     for i, a in enumerate(items):
-        for j, b in enumerate(items):
-            if i != j and a.size and b.size and a.offset < b.offset + b.size \
-                    and b.offset < a.offset + a.size:
+        j = i + 1
+        while j < len(items) and items[j].offset < a.offset + a.size:
+            if items[j].size:
                 shares[i].append(j + 1)
-    return shares
+                shares[j].append(i + 1)
+            j += 1
+    return [sorted(s) for s in shares]
 
 
 def _quoted(text: str) -> str:
@@ -205,12 +208,12 @@ def _title(key: FunctionKey) -> str:
 
 
 def to_dot(machines: Sequence[StateMachine]) -> str:
-    ids = {m.key: f"m{n}" for n, m in enumerate(machines)}
+    ids = [f"m{n}" for n in range(len(machines))]
+    id_of = {m.key: p for m, p in zip(machines, ids)}  # of the function a child frame holds
     lines = ['digraph "gasync state machines" {',
              '  node [fontname="Helvetica", fontsize=10];',
              '  edge [fontname="Helvetica", fontsize=9];']
-    for m in machines:
-        p = ids[m.key]
+    for m, p in zip(machines, ids):
 
         def node(state: int) -> str:
             return _quoted(f"{p}_done" if state == fr.STATE_DONE else f"{p}_s{state}")
@@ -225,11 +228,11 @@ def to_dot(machines: Sequence[StateMachine]) -> str:
             lines.append(f"    {node(resumed)} -> {node(stopped)}{label};")
         lines.append(f"    {_quoted(p + '_frame')} [shape=plain, label=<{_frame_table(m)}>];")
         lines.append("  }")
-    for m in machines:
+    for m, p in zip(machines, ids):
         for n, item in enumerate(m.frame, start=1):
-            if item.child_of in ids:
-                lines.append(f"  {_quoted(ids[m.key] + '_frame')}:i{n} -> "
-                             f"{_quoted(ids[item.child_of] + '_frame')} "
+            if item.child_of in id_of:
+                lines.append(f"  {_quoted(p + '_frame')}:i{n} -> "
+                             f"{_quoted(id_of[item.child_of] + '_frame')} "
                              '[style=dashed, label="embeds"];')
     lines.append("}")
     return "\n".join(lines) + "\n"
