@@ -12,6 +12,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from gasync.tools.opt import main as opt_main
+from gasync.tools.run import main as run_main
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PROGRAMS = sorted((ROOT / "examples").glob("*.mlir")) + [
     ROOT / "test" / "Coro" / "state-machine-dot.mlir",
@@ -25,10 +28,18 @@ def tool(name: str, *args: str, env=None) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, cwd=ROOT, env=env)
 
 
-def emit_dot(program: pathlib.Path, *extra: str) -> str:
-    r = tool("opt", str(program), "--gasync-coro", "--emit-dot", *extra)
-    assert r.returncode == 0, r.stderr
-    return r.stdout
+def in_process(main, capfd, *args: str) -> str:
+    """What the tool's `main` prints, run in this process (fast: MLIR is
+    imported once); it must succeed."""
+    capfd.readouterr()
+    rc = main(list(args))
+    out, err = capfd.readouterr()
+    assert rc == 0, err
+    return out
+
+
+def emit_dot(program: pathlib.Path, capfd) -> str:
+    return in_process(opt_main, capfd, str(program), "--gasync-coro", "--emit-dot")
 
 
 # A parser of the dot language (graphviz.org/doc/info/lang.html), enough to
@@ -187,8 +198,8 @@ def test_the_parser_rejects_what_graphviz_rejects():
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.name)
-def test_the_dot_is_valid(program):
-    dot = Dot(emit_dot(program))
+def test_the_dot_is_valid(program, capfd):
+    dot = Dot(emit_dot(program, capfd))
     assert dot.graphs == 1
     assert dot.edges, "every async function has at least a step from start"
     for source, port, target in dot.edges:
@@ -196,27 +207,24 @@ def test_the_dot_is_valid(program):
         assert port is None or port in dot.ports[source], (source, port)
 
 
-def frames_of_lowered_ir(program: pathlib.Path) -> dict[str, tuple[int, int, int]]:
+def frames_of_lowered_ir(program: pathlib.Path, capfd) -> dict[str, tuple[int, int, int]]:
     """@function -> (size, align, states) of the frames the lowered IR declares."""
-    r = tool("run", str(program), "--emit", "coro")
-    assert r.returncode == 0, r.stderr
+    lowered = in_process(run_main, capfd, str(program), "--emit", "coro")
     frames = {}
     for m in re.finditer(r"func\.func private @\"?([^\s(\"]+)\$init\"?\(.*gasync\.frame = "
                          r"\{align = (\d+) : i64, result_offset = -?\d+ : i64, size = (\d+) : i64, "
-                         r"states = (\d+) : i64\}", r.stdout):
+                         r"states = (\d+) : i64\}", lowered):
         frames.setdefault(m.group(1), (int(m.group(3)), int(m.group(2)), int(m.group(4))))
     return frames
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.name)
-def test_the_picture_shows_the_frames_the_lowering_builds(program):
+def test_the_picture_shows_the_frames_the_lowering_builds(program, capfd):
     """On the CPU target (no gpu.module copies): each function's frame size,
     alignment and number of states are those of the lowered IR, and every
     item of its table lies aligned inside the frame."""
-    lowered = frames_of_lowered_ir(program)
-    r = tool("run", str(program), "--emit", "dot")
-    assert r.returncode == 0, r.stderr
-    dot = r.stdout
+    lowered = frames_of_lowered_ir(program, capfd)
+    dot = in_process(run_main, capfd, str(program), "--emit", "dot")
     clusters = re.findall(r'label="async @(\S+) [(][^\n]*\n(.*?)\n  }', dot, re.S)
     assert clusters and {name for name, _ in clusters} == set(lowered)
     for name, body in clusters:
@@ -232,10 +240,10 @@ def test_the_picture_shows_the_frames_the_lowering_builds(program):
 @pytest.mark.skipif(shutil.which("dot") is None,
                     reason="Graphviz's dot is not on PATH: the dot text is checked by the "
                            "parser above only")
-def test_graphviz_renders_it(tmp_path):
+def test_graphviz_renders_it(tmp_path, capfd):
     for program in PROGRAMS:
-        r = subprocess.run(["dot", "-Tsvg"], input=emit_dot(program), capture_output=True,
-                           text=True)
+        dot = emit_dot(program, capfd)
+        r = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True)
         assert r.returncode == 0 and not r.stderr, (program, r.stderr)
     svg = tmp_path / "seed.svg"
     r = tool("run", "examples/seed_demo.mlir", "--emit", "dot", "-o", str(svg))
