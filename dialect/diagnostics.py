@@ -50,6 +50,40 @@ PARSE_BUFFER = "-"
 """The buffer name `ir.Module.parse` gives every location it creates."""
 
 
+def name_parse_buffer(op: ir.Operation, name: str) -> None:
+    """Make the locations `ir.Module.parse` gave `op` and everything in it
+    (file locations in its buffer `PARSE_BUFFER`, alone or under a name) point
+    into the file `name`, as mlir-opt names its buffer after its input: the
+    bindings' Module.parse takes no buffer name, and printed locations
+    (--mlir-print-debuginfo) must name the source. Locations the source wrote
+    itself in other forms (fused, call sites) are left as written."""
+    def renamed(loc: ir.Location) -> ir.Location | None:
+        names = []  # a loop, not recursion: names may nest deeper than Python recurses
+        while loc.is_a_name():
+            names.append(loc.name_str)
+            loc = loc.child_loc
+        if not loc.is_a_file() or loc.filename != PARSE_BUFFER:
+            return None
+        loc = ir.Location.file(name, loc.start_line, loc.start_col, context=loc.context)
+        for outer in reversed(names):
+            loc = ir.Location.name(outer, loc, context=loc.context)
+        return loc
+
+    def visit(inner: ir.Operation) -> ir.WalkResult:
+        new = renamed(inner.location)
+        if new is not None:
+            inner.location = new
+        for region in inner.regions:
+            for block in region.blocks:
+                for arg in block.arguments:
+                    new = renamed(arg.location)
+                    if new is not None:
+                        arg.set_location(new)
+        return ir.WalkResult.ADVANCE
+
+    op.walk(visit, ir.WalkOrder.PRE_ORDER)
+
+
 def position(loc: ir.Location | None) -> Position:
     """The source position a location points at (the innermost file:line:col)."""
     # A worklist, not recursion: locations may nest deeper than Python's
@@ -102,7 +136,8 @@ class DiagnosticEngine:
         # the name of the file (or "<stdin>") the text came from.
         self.source_name = source_name
 
-    def _resolve(self, loc) -> Position:
+    def resolve(self, loc) -> Position:
+        """Where `loc` points, in the source file (not the parse buffer)."""
         pos = loc if isinstance(loc, Position) else position(loc)
         if pos.file == PARSE_BUFFER:
             pos = Position(self.source_name, pos.line, pos.col)
@@ -111,8 +146,8 @@ class DiagnosticEngine:
     # Reporting -----------------------------------------------------------
     def emit(self, severity: Severity, loc: ir.Location | Position | None, message: str,
              notes: Iterable[tuple[ir.Location | Position | None, str]] = ()) -> Diagnostic:
-        diag = Diagnostic(severity, self._resolve(loc), message,
-                          [Diagnostic(Severity.NOTE, self._resolve(n_loc), n_msg)
+        diag = Diagnostic(severity, self.resolve(loc), message,
+                          [Diagnostic(Severity.NOTE, self.resolve(n_loc), n_msg)
                            for n_loc, n_msg in notes])
         key = diag.render()
         if key in self._seen:  # the same check run twice reports once

@@ -25,6 +25,9 @@ class PassContext:
     diags: DiagnosticEngine
     allow_unregistered: bool = False
     statistics: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+    state_machines: list | None = None
+    """When a list, gasync-coro-lower appends the description of each async
+    function it lowers (passes/state_machine_graph.py), for a picture of it."""
 
     def stat(self, pass_name: str, key: str, value: int) -> None:
         bucket = self.statistics.setdefault(pass_name, {})

@@ -52,6 +52,7 @@ from .base import ModulePass, PassContext, register
 from .coro_analysis import SUSPENSION_OPS, CoroAnalysis, LoweringError, analyse
 from .frame_plan import Callees, FramePlan, creation_of, plan_frame
 from .outline_async_blocks import nearest_symbol_table
+from .state_machine_graph import describe
 
 
 def lowered_names(callee: ir.Operation) -> tuple[str, str]:
@@ -112,6 +113,9 @@ class CoroLowerPass(ModulePass):
                 normalise(fn)
                 analysis = analyse(fn.regions[0])
                 plan = plan_frame(fn, analysis, callees)
+                if ctx.state_machines is not None:  # before the rewrite erases the suspensions
+                    ctx.state_machines.append(describe(fn, function_key(fn), analysis, plan,
+                                                       function_key, ctx.diags))
                 Rewrite(fn, analysis, plan, kinds, callees,
                         scoped_awaits=function_key(fn) in warp_scoped).run()
                 self.record(ctx, fn, analysis, plan)

@@ -67,6 +67,11 @@ class FramePlan:
     """Spawns or joins tasks, itself or through an awaited future."""
     bytes_shared: Mapping[str, int]
     """Bytes saved by packing, per packed region ("saved-value", "child frame")."""
+    extents: Mapping[ir.Value, tuple[int, int]]
+    """(size, alignment) of the storage of every key of `slots`, `allocas` and
+    `child_frames`."""
+    result_extent: tuple[int, int] | None
+    """(size, alignment) of the result slot; None without a result."""
 
 
 class Callees:
@@ -118,9 +123,10 @@ def plan_frame(fn: ir.Operation, analysis: CoroAnalysis, callees: Callees) -> Fr
     entry = fn.regions[0].blocks[0]
     frame = _Frame()
     try:
-        result_offset = frame.allocate(*fr.slot_layout(fn_type.results[0])) \
-            if len(fn_type.results) else -1
-        argument_offsets = tuple(frame.allocate(*fr.slot_layout(a.type)) for a in entry.arguments)
+        result_extent = fr.slot_layout(fn_type.results[0]) if len(fn_type.results) else None
+        result_offset = frame.allocate(*result_extent) if result_extent else -1
+        extents = {a: fr.slot_layout(a.type) for a in entry.arguments}
+        argument_offsets = tuple(frame.allocate(*extents[a]) for a in entry.arguments)
         slots = dict(zip(entry.arguments, argument_offsets))
         saved = [v for v in analysis.saved if v not in slots]
         sizes = {v: fr.slot_layout(fr.i32() if gt.is_task_type(v.type) else v.type)
@@ -130,10 +136,14 @@ def plan_frame(fn: ir.Operation, analysis: CoroAnalysis, callees: Callees) -> Fr
                             f"'{e}' across a suspension point: not supported in frames")
     shared = {}
     slots.update(allocate_packed(frame, sizes, analysis.conflicts, shared, "saved-value"))
-    allocas = {op.results[0]: frame.allocate(*alloca_layout(op)) for op in analysis.frame_allocas}
+    extents.update(sizes)
+    extents.update({op.results[0]: alloca_layout(op) for op in analysis.frame_allocas})
+    allocas = {op.results[0]: frame.allocate(*extents[op.results[0]])
+               for op in analysis.frame_allocas}
     children = {f.results[0]: frame_layout_of(callees.of(f))
                 for f in analysis.awaited_futures}
-    child_frames = allocate_packed(frame, {f: (c.size, c.align) for f, c in children.items()},
+    extents.update({f: (c.size, c.align) for f, c in children.items()})
+    child_frames = allocate_packed(frame, {f: extents[f] for f in children},
                                    analysis.conflicts, shared, "child frame")
     suspensions = tuple(plan_suspension(op, k, child_frames, callees)
                         for k, op in enumerate(analysis.suspensions, start=1))
@@ -145,7 +155,8 @@ def plan_frame(fn: ir.Operation, analysis: CoroAnalysis, callees: Callees) -> Fr
                             result_offset=result_offset, states=len(suspensions) + 1)
     return FramePlan(layout=layout, argument_offsets=argument_offsets, slots=slots,
                      child_frames=child_frames, allocas=allocas, suspensions=suspensions,
-                     uses_executor=uses_executor, bytes_shared=shared)
+                     uses_executor=uses_executor, bytes_shared=shared, extents=extents,
+                     result_extent=result_extent)
 
 
 def plan_suspension(op: ir.Operation, state: int, child_frames, callees: Callees

@@ -25,9 +25,10 @@ from mlir import ir
 from mlir.dialects import llvm as llvm_dialect
 
 from gasync.dialect.context import prepare_context
-from gasync.dialect.diagnostics import CompileError, DiagnosticEngine, Position
+from gasync.dialect.diagnostics import CompileError, DiagnosticEngine, Position, name_parse_buffer
 from gasync.passes import PassContext
 from gasync.passes.site_table import read_sites
+from gasync.passes.state_machine_graph import to_dot
 from gasync.runtime.abi import Site
 from gasync.runtime import abi
 from gasync.runtime.errors import InvalidProgram, UsageError
@@ -170,6 +171,7 @@ class Compilation:
         (a split chunk starts `line_offset` lines in)."""
         try:
             module = ir.Module.parse("\n" * line_offset + text, self.context)
+            name_parse_buffer(module.operation, self.diags.source_name)
             if not module.operation.verify():
                 raise self.error(module.operation.location, "the module failed MLIR's verifier")
         except ir.MLIRError as e:
@@ -328,6 +330,10 @@ STAGES: dict[str, tuple[Stage, ...]] = {
 }
 
 
+COROUTINE_STAGE = {"cpu": "coro", "cuda": "mlir"}
+"""The stage of each target whose passes lower async functions to state machines."""
+
+
 def stage_named(target: str, name: str) -> Stage:
     for stage in STAGES[target]:
         if stage.name == name:
@@ -380,6 +386,14 @@ def compile_module(c: Compilation, module: ir.Module, stop: str | None = None) -
     """Compile an ir.Module (in `c.context`), in place."""
     stop = stop or final_stage(c.options.target)
     return Compiled(stop, c.lower(module, None, stop), c.kernels, c.sites)
+
+
+def state_machine_dot(c: Compilation, text: str | bytes) -> str:
+    """Graphviz dot of the state machines that compiling gasync IR `text` for
+    the target builds (passes/state_machine_graph.py). Call inside `with c:`."""
+    c.passes.state_machines = []
+    compile_source(c, text, stop=COROUTINE_STAGE[c.options.target])
+    return to_dot(c.passes.state_machines)
 
 
 def kernel(compiled: Compiled, name: str, c: Compilation) -> KernelInfo:

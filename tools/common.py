@@ -9,6 +9,7 @@ import sys
 
 from gasync.dialect.diagnostics import CompileError, Diagnostic, DiagnosticEngine, Position, Severity
 from gasync.passes import PassContext
+from gasync.passes.state_machine_graph import to_dot
 from gasync.passes.verify import VerifyPass
 from gasync.pipeline.driver import Compilation, decode_source
 from gasync.pipeline.manager import (MODULE, GasyncStep, PassPipeline, build_pipeline,
@@ -67,6 +68,8 @@ class OptOptions:
     timing: bool = False
     mlir_pass_statistics: bool = False
     statistics_display: str = "pipeline"
+    emit_dot: bool = False
+    """Print the state machines gasync-coro-lower builds, as Graphviz dot, not the IR."""
 
     def configure(self, pm) -> None:
         from mlir.passmanager import PassDisplayMode
@@ -133,9 +136,12 @@ def compile_chunk(chunk: Chunk, name: str, pipeline: str, options: OptOptions,
         if module is not None:
             pm = verify_first(build_pipeline(pipeline, c.context, c.passes)).pass_manager()
             options.configure(pm)
+            if options.emit_dot:
+                c.passes.state_machines = []
             ok = run_with_reports(pm, module, c.passes, options)
             if ok:
-                output = module.operation.get_asm(**options.asm())
+                output = to_dot(c.passes.state_machines) if options.emit_dot \
+                    else module.operation.get_asm(**options.asm())
     if checker is not None:
         checker.check(chunk, compilation.diags.diagnostics)
     return ChunkResult(ok, output)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
+import subprocess
 import sys
 
 from gasync.runtime.errors import UsageError
@@ -57,6 +59,23 @@ def write_output(out: str, data: str | bytes) -> None:
         where = "to the standard output" if out == "-" else f"'{out}'"
         raise OutputError(f"cannot write {where}: {e.strerror or e}",
                           broken_pipe=isinstance(e, BrokenPipeError)) from None
+
+
+def write_graph(out: str, dot_text: str) -> None:
+    """Write Graphviz dot to `out` (stdout for '-'); an `out` that ends in .svg
+    gets the SVG that Graphviz's `dot` renders (OutputError without it)."""
+    if not out.lower().endswith(".svg"):
+        write_output(out, dot_text)
+        return
+    dot = shutil.which("dot")
+    if dot is None:
+        raise OutputError(f"cannot write '{out}': an SVG needs Graphviz's 'dot' on PATH "
+                          "(install graphviz, or write the dot text with -o FILE.dot)")
+    rendered = subprocess.run([dot, "-Tsvg"], input=dot_text.encode(), capture_output=True)
+    if rendered.returncode != 0:
+        raise OutputError(f"cannot write '{out}': Graphviz's dot failed: "
+                          f"{rendered.stderr.decode(errors='replace').strip()}")
+    write_output(out, rendered.stdout)
 
 
 def flush_stdout() -> None:

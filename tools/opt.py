@@ -22,13 +22,15 @@ from gasync.dialect.catalogue import describe
 from gasync.dialect.context import LOADED_DIALECTS, prepare_context
 from gasync.dialect.diagnostics import CompileError, DiagnosticEngine
 from gasync.passes import PASSES, PassContext
+from gasync.passes.coro_lower import CoroLowerPass
 from gasync.pipeline import PIPELINES, PipelineError, build_pipeline
-from gasync.pipeline.manager import did_you_mean, is_upstream_pass, pass_name_suggestion
+from gasync.pipeline.manager import (GasyncStep, PassPipeline, did_you_mean, is_upstream_pass,
+                                     pass_name_suggestion)
 from gasync.runtime.errors import EXIT_INVALID as EXIT_ERROR, EXIT_OK, UsageError
 
 from .common import (SPLIT_MARKER, Chunk, OptOptions, VerifyDiagnostics, compile_chunk,
                      read_source, split_chunks, verify_first)
-from .files import OutputError, write_output
+from .files import OutputError, write_graph, write_output
 
 BOOLEAN_FLAGS: dict[str, tuple[str, bool, str]] = {
     # flag: (OptOptions field, default, help)
@@ -59,6 +61,9 @@ BOOLEAN_FLAGS: dict[str, tuple[str, bool, str]] = {
     "mlir-disable-threading": ("", False, "accepted; gasync-opt is always single-threaded (a "
                                "diagnostic on an MLIR worker thread would reach Python without "
                                "the GIL)"),
+    "emit-dot": ("emit_dot", False, "write Graphviz dot of the state machines gasync-coro-lower "
+                 "builds (states, suspension points, frame layouts) instead of the IR; "
+                 "-o FILE.svg renders an SVG (needs Graphviz's dot on PATH)"),
     "dump-pass-pipeline": ("", False, "print the pipeline that runs, every option spelled out, "
                            "to stderr"),
     "show-dialects": ("", False, "list gasync and the upstream dialects it loads, and exit (the "
@@ -242,6 +247,11 @@ def options_from(args: argparse.Namespace) -> OptOptions:
                       statistics_display=display)
 
 
+def lowers_coroutines(pipeline: PassPipeline) -> bool:
+    return any(isinstance(step, GasyncStep) and step.pass_.name == CoroLowerPass.name
+               for step in pipeline.steps)
+
+
 def version_text() -> str:
     from gasync import __version__
 
@@ -280,6 +290,11 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as e:
         print(f"gasync-opt: error: {e}", file=sys.stderr)
         return EXIT_ERROR
+    if args.emit_dot and not lowers_coroutines(checked):
+        print("gasync-opt: error: --emit-dot draws the state machines that "
+              f"{CoroLowerPass.name} builds, and the pipeline does not run it (add --gasync-coro)",
+              file=sys.stderr)
+        return EXIT_ERROR
     if args.dump_pass_pipeline:
         print(f"Pass Manager with {len(checked.steps)} passes:\n{checked}\n", file=sys.stderr)
 
@@ -305,7 +320,13 @@ def main(argv: list[str] | None = None) -> int:
     separator = f"\n{marker}\n" if marker else ""
     rendered = separator.join(outputs)
     try:
-        write_output(args.output, rendered)
+        if args.emit_dot:
+            if len(outputs) > 1 and args.output.lower().endswith(".svg"):
+                raise OutputError(f"cannot write '{args.output}': an SVG holds one graph, and "
+                                  f"--split-input-file made {len(outputs)}")
+            write_graph(args.output, rendered)
+        else:
+            write_output(args.output, rendered)
     except OutputError as e:
         if not e.broken_pipe:
             print(f"gasync-opt: error: {e}", file=sys.stderr)

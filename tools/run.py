@@ -23,7 +23,7 @@ import sys
 from gasync.runtime.args import MAX_ARG_BYTES, SUMMARY_THRESHOLD, ArgError, launch_shape
 from gasync.runtime.errors import EXIT_USAGE, GasyncError, UsageError, report
 
-from .files import OutputError, flush_stdout, read_input, write_output
+from .files import OutputError, flush_stdout, read_input, write_graph, write_output
 
 PROG = "gasync-run"
 STAGE_NAMES = ("coro", "mlir", "llvm", "ptx", "cubin")
@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "(MLIR's JIT), a gpu.func kernel on an NVIDIA GPU.",
         epilog="stages (--emit, --from): cpu: coro (gasync IR after the coroutine lowering), "
                "mlir (the LLVM dialect), llvm (LLVM IR, dump only); cuda: mlir (NVVM), llvm "
-               "(dump only), ptx, cubin. Exit codes: 0 ok, 1 invalid program, 2 bad command "
+               "(dump only), ptx, cubin; dot (either target): each async function's state machine and "
+               "frame layout as Graphviz dot. Exit codes: 0 ok, 1 invalid program, 2 bad command "
                "line, 3 failure while running (fault, pool overflow, watchdog, trap)")
     p.add_argument("input", nargs="?", help="the .mlir file ('-' for stdin)")
     p.add_argument("--entry", help="the func.func (cpu) or gpu.func kernel (cuda) to run")
@@ -76,8 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="(cuda) NVPTX target features, e.g. +ptx86 for NVVM ops that need PTX 8.6")
     p.add_argument("--link", action="append", default=[], metavar="FILE",
                    help="an extra PTX, cubin, fatbin or LTO-IR object to link into the cubin")
-    p.add_argument("--emit", choices=STAGE_NAMES,
-                   help="stop after this stage and write it instead of running")
+    p.add_argument("--emit", choices=STAGE_NAMES + ("dot",),
+                   help="stop after this stage and write it instead of running; dot: Graphviz "
+                        "dot of each async function's state machine and frame (an SVG with "
+                        "-o FILE.svg, which needs Graphviz's dot on PATH)")
     p.add_argument("--from", dest="start", choices=STAGE_NAMES, metavar="STAGE",
                    help="the input is the dump of this stage (an MLIR stage, ptx or cubin): "
                         "go on from there")
@@ -140,6 +143,9 @@ def run(args) -> None:
     if args.watchdog is not None and target != "cpu":
         raise UsageError("--watchdog applies to --target cpu (the GPU pipelines use the "
                          "default budget)")
+    if args.emit == "dot" and args.start:
+        raise UsageError("--emit dot draws the coroutine lowering of gasync IR: it cannot "
+                         f"start from the {args.start} stage")
     try:
         name, data = read_input(args.input)
     except OSError as e:
@@ -151,6 +157,9 @@ def run(args) -> None:
                              chip=args.chip, features=args.features, links=tuple(args.link),
                              watchdog=args.watchdog)
     with driver.Compilation(options, source_name=name) as c:
+        if args.emit == "dot":
+            write_graph(args.output, driver.state_machine_dot(c, data))
+            return
         stop = args.emit or ("mlir" if target == "cpu" else "cubin")
         compiled = driver.compile_source(c, data, stop=stop, start=args.start, path=args.input)
         if args.emit:

@@ -12,6 +12,7 @@
 // CHECK-DAG: --mlir-print-ir-after-all
 // CHECK-DAG: --mlir-timing
 // CHECK-DAG: --mlir-print-op-generic
+// CHECK-DAG: --emit-dot
 // CHECK: gasync passes
 // CHECK-DAG: {{^ *}}gasync-verify {{.*}}check every gasync op
 // CHECK-DAG: {{^ *}}gasync-outline-async-blocks {{.*}}async block
