@@ -56,6 +56,7 @@ import io
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -84,6 +85,12 @@ LOG_WORDS = 1 + 2 * LOG_EVENTS
 """A thread's row of the log buffer: the count, then (site, value) pairs."""
 
 
+def without_paths(text: str, folder: str, name: str) -> str:
+    """`text` naming `folder` as `name`, and files of the repository relative to it
+    (committed results name no machine's paths)."""
+    return text.replace(os.path.abspath(folder), name).replace(str(ROOT) + os.sep, "")
+
+
 def signed32(v: int) -> int:
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v >> 31 else v
@@ -101,7 +108,7 @@ def log_of(row) -> tuple[int, list[list[int]]]:
 
 def config():
     from . import generate as G
-    return G.Config(events=True, spawn_weight=3, max_funcs=4, max_cost=400, top_stmts=(2, 5),
+    return G.Config(events=True, spawn_weight=8, max_funcs=4, max_cost=400, top_stmts=(2, 5),
                     host_tasks=(1, 3))
 
 
@@ -173,12 +180,15 @@ def _renamed(p, old: str, new: str):
     return q
 
 
-def gpu_module_text(programs: list, scopes: dict[int, list[str]]) -> str:
+def gpu_module_text(programs: list, scopes: dict[int, list[str]]) -> tuple[str, list[int]]:
     """One gpu.module holding programs[k] (a (program, expectation) pair) with the
-    prefix p<k>_, and a kernel per scope in scopes[k]."""
+    prefix p<k>_, and a kernel per scope in scopes[k]; and the line each program's
+    text starts at."""
     lines = ["module attributes {gpu.container_module} {", "gpu.module @difftest {"]
+    starts = []
     for k, (p, exp) in enumerate(programs):
         prefix = f"p{k}_"
+        starts.append(sum(part.count("\n") + 1 for part in lines) + 1)
         lines.append(_funcs_text(p, prefix, [f.name for f in p.funcs if f.is_async]))
         for scope in scopes[k]:
             n = THREADS[scope]
@@ -206,7 +216,7 @@ def gpu_module_text(programs: list, scopes: dict[int, list[str]]) -> str:
                 attr = "" if scope == "thread" else f' {{scope = "{scope}"}}'
             lines.append(_funcs_text(main, prefix, [f"main_{scope}"], attr))
     lines += ["}", "}"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", starts
 
 
 def cpu_module_text(programs: list) -> tuple[str, str]:
@@ -234,6 +244,28 @@ class BuildFailure(Exception):
     def __init__(self, stage: str, message: str):
         super().__init__(message)
         self.stage, self.message = stage, message
+
+
+class BlockRefused(BuildFailure):
+    """Block-scope executors that do not fit in shared memory (`programs`: their indices)."""
+
+    def __init__(self, message: str, programs: set[int]):
+        super().__init__("gpu", message)
+        self.programs = programs
+
+
+def refused_programs(message: str, starts: list[int]) -> set[int]:
+    """The programs whose block-scope kernels need more shared memory than there is:
+    gasync's error at a block_on (per executor), or nvJitLink's (per kernel, when
+    several executors of one kernel add up to too much)."""
+    out = set()
+    for m in re.finditer(r"difftest-gpu\.mlir:(\d+):\d+: error: this block-scope executor "
+                         r"needs \d+ bytes of shared memory", message):
+        line = int(m.group(1))
+        out.add(max(k for k, start in enumerate(starts) if start <= line))
+    for m in re.finditer(r"Entry function 'p(\d+)_block' uses too much shared data", message):
+        out.add(int(m.group(1)))
+    return out
 
 
 def cpu_outcomes(programs: list) -> list[dict]:
@@ -275,11 +307,15 @@ def compile_gpu(programs: list, scopes: dict[int, list[str]]) -> tuple[bytes, di
 
     errors = io.StringIO()
     options = driver.Options(target="cuda")
+    text, starts = gpu_module_text(programs, scopes)
     try:
         with driver.Compilation(options, source_name="difftest-gpu.mlir", stream=errors) as c:
-            compiled = driver.compile_source(c, gpu_module_text(programs, scopes))
+            compiled = driver.compile_source(c, text)
     except (CompileError, GasyncError) as e:
-        raise BuildFailure("gpu", errors.getvalue() or f"{type(e).__name__}: {e}") from None
+        message = errors.getvalue() or f"{type(e).__name__}: {e}"
+        refused = refused_programs(message, starts)
+        raise (BlockRefused(message, refused) if refused else BuildFailure("gpu", message)) \
+            from None
     kernels = {k.name: list(k.arg_types) for k in compiled.kernels}
     sites = [s.to_json() for s in compiled.sites]
     return compiled.ir["difftest"].data, kernels, sites
@@ -287,7 +323,7 @@ def compile_gpu(programs: list, scopes: dict[int, list[str]]) -> tuple[bytes, di
 
 def scope_of(seed: int, scopes: list[str], no_block: bool) -> str:
     """The scope seed's program runs at: round robin over `scopes`; thread scope
-    instead of block scope when its block-scope executor was refused."""
+    instead of block scope when its block-scope executors do not fit in shared memory."""
     scope = scopes[seed % len(scopes)]
     return "thread" if scope == "block" and no_block else scope
 
@@ -314,12 +350,22 @@ def worker_build(job: dict) -> dict:
         return {"failure": e.stage, "message": e.message[-4000:]}
     for exp, got in zip(entries, cpu):
         exp["cpu"] = got
-    scopes = {k: [scope_of(exp["seed"], job["scopes"], job.get("no_block", False))]
-              for k, exp in enumerate(entries)}
-    try:
-        cubin, kernels, sites = compile_gpu(programs, scopes)
-    except BuildFailure as e:
-        return {"failure": e.stage, "message": e.message[-4000:]}
+    refused: dict[int, str] = {}
+    while True:
+        scopes = {k: [scope_of(exp["seed"], job["scopes"], k in refused)]
+                  for k, exp in enumerate(entries)}
+        try:
+            cubin, kernels, sites = compile_gpu(programs, scopes)
+            break
+        except BlockRefused as e:
+            if not e.programs - set(refused):
+                return {"failure": e.stage, "message": e.message[-4000:]}
+            first = next(ln for ln in e.message.splitlines() if "shared" in ln)
+            refused.update({k: first.strip()[:300] for k in e.programs})
+        except BuildFailure as e:
+            return {"failure": e.stage, "message": e.message[-4000:]}
+    for k, why in refused.items():
+        entries[k]["block_refused"] = why
     name = job["name"]
     with open(os.path.join(job["out"], f"{name}.cubin.gz"), "wb") as f:
         f.write(gzip.compress(cubin, mtime=0))  # a fifth of the size: the folder travels
@@ -354,10 +400,6 @@ def _spawn_build(job: dict, timeout: float) -> dict:
     return {"failure": "crash", "message": f"worker died (exit status {proc.returncode}): {tail}"}
 
 
-def _block_refused(message: str) -> bool:
-    return "bytes of shared memory" in message
-
-
 def build_batch(seeds: list[int], scopes: list[str], name: str, out: str, timeout: float,
                 log) -> list[dict]:
     """Build `seeds` as one batch; on failure, bisect. The batches' index records."""
@@ -370,14 +412,6 @@ def build_batch(seeds: list[int], scopes: list[str], name: str, out: str, timeou
         log(f"  batch {name} ({len(seeds)} programs) failed ({answer['failure']}): bisecting")
         return (build_batch(seeds[:half], scopes, name + "a", out, timeout, log)
                 + build_batch(seeds[half:], scopes, name + "b", out, timeout, log))
-    if answer["failure"] == "gpu" and _block_refused(answer["message"]):
-        job["no_block"] = True
-        again = _spawn_build(job, timeout)
-        if "failure" not in again:
-            for e in again["entries"]:
-                e["block_refused"] = answer["message"].strip().splitlines()[0][:300]
-            return [again]
-        answer = again
     return [{"entries": [], "failed": [{"seed": seeds[0], "stage": answer["failure"],
                                         "message": answer["message"]}]}]
 
@@ -436,7 +470,8 @@ def build(args) -> int:
     index = {"format": FORMAT, "seed": args.seed, "count": args.count, "threads": THREADS,
              "log_words": LOG_WORDS, "batches": [b for b in batches if b.get("cubin")],
              "build_failures": failures,
-             "command": "python test/difftest/gpu.py " + " ".join(sys.argv[2:] if len(sys.argv) > 2 else [])}
+             "command": without_paths(" ".join(["python test/difftest/gpu.py"] + sys.argv[1:]),
+                                      args.out, "DIR")}
     with open(os.path.join(out, "index.json"), "w") as f:
         json.dump(index, f)
     size = sum(os.path.getsize(os.path.join(out, n)) for n in os.listdir(out))
@@ -592,10 +627,13 @@ def run(args) -> int:
             print(f"  {b['cubin']}: {sum(r['ok'] for r in records)}/{len(records)} ok so far "
                   f"({time.time() - t0:.0f} s)", flush=True)
     mismatches = [r for r in records if not r["ok"]]
-    record = {"format": FORMAT, "device": _device(),
+    planned = sum(1 for b in index["batches"] for e in b["entries"] for s in e["kernels"]
+                  if only is None or (e["seed"], s) in only)
+    record = {"format": FORMAT, "device": _device(), "planned": planned,
               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "python": platform.python_version(),
-              "command": " ".join(["python3", "test/difftest/gpu.py"] + sys.argv[1:]),
+              "command": without_paths(" ".join(["python3", "test/difftest/gpu.py"] + sys.argv[1:]),
+                                       args.out, "OUT").replace(directory, "DIR"),
               "build_command": index.get("command", ""), "seed": index["seed"],
               "count": index["count"], "threads": index["threads"],
               "build_failures": index["build_failures"], "seconds": round(time.time() - t0, 1),
@@ -604,17 +642,22 @@ def run(args) -> int:
               "block_refused": sorted(e["seed"] for b in index["batches"] for e in b["entries"]
                                       if e.get("block_refused"))}
     os.makedirs(args.out, exist_ok=True)
+    text = without_paths(json.dumps(record, indent=1), args.out, "OUT").replace(directory, "DIR")
+    record = json.loads(text)
     with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(record, f, indent=1)
+        f.write(text)
     with open(os.path.join(args.out, "results.md"), "w") as f:
         f.write(report_text(record))
     per = _per_scope(records)
+    if len(records) < planned:
+        print(f"gpu difftest: only {len(records)} of {planned} kernels ran (a device fault "
+              "ended the CUDA context)")
     print(f"gpu difftest: {len(records)} kernels run, {len(mismatches)} mismatches "
           f"({', '.join(f'{s}: {per[s][0]}/{per[s][1]}' for s in SCOPES)}), "
           f"{time.time() - t0:.0f} s on {record['device']}")
     for r in mismatches[:30]:
         print(f"  MISMATCH seed {r['seed']} {r['scope']}: {'; '.join(r['diffs'])[:400]}")
-    return 1 if mismatches or index["build_failures"] else 0
+    return 1 if mismatches or index["build_failures"] or len(records) < planned else 0
 
 
 def _per_scope(records: list[dict]) -> dict[str, tuple[int, int]]:
@@ -653,7 +696,7 @@ def report_text(rec: dict) -> str:
              f"| seeds | {rec['seed']} to {rec['seed'] + rec['count'] - 1}"
              + (f" (a sample of {rec['sample']} kernels)" if rec.get("sample") else "") + " |",
              f"| programs run | {programs} |",
-             f"| kernels run | {len(rec['records'])}: "
+             f"| kernels run | {len(rec['records'])} of {rec['planned']}: "
              + ", ".join(f"{s} {per[s][1]}" for s in SCOPES) + " |",
              f"| mismatches | {len(mismatches)} |",
              f"| build failures (interpreter, CPU, compiler) | {len(rec['build_failures'])} |",
@@ -681,9 +724,7 @@ def report_text(rec: dict) -> str:
 def record(args) -> int:
     with open(os.path.join(args.results_dir, "results.json")) as f:
         rec = json.load(f)
-    text = report_text(rec)
-    for path in (str(ROOT) + os.sep, os.path.abspath(args.results_dir)):
-        text = text.replace(path, "")
+    text = without_paths(report_text(rec), args.results_dir, "OUT")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text)
     print(f"wrote {RESULTS.relative_to(ROOT)}")
