@@ -33,14 +33,14 @@ their state cells). A program is deterministic at block scope because
 
 Programs are compiled `--batch` at a time into one gpu.module (a cubin), in
 worker processes; a batch that fails is split in halves until the failing
-programs are alone. A program whose block-scope executor does not fit in
-shared memory runs at thread and warp scope only (counted in the report).
+programs are alone. A program whose block-scope executors do not fit in
+shared memory runs at thread scope instead (counted in the report).
 
 `run` needs no MLIR (python3, numpy, cuda-core: gasync.runtime through
 tools/host_only.py): it launches every kernel, each batch in a child process
 (a device fault ends a process's CUDA context), compares, and writes
-results.json and results.md. `--sample N` runs N programs spread over the
-batches; `--in-process` runs them in this process (for compute-sanitizer:
+results.json and results.md. `--sample N` runs N kernels spread over the
+programs and scopes; `--in-process` runs them in this process (for compute-sanitizer:
 `compute-sanitizer --tool racecheck python3 test/difftest/gpu.py run DIR
 --out OUT --sample 50 --in-process`).
 """
@@ -108,8 +108,10 @@ def log_of(row) -> tuple[int, list[list[int]]]:
 
 def config():
     from . import generate as G
+    # smaller programs than the CPU difftest's (compiling for the GPU takes seconds a
+    # program), spawning more often; no Peek in `main` before its end (block scope)
     return G.Config(events=True, spawn_weight=8, max_funcs=4, max_cost=400, top_stmts=(2, 5),
-                    host_tasks=(1, 3))
+                    host_tasks=(1, 3), host_peek=False)
 
 
 def block_form(p):

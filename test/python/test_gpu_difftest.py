@@ -81,6 +81,27 @@ def test_block_form_computes_what_main_computes():
         assert got == interpret(p), seed
 
 
+def _host_peeks(body: list) -> int:
+    """Peeks that `main` itself runs (not those of the async blocks it block_ons)."""
+    n = 0
+    for s in body:
+        n += isinstance(s, G.Peek)
+        if not isinstance(s, G.AsyncBlock):
+            n += sum(_host_peeks(b) for b in G.child_bodies(s))
+    return n
+
+
+def test_main_reads_its_state_cell_only_at_its_end():
+    """What keeps every warp on one path through `main` at block scope: it never
+    branches on its state cell (which the other warps' copies do not share)."""
+    for seed in range(SEED, SEED + 200):
+        main = G.generate(seed, gpu.config()).func("main")
+        last = max(i for i, s in enumerate(main.body) if isinstance(s, G.Peek))
+        assert _host_peeks(main.body[:last]) == 0, seed
+        assert all(isinstance(s, (G.Const, G.BinOp, G.Cast, G.Cmp, G.Select))
+                   for s in main.body[last + 1:]), seed
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     pytest.importorskip("gasync.pipeline.gpu")
