@@ -31,8 +31,9 @@ their state cells). A program is deterministic at block scope because
   and on `block_on` values, never on its state cell before its end
   (Config.host_peek=False).
 
-Programs are compiled `--batch` at a time into one gpu.module (a cubin), in
-worker processes; a batch that fails is split in halves until the failing
+Programs are compiled `--batch` at a time in one MLIR module (a gpu.module
+for the thread- and warp-scope kernels, one for each block-scope kernel:
+`module_of`; a gzipped cubin each), in worker processes; a batch that fails is split in halves until the failing
 programs are alone. A program whose block-scope executors do not fit in
 shared memory runs at thread scope instead (counted in the report).
 
@@ -182,43 +183,57 @@ def _renamed(p, old: str, new: str):
     return q
 
 
-def gpu_module_text(programs: list, scopes: dict[int, list[str]]) -> tuple[str, list[int]]:
-    """One gpu.module holding programs[k] (a (program, expectation) pair) with the
-    prefix p<k>_, and a kernel per scope in scopes[k]; and the line each program's
-    text starts at."""
-    lines = ["module attributes {gpu.container_module} {", "gpu.module @difftest {"]
-    starts = []
+def module_of(k: int, scope: str) -> str:
+    """The gpu.module of program k's kernel. A block-scope executor's slots are as
+    big as the largest frame of its gpu.module's task kinds (the executor's stride),
+    times 32 lanes, in 48 KiB of shared memory: each block-scope program gets a
+    gpu.module of its own, so that other programs' frames do not count."""
+    return f"block{k}" if scope == "block" else "difftest"
+
+
+def gpu_module_text(programs: list, scopes: dict[int, str]) -> tuple[str, list[int]]:
+    """The gpu.modules holding programs[k] (a (program, expectation) pair, symbols
+    prefixed p<k>_) and its kernel p<k>_<scope> for scope scopes[k]; and the line
+    each program's text starts at."""
+    chunks: dict[str, list[tuple[int, str]]] = {}
     for k, (p, exp) in enumerate(programs):
-        prefix = f"p{k}_"
-        starts.append(sum(part.count("\n") + 1 for part in lines) + 1)
-        lines.append(_funcs_text(p, prefix, [f.name for f in p.funcs if f.is_async]))
-        for scope in scopes[k]:
-            n = THREADS[scope]
-            logs_ty = f"memref<{n * LOG_WORDS * 4}xi8>"
-            states_ty = f"memref<{n * 4}xi8>"
-            ind = "    "
-            lines.append(f"  gpu.func @{prefix}{scope}(%a: i32, %b: i32, %logs: {logs_ty}, "
-                         f"%states: {states_ty}, %results: memref<{n}xi32>) kernel {{")
-            lines.append(f"{ind}%tid = gpu.thread_id x")
-            lines += _view(ind, "%logs", logs_ty, "%tid", LOG_WORDS, "log", True)
-            if scope == "block":
-                lines += _view(ind, "%states", states_ty, "%tid", 1, "st", False)
-                call = (f"{ind}%r = func.call @{prefix}main_block(%a, %b, %log, %st) : "
-                        "(i32, i32, memref<?xi32>, memref<1xi32>) -> i32")
-            else:
-                call = (f"{ind}%r = func.call @{prefix}main_{scope}(%a, %b, %log) : "
-                        "(i32, i32, memref<?xi32>) -> i32")
-            lines += [call, f"{ind}memref.store %r, %results[%tid] : memref<{n}xi32>",
-                      f"{ind}gpu.return", "  }"]
-            if scope == "block":
-                main = block_form(p)
-                attr = f' {{pool = {exp["pool"]} : i32, scope = "block"}}'
-            else:
-                main = _renamed(p, "main", f"main_{scope}")
-                attr = "" if scope == "thread" else f' {{scope = "{scope}"}}'
-            lines.append(_funcs_text(main, prefix, [f"main_{scope}"], attr))
-    lines += ["}", "}"]
-    return "\n".join(lines) + "\n", starts
+        scope, prefix = scopes[k], f"p{k}_"
+        n = THREADS[scope]
+        logs_ty = f"memref<{n * LOG_WORDS * 4}xi8>"
+        states_ty = f"memref<{n * 4}xi8>"
+        ind = "    "
+        lines = [_funcs_text(p, prefix, [f.name for f in p.funcs if f.is_async]),
+                 f"  gpu.func @{prefix}{scope}(%a: i32, %b: i32, %logs: {logs_ty}, "
+                 f"%states: {states_ty}, %results: memref<{n}xi32>) kernel {{",
+                 f"{ind}%tid = gpu.thread_id x"]
+        lines += _view(ind, "%logs", logs_ty, "%tid", LOG_WORDS, "log", True)
+        if scope == "block":
+            lines += _view(ind, "%states", states_ty, "%tid", 1, "st", False)
+            lines.append(f"{ind}%r = func.call @{prefix}main_block(%a, %b, %log, %st) : "
+                         "(i32, i32, memref<?xi32>, memref<1xi32>) -> i32")
+            main = block_form(p)
+            attr = f' {{pool = {exp["pool"]} : i32, scope = "block"}}'
+        else:
+            lines.append(f"{ind}%r = func.call @{prefix}main_{scope}(%a, %b, %log) : "
+                         "(i32, i32, memref<?xi32>) -> i32")
+            main = _renamed(p, "main", f"main_{scope}")
+            attr = "" if scope == "thread" else f' {{scope = "{scope}"}}'
+        lines += [f"{ind}memref.store %r, %results[%tid] : memref<{n}xi32>",
+                  f"{ind}gpu.return", "  }", _funcs_text(main, prefix, [f"main_{scope}"], attr)]
+        chunks.setdefault(module_of(k, scope), []).append((k, "\n".join(lines)))
+    out, starts = ["module attributes {gpu.container_module} {"], [0] * len(programs)
+    line = 2
+    for name, parts in chunks.items():
+        out.append(f"gpu.module @{name} {{")
+        line += 1
+        for k, text in parts:
+            starts[k] = line
+            out.append(text)
+            line += text.count("\n") + 1
+        out.append("}")
+        line += 1
+    out.append("}")
+    return "\n".join(out) + "\n", starts
 
 
 def cpu_module_text(programs: list) -> tuple[str, str]:
@@ -249,24 +264,25 @@ class BuildFailure(Exception):
 
 
 class BlockRefused(BuildFailure):
-    """Block-scope executors that do not fit in shared memory (`programs`: their indices)."""
+    """Block-scope executors that do not fit in shared memory (`programs`: their
+    indices, each with its error)."""
 
-    def __init__(self, message: str, programs: set[int]):
+    def __init__(self, message: str, programs: dict[int, str]):
         super().__init__("gpu", message)
         self.programs = programs
 
 
-def refused_programs(message: str, starts: list[int]) -> set[int]:
+def refused_programs(message: str, starts: list[int]) -> dict[int, str]:
     """The programs whose block-scope kernels need more shared memory than there is:
     gasync's error at a block_on (per executor), or nvJitLink's (per kernel, when
     several executors of one kernel add up to too much)."""
-    out = set()
-    for m in re.finditer(r"difftest-gpu\.mlir:(\d+):\d+: error: this block-scope executor "
-                         r"needs \d+ bytes of shared memory", message):
+    out = {}
+    for m in re.finditer(r"difftest-gpu\.mlir:(\d+):\d+: error: (this block-scope executor "
+                         r"needs \d+ bytes of shared memory.*)", message):
         line = int(m.group(1))
-        out.add(max(k for k, start in enumerate(starts) if start <= line))
-    for m in re.finditer(r"Entry function 'p(\d+)_block' uses too much shared data", message):
-        out.add(int(m.group(1)))
+        out[max((start, k) for k, start in enumerate(starts) if start <= line)[1]] = m.group(2)
+    for m in re.finditer(r"Entry function 'p(\d+)_block' (uses too much shared data.*)", message):
+        out[int(m.group(1))] = "nvJitLink: the kernel " + m.group(2)
     return out
 
 
@@ -301,8 +317,9 @@ def cpu_outcomes(programs: list) -> list[dict]:
     return out
 
 
-def compile_gpu(programs: list, scopes: dict[int, list[str]]) -> tuple[bytes, dict, list]:
-    """The cubin of the batch's gpu.module, its kernels' argument types, its site table."""
+def compile_gpu(programs: list, scopes: dict[int, str]) -> tuple[dict, dict, list]:
+    """The cubin of each of the batch's gpu.modules, its kernels' argument types, its
+    site table."""
     from gasync.dialect.diagnostics import CompileError
     from gasync.pipeline import driver
     from gasync.runtime.errors import GasyncError
@@ -320,7 +337,7 @@ def compile_gpu(programs: list, scopes: dict[int, list[str]]) -> tuple[bytes, di
             from None
     kernels = {k.name: list(k.arg_types) for k in compiled.kernels}
     sites = [s.to_json() for s in compiled.sites]
-    return compiled.ir["difftest"].data, kernels, sites
+    return {name: code.data for name, code in compiled.ir.items()}, kernels, sites
 
 
 def scope_of(seed: int, scopes: list[str], no_block: bool) -> str:
@@ -354,27 +371,29 @@ def worker_build(job: dict) -> dict:
         exp["cpu"] = got
     refused: dict[int, str] = {}
     while True:
-        scopes = {k: [scope_of(exp["seed"], job["scopes"], k in refused)]
+        scopes = {k: scope_of(exp["seed"], job["scopes"], k in refused)
                   for k, exp in enumerate(entries)}
         try:
-            cubin, kernels, sites = compile_gpu(programs, scopes)
+            cubins, kernels, sites = compile_gpu(programs, scopes)
             break
         except BlockRefused as e:
-            if not e.programs - set(refused):
+            if not set(e.programs) - set(refused):
                 return {"failure": e.stage, "message": e.message[-4000:]}
-            first = next(ln for ln in e.message.splitlines() if "shared" in ln)
-            refused.update({k: first.strip()[:300] for k in e.programs})
+            refused.update(e.programs)
         except BuildFailure as e:
             return {"failure": e.stage, "message": e.message[-4000:]}
     for k, why in refused.items():
         entries[k]["block_refused"] = why
     name = job["name"]
-    with open(os.path.join(job["out"], f"{name}.cubin.gz"), "wb") as f:
-        f.write(gzip.compress(cubin, mtime=0))  # a fifth of the size: the folder travels
+    for module, cubin in cubins.items():
+        with open(os.path.join(job["out"], f"{name}-{module}.cubin.gz"), "wb") as f:
+            f.write(gzip.compress(cubin, mtime=0))  # a fifth of the size: the folder travels
     for k, exp in enumerate(entries):
-        exp["kernels"] = {s: {"name": f"p{k}_{s}", "arg_types": kernels[f"p{k}_{s}"]}
-                          for s in scopes[k]}
-    return {"entries": entries, "failed": failed, "cubin": f"{name}.cubin.gz", "sites": sites}
+        kernel = f"p{k}_{scopes[k]}"
+        exp["kernels"] = {scopes[k]: {"name": kernel, "arg_types": kernels[kernel],
+                                      "cubin": f"{name}-{module_of(k, scopes[k])}.cubin.gz"}}
+    return {"name": name, "entries": entries, "failed": failed, "sites": sites,
+            "cubins": sorted(f"{name}-{module}.cubin.gz" for module in cubins)}
 
 
 def worker_main() -> int:
@@ -470,7 +489,7 @@ def build(args) -> int:
                                  "message": "the CPU run differs from the interpreter: "
                                             + "; ".join(diffs)})
     index = {"format": FORMAT, "seed": args.seed, "count": args.count, "threads": THREADS,
-             "log_words": LOG_WORDS, "batches": [b for b in batches if b.get("cubin")],
+             "log_words": LOG_WORDS, "batches": [b for b in batches if b.get("cubins")],
              "build_failures": failures,
              "command": without_paths(" ".join(["python test/difftest/gpu.py"] + sys.argv[1:]),
                                       args.out, "DIR")}
@@ -539,14 +558,17 @@ def run_batches(directory: str, batches: list, log_words: int, only=None) -> lis
     device = Device()
     records = []
     for b in batches:
-        with gzip.open(os.path.join(directory, b["cubin"]), "rb") as f:
-            module = device.load(f.read())
+        modules = {}
         sites = [abi.Site.from_json(s) for s in b.get("sites", [])]
         for entry in b["entries"]:
-            for scope in SCOPES:
-                if scope not in entry["kernels"] or (only and (entry["seed"], scope) not in only):
+            for scope, kernel in entry["kernels"].items():
+                if only and (entry["seed"], scope) not in only:
                     continue
                 try:
+                    if kernel["cubin"] not in modules:
+                        with gzip.open(os.path.join(directory, kernel["cubin"]), "rb") as f:
+                            modules[kernel["cubin"]] = device.load(f.read())
+                    module = modules[kernel["cubin"]]
                     records.append(run_kernel(module, entry, scope, log_words, sites))
                 except (DeviceFault, GpuError) as e:
                     records.append({"seed": entry["seed"], "scope": scope, "ok": False,
@@ -562,7 +584,7 @@ def _child_main(argv: list[str]) -> int:
     only = {(int(s), sc) for s, sc in (x.split(":") for x in argv[2].split(","))} if argv[2] else None
     with open(os.path.join(directory, "index.json")) as f:
         index = json.load(f)
-    batches = [b for b in index["batches"] if b["cubin"] in names]
+    batches = [b for b in index["batches"] if b["name"] in names]
     records = run_batches(directory, batches, index["log_words"], only)
     sys.stdout.write("\n" + MARKER + json.dumps(records) + "\n")
     return 0
@@ -611,7 +633,7 @@ def run(args) -> int:
                     and (only is None or (e["seed"], s) in only)]
             while todo:
                 cmd = [sys.executable, str(Path(__file__).resolve()), "child", directory,
-                       b["cubin"], ",".join(f"{s}:{sc}" for s, sc in todo)]
+                       b["name"], ",".join(f"{s}:{sc}" for s, sc in todo)]
                 try:
                     done = subprocess.run(cmd, capture_output=True, text=True, env=env,
                                           timeout=120 + 10 * len(todo))
@@ -626,7 +648,7 @@ def run(args) -> int:
                 records += got
                 finished = {(r["seed"], r["scope"]) for r in got}
                 todo = [x for x in todo if x not in finished]
-            print(f"  {b['cubin']}: {sum(r['ok'] for r in records)}/{len(records)} ok so far "
+            print(f"  {b['name']}: {sum(r['ok'] for r in records)}/{len(records)} ok so far "
                   f"({time.time() - t0:.0f} s)", flush=True)
     mismatches = [r for r in records if not r["ok"]]
     planned = sum(1 for b in index["batches"] for e in b["entries"] for s in e["kernels"]
