@@ -74,6 +74,8 @@ warp scope (two executors of each), four at block scope (one executor)."""
 WARP = 32
 FORMAT = "gasync-gpu-difftest/1"
 MARKER = "@@GPU-DIFFTEST@@"
+NO_GPU = 4
+"""The exit status of a runner's child that found no GPU (the run stops)."""
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(HERE.parent))
@@ -585,7 +587,12 @@ def _child_main(argv: list[str]) -> int:
     with open(os.path.join(directory, "index.json")) as f:
         index = json.load(f)
     batches = [b for b in index["batches"] if b["name"] in names]
-    records = run_batches(directory, batches, index["log_words"], only)
+    from gasync.runtime.launch import NoGpuError
+    try:
+        records = run_batches(directory, batches, index["log_words"], only)
+    except NoGpuError as e:
+        print(f"gpu difftest: {e}", file=sys.stderr)
+        return NO_GPU
     sys.stdout.write("\n" + MARKER + json.dumps(records) + "\n")
     return 0
 
@@ -624,7 +631,12 @@ def run(args) -> int:
     records: list[dict] = []
     if args.in_process:
         import_runtime_here()
-        records = run_batches(directory, index["batches"], index["log_words"], only)
+        from gasync.runtime.launch import NoGpuError
+        try:
+            records = run_batches(directory, index["batches"], index["log_words"], only)
+        except NoGpuError as e:
+            print(f"gpu difftest: {e}", file=sys.stderr)
+            return 2
     else:
         shim = runtime_package_dir()
         env = dict(os.environ, PYTHONPATH=shim + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -637,6 +649,9 @@ def run(args) -> int:
                 try:
                     done = subprocess.run(cmd, capture_output=True, text=True, env=env,
                                           timeout=120 + 10 * len(todo))
+                    if done.returncode == NO_GPU:
+                        print(done.stderr.strip(), file=sys.stderr)
+                        return 2
                     at = done.stdout.rfind(MARKER)
                     got = json.loads(done.stdout[at + len(MARKER):]) if at >= 0 else []
                     why = "" if at >= 0 else (done.stderr or done.stdout)[-2000:]
@@ -703,6 +718,12 @@ def _feature_counts(index: dict, records: list[dict]) -> dict[str, int]:
 # ---------------------------------------------------------------------------
 # Record (here)
 
+def _one_line(text: str) -> str:
+    """A failure's message for one line of markdown: its last lines (a traceback's
+    exception, a compiler's error), at most 400 characters."""
+    return " / ".join(ln.strip() for ln in text.strip().splitlines()[-3:])[-400:]
+
+
 def report_text(rec: dict) -> str:
     per = _per_scope(rec["records"])
     programs = len({r["seed"] for r in rec["records"]})
@@ -735,10 +756,9 @@ def report_text(rec: dict) -> str:
     if mismatches or rec["build_failures"]:
         lines += ["## Failures", ""]
         for r in mismatches:
-            lines.append(f"- seed {r['seed']} {r['scope']}: {'; '.join(r['diffs'])[:500]}")
+            lines.append(f"- seed {r['seed']} {r['scope']}: {_one_line('; '.join(r['diffs']))}")
         for x in rec["build_failures"]:
-            lines.append(f"- seed {x['seed']} (build, {x['stage']}): "
-                         f"{x['message'].strip().splitlines()[0][:300] if x['message'].strip() else ''}")
+            lines.append(f"- seed {x['seed']} (build, {x['stage']}): {_one_line(x['message'])}")
         lines.append("")
     lines += ["Rerun one here: `python test/difftest/gpu.py build --seed N --count 1 --out DIR`, "
               "there: `python3 test/difftest/gpu.py run DIR --out OUT`.", ""]
