@@ -91,7 +91,8 @@ LOG_WORDS = 1 + 2 * LOG_EVENTS
 def without_paths(text: str, folder: str, name: str) -> str:
     """`text` naming `folder` as `name`, and files of the repository relative to it
     (committed results name no machine's paths)."""
-    return text.replace(os.path.abspath(folder), name).replace(str(ROOT) + os.sep, "")
+    text = text.replace(os.path.abspath(folder), name).replace(str(ROOT) + os.sep, "")
+    return re.sub(r"/\S*?/gasync-host-\w+/", "", text)  # tools/host_only.py's folders
 
 
 def signed32(v: int) -> int:
@@ -760,8 +761,10 @@ def report_text(rec: dict) -> str:
         for x in rec["build_failures"]:
             lines.append(f"- seed {x['seed']} (build, {x['stage']}): {_one_line(x['message'])}")
         lines.append("")
-    lines += ["Rerun one here: `python test/difftest/gpu.py build --seed N --count 1 --out DIR`, "
-              "there: `python3 test/difftest/gpu.py run DIR --out OUT`.", ""]
+    lines += ["One program's kernel: `python test/difftest/gpu.py print SEED` (gasync IR for "
+              "`gasync-run --target cuda`, with its launch and expected answer); rerun it: "
+              "`python test/difftest/gpu.py build --seed SEED --count 1 --out DIR` here, "
+              "`python3 test/difftest/gpu.py run DIR --out OUT` there.", ""]
     return "\n".join(lines)
 
 
@@ -805,7 +808,23 @@ def main(argv: list[str] | None = None) -> int:
                    help="run every kernel in this process (for compute-sanitizer)")
     c = sub.add_parser("record", help="write bench/results/gpu-difftest.md from a run")
     c.add_argument("results_dir")
+    pr = sub.add_parser("print", help="print a seed's kernel (gasync IR, for gasync-run "
+                                      "--target cuda) and what the interpreter expects")
+    pr.add_argument("seed", type=int)
+    pr.add_argument("--scope", choices=SCOPES, default=None,
+                    help="default: the seed's scope in a build of all three")
     args = ap.parse_args(argv)
+    if args.cmd == "print":
+        from . import generate as G
+
+        scope = args.scope or scope_of(args.seed, list(SCOPES), False)
+        exp = expectation(args.seed)
+        text, _ = gpu_module_text([(G.generate(args.seed, config()), exp)], {0: scope})
+        print(f"// gpu difftest seed {args.seed}, kernel p0_{scope}: --block {THREADS[scope]} "
+              f"--arg {exp['args'][0]} --arg {exp['args'][1]}; every thread (at block scope, of "
+              f"warp 0) returns {signed32(exp['result'])} and logs {exp['events']} events")
+        print(text, end="")
+        return 0
     if args.cmd == "build":
         return build(args)
     if args.cmd == "run":
