@@ -67,6 +67,14 @@ def test_event_log_leaves_the_cpu_difftest_programs_unchanged():
         assert G.emit(G.generate(seed, G.Config(events=False))) == text
 
 
+def test_programs_with_the_event_log_are_valid():
+    """The GPU test's programs (events, more spawns) pass gasync's verifier cleanly."""
+    for seed in range(SEED, SEED + 30):
+        p = G.generate(seed, gpu.config())
+        diags = G.verify_text(G.emit(p))
+        assert not diags, f"seed {seed}:\n" + "\n".join(diags)
+
+
 def test_block_form_computes_what_main_computes():
     """main_block (the state cell a zeroed parameter) gives main's result."""
     for seed in range(SEED, SEED + 20):
