@@ -8,7 +8,7 @@ Semantics (docs/design.md, "The dialect"):
   then `@g(value, e...)` (no value for a future of none);
 - `yield` suspends once and resumes: nothing observable in a single task;
 - `spawn` hands the future to the executor; awaiting the task joins it.
-  Tasks are scheduled as asyncio does (docs/design.md, section 9): each
+  Tasks are scheduled as asyncio does (docs/design.md, the Python frontend): each
   `block_on` runs an executor whose ready queue is FIFO, the root first; a
   spawned task is queued at the back when spawned; `yield` goes to the back;
   a task awaiting an unfinished task waits, and goes to the back when that
