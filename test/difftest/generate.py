@@ -19,6 +19,12 @@ of its results and the final state. Since creating a future runs nothing,
 an implementation that runs a future early, late or twice gives a
 different answer.
 
+With `Config.events`, every function also takes the program's event log
+(`log`, a `memref<?xi32>`: word 0 counts the events, then (site, value)
+pairs) and may append to it (`Event`), spawned tasks too: the log records
+the interleaving of the tasks, which `interp` predicts with asyncio's FIFO
+order (test/difftest/gpu.py compares it on the GPU).
+
 Every loop is self-contained (its trip count is at most 4 and is computed
 inside the loop statement), and division and shifts carry their guards
 inside the statement, so `minimise` may replace any statement by constants
@@ -35,12 +41,14 @@ from typing import Iterator
 
 # ---------------------------------------------------------------------------
 # Types: 'i1', 'i32', 'i64', 'index', 'st' (the state cell, memref<1xi32>),
+# 'log' (the event log, memref<?xi32>),
 # 'fut<T>' and 'task<T>' with T one of i1/i32/i64/none.
 
 INT_TYPES = ("i1", "i32", "i64")
 WIDTH = {"i1": 1, "i32": 32, "i64": 64, "index": 64}
 STATE_MULT = 0x01000193  # the FNV prime: h = h * P + v (mod 2^32)
 DIV_MASK = 0x7FFF        # a divisor is (rhs & DIV_MASK) | 1: positive, non-zero
+LOG_EVENTS = 128         # the event log's capacity: later events are counted, not stored
 TASK_LIMIT = 12          # spawned tasks alive at once (the executor's default pool is 16)
 
 
@@ -66,6 +74,8 @@ def mlir_type(t: str | None) -> str:
         return "none"
     if t == "st":
         return "memref<1xi32>"
+    if t == "log":
+        return "memref<?xi32>"
     if is_handle(t):
         kind = t[:t.index("<")]
         return f"!gasync.{kind}<{handle_value(t) or 'none'}>"
@@ -129,6 +139,15 @@ class Trace:
 class Peek:
     dst: Var  # i32
     st: Var
+
+
+@dataclass
+class Event:
+    """Append (site, val) to the event log: word 0 counts, then the pairs
+    (at most LOG_EVENTS of them; later events are only counted)."""
+    log: Var
+    site: int
+    val: Var  # i32
 
 
 @dataclass
@@ -286,7 +305,7 @@ def defs(s) -> list[Var]:
         return list(s.results)
     if isinstance(s, While):
         return [s.rcount] + list(s.results)
-    if isinstance(s, (Trace, Yield)):
+    if isinstance(s, (Trace, Yield, Event)):
         return []
     d = getattr(s, "dst", None)
     return [d] if d is not None else []
@@ -304,6 +323,8 @@ def uses(s) -> list[Var]:
         return [s.src]
     if isinstance(s, Trace):
         return [s.st, s.val]
+    if isinstance(s, Event):
+        return [s.log, s.val]
     if isinstance(s, Peek):
         return [s.st]
     if isinstance(s, FutureCall):
@@ -385,8 +406,13 @@ def features(p: Program) -> set[str]:
 
 
 class _Emitter:
-    def __init__(self, prefix: str, sync: bool = False):
+    def __init__(self, prefix: str, sync: bool = False, block_on_attrs: str = "",
+                 private: bool = False):
         self.prefix = prefix
+        # private functions: a module's kernels inline them, and nothing else is kept
+        self.visibility = "private " if private else ""
+        # printed on every block_on (e.g. ` {scope = "warp"}`: test/difftest/gpu.py)
+        self.block_on_attrs = block_on_attrs
         self.lines: list[str] = []
         self.temps = 0
         # sync: print the program without gasync (see `emit_sync`)
@@ -492,6 +518,24 @@ class _Emitter:
         elif isinstance(s, Peek):
             c0 = self.const(ind, 0, "index")
             o(ind, f"%{s.dst.name} = memref.load %{s.st.name}[{c0}] : memref<1xi32>")
+        elif isinstance(s, Event):
+            # atomic: at block scope on the GPU, tasks of one log run on several warps at once
+            c0, one = self.const(ind, 0, "index"), self.const(ind, 1, "i32")
+            cap, site = self.const(ind, LOG_EVENTS, "i32"), self.const(ind, s.site, "i32")
+            n, room = self.tmp(), self.tmp()
+            o(ind, f"{n} = memref.atomic_rmw addi {one}, %{s.log.name}[{c0}] : "
+                   "(i32, memref<?xi32>) -> i32")
+            o(ind, f"{room} = arith.cmpi slt, {n}, {cap} : i32")
+            o(ind, f"scf.if {room} {{")
+            twice, first, at, at1 = self.tmp(), self.tmp(), self.tmp(), self.tmp()
+            o(ind + 1, f"{twice} = arith.addi {n}, {n} : i32")
+            o(ind + 1, f"{first} = arith.addi {twice}, {one} : i32")
+            o(ind + 1, f"{at} = arith.index_cast {first} : i32 to index")
+            c1 = self.const(ind + 1, 1, "index")
+            o(ind + 1, f"{at1} = arith.addi {at}, {c1} : index")
+            o(ind + 1, f"memref.store {site}, %{s.log.name}[{at}] : memref<?xi32>")
+            o(ind + 1, f"memref.store %{s.val.name}, %{s.log.name}[{at1}] : memref<?xi32>")
+            o(ind, "}")
         elif isinstance(s, AllocState):
             c0 = self.const(ind, 0, "index")
             o(ind, f"%{s.dst.name} = memref.alloca() : memref<1xi32>")
@@ -526,9 +570,10 @@ class _Emitter:
                    f'{mlir_type(s.dst.ty)}')
         elif isinstance(s, (Await, BlockOn)):
             op = "gasync.await" if isinstance(s, Await) else "gasync.block_on"
+            attrs = self.block_on_attrs if isinstance(s, BlockOn) else ""
             lhs = f"%{s.dst.name} = " if s.dst is not None else ""
             res = s.dst.ty if s.dst is not None else "()"
-            o(ind, f'{lhs}"{op}"(%{s.src.name}) : ({mlir_type(s.src.ty)}) -> {res}')
+            o(ind, f'{lhs}"{op}"(%{s.src.name}){attrs} : ({mlir_type(s.src.ty)}) -> {res}')
         elif isinstance(s, Yield):
             o(ind, '"gasync.yield"() : () -> ()')
         elif isinstance(s, If):
@@ -599,7 +644,7 @@ class _Emitter:
         params = ", ".join(f"%{p.name}: {mlir_type(p.ty)}" for p in f.params)
         ret = f" -> {f.ret}" if f.ret else ""
         attrs = " attributes {gasync.async}" if f.is_async and not self.sync else ""
-        self.out(0, f"func.func {self.sym(f.name)}({params}){ret}{attrs} {{")
+        self.out(0, f"func.func {self.visibility}{self.sym(f.name)}({params}){ret}{attrs} {{")
         self.body(f.body, 1)
         if f.retval is not None:
             self.out(1, f"return %{f.retval.name} : {f.retval.ty}")
@@ -689,6 +734,9 @@ class Config:
     then: bool = True
     i64: bool = True
     fut_if: bool = True          # a future created before an scf.if, awaited in both branches
+    events: bool = False         # the event log: every function may append to it (Event)
+    host_peek: bool = True       # Peek in the host function before its end
+    spawn_weight: int = 1        # how often a statement spawns, against ~40 for the rest
 
 
 EDGE = [0, 1, 2, 3, 7, -1, -2, 0x7FFFFFFF, -0x80000000, 0x7FFF, 0x10000, 31, 32, 33, 63, 64]
@@ -706,6 +754,7 @@ class _Ctx:
     is_async: bool
     depth: int
     mult: int            # how many times this code may run per call of the function
+    log: Var | None = None  # the event log, when Config.events
 
 
 class Generator:
@@ -722,6 +771,7 @@ class Generator:
         self.live: dict[str, int] = {}
         self.cur_live = 0
         self.fut_live: dict[str, int] = {}
+        self.sites = 0  # Event statements so far (each its own site number)
 
     # values -------------------------------------------------------------
     def new(self, ty: str) -> Var:
@@ -787,7 +837,7 @@ class Generator:
     def mix(self, vals: list[Var], ty: str, out: list) -> Var:
         """One value of type `ty` that depends on `vals` (the most recent few, and a few
         older ones, which then live across the suspensions in between)."""
-        vals = [v for v in vals if not is_handle(v.ty) and v.ty != "st"]
+        vals = [v for v in vals if not is_handle(v.ty) and v.ty not in ("st", "log")]
         if not vals:
             return self.const(ty, out)
         if len(vals) > 6:
@@ -818,7 +868,8 @@ class Generator:
     def args_for(self, f: Func, params: list[Var], ctx: _Ctx, scope: list[Var], out: list) -> list[Var]:
         args = []
         for p in params:
-            args.append(ctx.st if p.ty == "st" else self.pick(scope, p.ty, out))
+            args.append(ctx.st if p.ty == "st" else ctx.log if p.ty == "log"
+                        else self.pick(scope, p.ty, out))
         return args
 
     def charge(self, ctx: _Ctx, name: str) -> None:
@@ -846,7 +897,11 @@ class Generator:
         nested = ctx.depth < cfg.max_depth
         choices = [("arith", 6), ("call", 5), ("two", 2), ("ready", 1)]
         if ctx.st is not None and cfg.state:
-            choices += [("trace", 3), ("peek", 1)]
+            choices += [("trace", 3)]
+            if ctx.is_async or cfg.host_peek:
+                choices += [("peek", 1)]
+        if ctx.log is not None:
+            choices += [("event", 3)]
         if cfg.then:
             choices += [("then", 3)]
         if cfg.async_blocks and nested:
@@ -862,7 +917,7 @@ class Generator:
         if ctx.is_async:
             choices += [("yield", 3)]
             if cfg.spawn:
-                choices += [("spawn", 1)]
+                choices += [("spawn", cfg.spawn_weight)]
         kinds, weights = zip(*choices)
         kind = self.rng.choices(kinds, weights)[0]
         getattr(self, "s_" + kind)(ctx, scope, out)
@@ -900,6 +955,11 @@ class Generator:
     def s_trace(self, ctx: _Ctx, scope: list[Var], out: list) -> None:
         v = self.mix(self.rng.sample(scope, min(len(scope), 2)) if scope else [], "i32", out)
         out.append(Trace(ctx.st, v))
+
+    def s_event(self, ctx: _Ctx, scope: list[Var], out: list) -> None:
+        v = self.mix(self.rng.sample(scope, min(len(scope), 2)) if scope else [], "i32", out)
+        self.sites += 1
+        out.append(Event(ctx.log, self.sites, v))
 
     def s_peek(self, ctx: _Ctx, scope: list[Var], out: list) -> None:
         d = self.new("i32")
@@ -1110,6 +1170,8 @@ class Generator:
         for _ in range(self.rng.choice([0, 1, 1, 2])):
             if self.rng.random() < 0.5:
                 out.append(Yield())
+            elif ctx.log is not None and self.rng.random() < 0.5:
+                self.s_event(ctx, scope, out)
             else:
                 self.s_arith(ctx, scope, out)
         self.rng.shuffle(tasks)
@@ -1120,6 +1182,8 @@ class Generator:
     def signature(self, i: int) -> Func:
         n = self.rng.choice([0, 1, 1, 2, 2, 3])
         params = [self.new(self.rng.choice(self.value_types() * 3 + ["i1"])) for _ in range(n)]
+        if self.cfg.events:
+            params.append(Var("lg", "log"))
         if self.cfg.state and self.rng.random() < 0.6:
             params.append(Var("st", "st"))
         ret = self.rng.choice(self.value_types() * 2 + [None])
@@ -1129,8 +1193,9 @@ class Generator:
         self.cur_cost = 1
         self.cur_live = 0
         st = f.params[-1] if f.has_state else None
-        ctx = _Ctx(fn_index=i, st=st, is_async=f.is_async, depth=0, mult=1)
-        scope = [p for p in f.params if p.ty != "st"]
+        log = Var("lg", "log") if self.cfg.events else None
+        ctx = _Ctx(fn_index=i, st=st, is_async=f.is_async, depth=0, mult=1, log=log)
+        scope = [p for p in f.params if p.ty not in ("st", "log")]
         n = self.rng.randint(*self.cfg.top_stmts)
         body, local = self.block(ctx, scope, n)
         if self.rng.random() < 0.3:  # suspend before anything else: every caller is pending
@@ -1156,7 +1221,8 @@ class Generator:
             self.body(i, self.funcs[i])
         # the host entry
         a, b = Var("a", "i32"), Var("b", "i32")
-        main = Func("main", [a, b], "i32", [], None, is_async=False)
+        log = Var("lg", "log") if self.cfg.events else None
+        main = Func("main", [a, b] + ([log] if log else []), "i32", [], None, is_async=False)
         self.funcs.append(main)
         self.cur_cost = 1
         body: list = []
@@ -1166,7 +1232,7 @@ class Generator:
             init = self.mix([a, b], "i32", body) if self.rng.random() < 0.5 else self.const("i32", body)
             st = Var("st", "st")
             body.append(AllocState(st, init))
-        ctx = _Ctx(fn_index=-1, st=st, is_async=False, depth=0, mult=1)
+        ctx = _Ctx(fn_index=-1, st=st, is_async=False, depth=0, mult=1, log=log)
         local = list(scope)
         for _ in range(self.rng.randint(*self.cfg.host_tasks)):
             r = self.rng.random()
@@ -1177,8 +1243,8 @@ class Generator:
                 if kind == "then" and not self.cfg.then:
                     kind = "call"
             else:
-                kind = self.rng.choice(["if", "fut_if", "for", "arith", "trace"] if st else
-                                       ["if", "fut_if", "for", "arith"])
+                kind = self.rng.choice(["if", "fut_if", "for", "arith"] + (["trace"] if st else [])
+                                       + (["event"] if log else []))
                 if kind == "for" and not self.cfg.loops:
                     kind = "if"
                 if kind == "fut_if" and not self.cfg.fut_if:

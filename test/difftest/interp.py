@@ -8,8 +8,13 @@ Semantics (docs/design.md, "The dialect"):
   then `@g(value, e...)` (no value for a future of none);
 - `yield` suspends once and resumes: nothing observable in a single task;
 - `spawn` hands the future to the executor; awaiting the task joins it.
-  The generator spawns only futures that cannot touch the state cell, so
-  when the task runs does not change the result: it is run when joined;
+  Tasks are scheduled as asyncio does (docs/design.md, the Python frontend): each
+  `block_on` runs an executor whose ready queue is FIFO, the root first; a
+  spawned task is queued at the back when spawned; `yield` goes to the back;
+  a task awaiting an unfinished task waits, and goes to the back when that
+  task finishes; awaiting a finished task does not suspend. The generator
+  spawns only futures that cannot touch the state cell, so the order shows
+  only in the event log (`Event`), which `Interpreter.log` records;
 - integers wrap around (32/64-bit, two's complement); division and shifts
   use the guards that the generator prints with them.
 
@@ -19,9 +24,11 @@ linearity invariant).
 
 from __future__ import annotations
 
-from .generate import (DIV_MASK, STATE_MULT, WIDTH, AllocState, AsyncBlock, Await, BinOp, BlockOn,
-                       Cast, Cmp, Const, For, Func, FutureCall, If, Peek, Program, Ready, Select,
-                       Spawn, Then, Trace, While, Yield, handle_value)
+from collections import deque
+
+from .generate import (DIV_MASK, LOG_EVENTS, STATE_MULT, WIDTH, AllocState, AsyncBlock, Await,
+                       BinOp, BlockOn, Cast, Cmp, Const, Event, For, Func, FutureCall, If, Peek,
+                       Program, Ready, Select, Spawn, Then, Trace, While, Yield, handle_value)
 
 
 class InterpError(Exception):
@@ -139,9 +146,30 @@ class _BlockFut(_Fut):
         self.stmt, self.env, self.fname = stmt, env, fname
 
 
-class _Task(_Fut):
-    def __init__(self, fut: _Fut):
-        self.fut = fut
+class _Task:
+    """A task of an executor: `run` is the generator that polls its future."""
+
+    def __init__(self, run):
+        self.run = run
+        self.done = False
+        self.joined = False
+        self.result = None
+        self.waiter: _Task | None = None
+
+
+# What a task's generator yields when it suspends: to the back of the queue
+# (a yield), or to wait for the task it awaits.
+_REQUEUE = "requeue"
+_JOIN = "join"
+
+
+def _no_suspension(gen):
+    """Run generator `gen` (code outside any executor) to its end: its value."""
+    try:
+        next(gen)
+    except StopIteration as stop:
+        return stop.value
+    raise InterpError("a suspension outside async code")
 
 
 class Interpreter:
@@ -152,56 +180,115 @@ class Interpreter:
         self.step_limit = step_limit
         self.observed: dict[tuple[str, str], int] = {}
         """(function, value name) -> the last value it took (for the minimiser)."""
+        self.log: list[tuple[int, int]] = []
+        """The event log's (site, value) pairs, the first LOG_EVENTS of them."""
+        self.events = 0
+        """How many events were appended (also those past LOG_EVENTS)."""
+        self.queue: deque | None = None
+        """The ready queue of the executor running now (None: outside block_on)."""
+        self.live = 0
+        self.max_live = 0
+        """Spawned tasks not yet joined: now, and the most at once (the pool they need)."""
 
     # entry ------------------------------------------------------------------
     def run(self, args: tuple[int, ...] | None = None) -> int:
         """The entry's result as a signed 32-bit integer."""
         args = self.program.args if args is None else args
         main = self.funcs[self.program.entry]
-        vals = [a & mask(WIDTH[p.ty]) for a, p in zip(args, main.params)]
-        r = self.call(main.name, vals)
+        vals = [a & mask(WIDTH[p.ty]) for a, p in zip(args, main.params) if p.ty != "log"]
+        vals += [self.log for p in main.params if p.ty == "log"]
+        r = _no_suspension(self.call(main.name, vals))
         return signed(r, 32)
 
     def call(self, name: str, args: list):
+        """A generator: runs @name (suspending where it suspends), returns its value."""
         f = self.funcs[name]
         if len(args) != len(f.params):
             raise InterpError(f"@{name} takes {len(f.params)} arguments, got {len(args)}")
         env = {p.name: a for p, a in zip(f.params, args)}
-        self.body(f.body, env, name)
+        yield from self.body(f.body, env, name)
         return env[f.retval.name] if f.retval is not None else None
 
     def force(self, fut: _Fut):
+        """A generator: polls `fut` to completion in the task running it, returns its value."""
         if not isinstance(fut, _Fut):
             raise InterpError(f"not a future: {fut!r}")
         if fut.consumed:
             raise InterpError("a future was consumed twice")
         fut.consumed = True
         if isinstance(fut, _CallFut):
-            return self.call(fut.fn, fut.args)
+            return (yield from self.call(fut.fn, fut.args))
         if isinstance(fut, _ReadyFut):
             return fut.value
         if isinstance(fut, _ThenFut):
-            v = self.force(fut.src)
-            return self.call(fut.fn, ([] if v is None else [v]) + fut.extras)
+            v = yield from self.force(fut.src)
+            return (yield from self.call(fut.fn, ([] if v is None else [v]) + fut.extras))
         if isinstance(fut, _BlockFut):
             env = dict(fut.env)
-            self.body(fut.stmt.body, env, fut.fname)
+            yield from self.body(fut.stmt.body, env, fut.fname)
             return env[fut.stmt.ret.name] if fut.stmt.ret is not None else None
-        if isinstance(fut, _Task):
-            return self.force(fut.fut)
         raise InterpError(f"unknown future {fut!r}")
 
+    def join(self, task: _Task):
+        """A generator: awaits `task` (suspends only while it has not finished)."""
+        if not isinstance(task, _Task):
+            raise InterpError(f"not a task: {task!r}")
+        if task.joined:
+            raise InterpError("a task was joined twice")
+        task.joined = True
+        if not task.done:
+            yield (_JOIN, task)
+        self.live -= 1
+        return task.result
+
+    def spawn(self, fut) -> _Task:
+        if not isinstance(fut, _Fut) or fut.consumed:
+            raise InterpError("spawn of a consumed future or of a task")
+        if self.queue is None:
+            raise InterpError("spawn outside block_on")
+        task = _Task(self.force(fut))
+        self.queue.append(task)  # at the back, when spawned
+        self.live += 1
+        self.max_live = max(self.max_live, self.live)
+        return task
+
+    def block_on(self, fut):
+        """Run an executor whose root is `fut` until the root finishes: its value."""
+        root = _Task(self.force(fut))
+        outer, self.queue = self.queue, deque([root])
+        try:
+            while not root.done:
+                if not self.queue:
+                    raise InterpError("deadlock: no task is ready")
+                task = self.queue.popleft()
+                try:
+                    why, what = next(task.run)
+                except StopIteration as stop:
+                    task.done, task.result = True, stop.value
+                    if task.waiter is not None:  # the joiner goes to the back
+                        self.queue.append(task.waiter)
+                        task.waiter = None
+                    continue
+                if why == _REQUEUE:
+                    self.queue.append(task)
+                else:
+                    what.waiter = task
+        finally:
+            self.queue = outer
+        return root.result
+
     # statements ---------------------------------------------------------------
-    def body(self, stmts: list, env: dict, fname: str) -> None:
+    def body(self, stmts: list, env: dict, fname: str):
+        """A generator, as is `stmt`: they yield where the task suspends."""
         for s in stmts:
-            self.stmt(s, env, fname)
+            yield from self.stmt(s, env, fname)
 
     def set(self, env: dict, fname: str, var, value) -> None:
         env[var.name] = value
         if isinstance(value, int):
             self.observed[(fname, var.name)] = value
 
-    def stmt(self, s, env: dict, fname: str) -> None:
+    def stmt(self, s, env: dict, fname: str):
         self.steps += 1
         if self.steps > self.step_limit:
             raise InterpError("step limit exceeded")
@@ -224,6 +311,10 @@ class Interpreter:
             cell[0] = (cell[0] * STATE_MULT + g(s.val.name)) & mask(32)
         elif isinstance(s, Peek):
             self.set(env, fname, s.dst, g(s.st.name)[0])
+        elif isinstance(s, Event):
+            if self.events < LOG_EVENTS:
+                self.log.append((s.site, g(s.val.name)))
+            self.events += 1
         elif isinstance(s, FutureCall):
             env[s.dst.name] = _CallFut(s.callee, [g(a.name) for a in s.args])
         elif isinstance(s, Ready):
@@ -233,22 +324,27 @@ class Interpreter:
         elif isinstance(s, AsyncBlock):
             env[s.dst.name] = _BlockFut(s, dict(env), fname)
         elif isinstance(s, Spawn):
-            src = g(s.src.name)
-            if src.consumed:
-                raise InterpError("a future was consumed twice")
-            env[s.dst.name] = _Task(src)
+            env[s.dst.name] = self.spawn(g(s.src.name))
         elif isinstance(s, (Await, BlockOn)):
-            v = self.force(g(s.src.name))
+            src = g(s.src.name)
+            if isinstance(s, BlockOn):
+                v = self.block_on(src)
+            elif isinstance(src, _Task):
+                v = yield from self.join(src)
+            else:
+                v = yield from self.force(src)
             if s.dst is not None:
                 self.set(env, fname, s.dst, v)
         elif isinstance(s, Yield):
-            pass
+            if self.queue is None:
+                raise InterpError("yield outside block_on")
+            yield (_REQUEUE, None)
         elif isinstance(s, If):
             if g(s.cond.name):
-                self.body(s.then_body, env, fname)
+                yield from self.body(s.then_body, env, fname)
                 vals = [g(v.name) for v in s.then_yield]
             else:
-                self.body(s.else_body, env, fname)
+                yield from self.body(s.else_body, env, fname)
                 vals = [g(v.name) for v in s.else_yield]
             for r, v in zip(s.results, vals):
                 self.set(env, fname, r, v)
@@ -260,7 +356,7 @@ class Interpreter:
                 self.set(env, fname, s.iv, iv)
                 for it, v in zip(s.iters, vals):
                     self.set(env, fname, it, v)
-                self.body(s.body, env, fname)
+                yield from self.body(s.body, env, fname)
                 vals = [g(v.name) for v in s.yields]
                 iv += s.step
             for r, v in zip(s.results, vals):
@@ -272,7 +368,7 @@ class Interpreter:
                 self.set(env, fname, s.bcount, count)
                 for b, v in zip(s.bargs, vals):
                     self.set(env, fname, b, v)
-                self.body(s.before, env, fname)
+                yield from self.body(s.before, env, fname)
                 count = g(s.bcount.name)
                 vals = [g(v.name) for v in s.cargs]
                 if not signed(count, 32) < lim:
@@ -280,7 +376,7 @@ class Interpreter:
                 self.set(env, fname, s.acount, count)
                 for a, v in zip(s.aargs, vals):
                     self.set(env, fname, a, v)
-                self.body(s.after, env, fname)
+                yield from self.body(s.after, env, fname)
                 count = (g(s.acount.name) + 1) & mask(32)
                 vals = [g(v.name) for v in s.yields]
             self.set(env, fname, s.rcount, count)
@@ -295,5 +391,12 @@ def interpret(program: Program, args: tuple[int, ...] | None = None) -> int:
     return Interpreter(program).run(args)
 
 
+def interpret_with_log(program: Program) -> tuple[int, int, list[tuple[int, int]]]:
+    """(the entry's result, how many events, the first LOG_EVENTS (site, value) pairs)."""
+    interp = Interpreter(program)
+    result = interp.run()
+    return result, interp.events, interp.log
+
+
 __all__ = ["InterpError", "Interpreter", "binop", "cast", "cmpi", "handle_value", "interpret",
-           "signed"]
+           "interpret_with_log", "signed"]
