@@ -36,6 +36,10 @@ HANDLE_PRODUCERS = ("gasync.future", "gasync.ready", "gasync.then", "gasync.spaw
 BRANCH_TERMINATORS = ("cf.br", "cf.cond_br", "cf.switch")
 NO_TERMINATOR_OPS = ("builtin.module", "gpu.module")
 """Ops whose blocks end with any op (MLIR's NoTerminator trait)."""
+INDEXED_ACCESS_OPS = {"memref.load": 0, "memref.store": 1, "memref.atomic_rmw": 1,
+                      "memref.generic_atomic_rmw": 0, "vector.load": 0, "vector.store": 1}
+"""Ops that access one element (or a vector starting at one) of a memref:
+the position of the memref operand; its indices are the operands after it."""
 
 
 def is_async_function(op: ir.Operation) -> bool:
@@ -119,6 +123,8 @@ class Verifier:
             self.check_function_signature(op)
         if name == "func.call":
             self.check_call(op)
+        if name in INDEXED_ACCESS_OPS:
+            self.check_constant_indices(op, INDEXED_ACCESS_OPS[name])
         # The uses of an invalid op's results would only repeat its error.
         if self.diags.error_count == errors_before:
             for result in op.results:
@@ -169,6 +175,25 @@ class Verifier:
                         self.error(arg.location, f"a block argument of type '{arg.type}' would "
                                    "merge futures through control flow: not supported (await "
                                    "the future in each branch instead)")
+
+    def check_constant_indices(self, op: ir.Operation, memref_position: int) -> None:
+        """A constant index outside its dimension is an access out of bounds on
+        every run (on the CPU, a signal or a silently corrupted program), so it
+        is an error here. Indices known only at run time stay unchecked."""
+        operands = list(op.operands)
+        memref = operands[memref_position].type
+        if not isinstance(memref, ir.MemRefType):
+            return
+        for dim, index in enumerate(operands[memref_position + 1:][:memref.rank]):
+            value = constant_index(index)
+            if value is None:
+                continue
+            size = None if memref.is_dynamic_dim(dim) else memref.shape[dim]
+            if value < 0 or (size is not None and value >= size):
+                bounds = "a non-negative index" if size is None else f"size {size}"
+                self.error(op, f"'{op.name}' index {value} is out of bounds for dimension {dim} "
+                               f"of '{memref}' ({bounds})")
+                return
 
     # Types ---------------------------------------------------------------
     def check_type(self, op: ir.Operation, t: ir.Type) -> None:
@@ -644,6 +669,18 @@ def may_follow(first: ir.Operation, second: ir.Operation,
         seen.add(block)
         stack.extend(block.successors)
     return False
+
+
+def constant_index(value: ir.Value) -> int | None:
+    """The value of an index defined by an arith.constant, else None."""
+    owner = value.owner
+    if isinstance(owner, ir.Block):
+        return None
+    owner = owner.operation
+    if owner.name != "arith.constant":
+        return None
+    attr = owner.attributes["value"]
+    return ir.IntegerAttr(attr).value if isinstance(attr, ir.IntegerAttr) else None
 
 
 def _is_opaque(t: ir.Type) -> bool:
