@@ -20,12 +20,12 @@ from .diagnostics import DiagnosticEngine
 from .ir_utils import (
     FUNCTION_OPS,
     LOOP_OPS,
+    SymbolIndex,
     ancestors,
     flat_symbol,
     function_type,
     has_body,
     is_ancestor,
-    lookup_symbol,
     same_op,
     symbol_name,
     walk,
@@ -89,6 +89,7 @@ class Verifier:
         self.context = module.context
         # Types are uniqued per context, so each type is inspected once.
         self.type_problems: dict[ir.Type, tuple[ir.Type, str] | None] = {}
+        self.symbols = SymbolIndex()
 
     def error(self, op_or_loc, message: str, notes=()):
         loc = op_or_loc.location if hasattr(op_or_loc, "location") else op_or_loc
@@ -203,9 +204,9 @@ class Verifier:
             except gt.GasyncTypeError as e:
                 self.error(op, str(e))
                 return
-        elif isinstance(t, ir.OpaqueType) or _is_opaque(t):
-            opaque = ir.OpaqueType(t)
-            if not self.allow_unregistered:
+        elif not self.allow_unregistered:
+            opaque = gt.opaque(t)
+            if opaque is not None:
                 self.error(op, f"type '{t}' of unregistered dialect '{opaque.dialect_namespace}' "
                                "(pass --allow-unregistered-dialect to accept it)")
 
@@ -308,7 +309,7 @@ class Verifier:
             self.error(op, f"'{op.name}' attribute 'callee' must be a flat symbol reference "
                            f"(@name), found {op.attributes[CALLEE]}")
             return None
-        callee = lookup_symbol(op, ref)
+        callee = self.symbols.lookup(op, ref)
         if callee is None:
             self.error(op, f"'{op.name}' refers to '@{ref}', which does not exist")
             return None
@@ -467,7 +468,7 @@ class Verifier:
 
     def check_call(self, op: ir.Operation) -> None:
         ref = flat_symbol(op.attributes["callee"])
-        callee = lookup_symbol(op, ref) if ref else None
+        callee = self.symbols.lookup(op, ref) if ref else None
         if callee is not None and is_async_function(callee):
             self.error(op, f"async function '@{ref}' cannot be called with func.call: create a "
                            f"future with \"gasync.future\"(...) {{callee = @{ref}}} and await it",
@@ -681,14 +682,6 @@ def constant_index(value: ir.Value) -> int | None:
         return None
     attr = owner.attributes["value"]
     return ir.IntegerAttr(attr).value if isinstance(attr, ir.IntegerAttr) else None
-
-
-def _is_opaque(t: ir.Type) -> bool:
-    try:
-        ir.OpaqueType(t)
-        return True
-    except ValueError:
-        return False
 
 
 def verify(module: ir.Operation, diags: DiagnosticEngine, *, allow_unregistered: bool = False) -> bool:
