@@ -87,8 +87,7 @@ class Verifier:
         self.diags = diags
         self.allow_unregistered = allow_unregistered
         self.context = module.context
-        # Types are uniqued per context, so each type is inspected once.
-        self.type_problems: dict[ir.Type, tuple[ir.Type, str] | None] = {}
+        self.type_cache: dict[ir.Type, tuple[str | None, str | None]] = {}
         self.symbols = SymbolIndex()
 
     def error(self, op_or_loc, message: str, notes=()):
@@ -197,30 +196,45 @@ class Verifier:
                 return
 
     # Types ---------------------------------------------------------------
-    def check_type(self, op: ir.Operation, t: ir.Type) -> None:
+    def type_error(self, t: ir.Type) -> str | None:
+        """What is wrong with a gasync or unregistered type itself, or None."""
         if gt.is_gasync_type(t):
             try:
                 gt.check_type(t)
             except gt.GasyncTypeError as e:
-                self.error(op, str(e))
-                return
+                return str(e)
         elif not self.allow_unregistered:
             opaque = gt.opaque(t)
             if opaque is not None:
-                self.error(op, f"type '{t}' of unregistered dialect '{opaque.dialect_namespace}' "
-                               "(pass --allow-unregistered-dialect to accept it)")
+                return (f"type '{t}' of unregistered dialect '{opaque.dialect_namespace}' "
+                        "(pass --allow-unregistered-dialect to accept it)")
+        return None
+
+    def lowering_error(self, t: ir.Type) -> str | None:
+        """Why MLIR would accept `t` and then assert or abort in the LLVM
+        lowering, or None."""
+        problem = gt.lowering_problem(t)
+        if problem is None:
+            return None
+        part, reason = problem
+        held = "" if part == t else f"it holds '{part}': "
+        return f"type '{t}' is not supported: {held}{reason}"
+
+    def type_errors(self, t: ir.Type) -> tuple[str | None, str | None]:
+        """(type_error, lowering_error) of `t`, worked out once per type: types
+        are uniqued per context, and a program uses few of them many times."""
+        found = self.type_cache.get(t)
+        if found is None:
+            found = self.type_cache[t] = (self.type_error(t), self.lowering_error(t))
+        return found
 
     def check_lowerable(self, op: ir.Operation, types) -> None:
         """Types that MLIR accepts but whose LLVM lowering asserts or aborts;
         the first such type of `types` is reported at `op`."""
         for t in types:
-            if t not in self.type_problems:
-                self.type_problems[t] = gt.lowering_problem(t)
-            problem = self.type_problems[t]
-            if problem is not None:
-                part, reason = problem
-                held = "" if part == t else f"it holds '{part}': "
-                self.error(op, f"type '{t}' is not supported: {held}{reason}")
+            message = self.type_errors(t)[1]
+            if message is not None:
+                self.error(op, message)
                 return
 
     def check_types(self, op: ir.Operation) -> None:
@@ -229,7 +243,9 @@ class Verifier:
             for block in region.blocks:
                 types.extend(arg.type for arg in block.arguments)
         for t in types:
-            self.check_type(op, t)
+            message = self.type_errors(t)[0]
+            if message is not None:
+                self.error(op, message)
         self.check_lowerable(op, types)
 
     # The catalogue -------------------------------------------------------
