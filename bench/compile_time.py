@@ -152,9 +152,18 @@ class Clock:
         return [time.perf_counter() - self.wall, time.process_time() - self.cpu]
 
 
+def tool_context() -> ir.Context:
+    """A context as the tools' compile driver makes it: prepared for gasync,
+    MLIR's multithreading off (a forked code generation, passes/isolated.py,
+    would wait for the thread pool's workers forever)."""
+    context = prepare_context(ir.Context())
+    context.enable_multithreading(False)
+    return context
+
+
 def time_cubin(text: str) -> dict[str, list[float]]:
     """The GPU pipeline, whole: gasync-to-cubin (verify ... PTX, nvJitLink)."""
-    context = prepare_context(ir.Context())
+    context = tool_context()
     with context, ir.Location.unknown():
         module = ir.Module.parse(text)
         ctx = PassContext(DiagnosticEngine())
@@ -181,7 +190,7 @@ class _Times(dict):
 
 def time_stages(text: str, jit: bool, times: dict | None = None) -> dict[str, list[float]]:
     times = {} if times is None else times
-    context = prepare_context(ir.Context())
+    context = tool_context()
     with context, ir.Location.unknown():
         clock = Clock()
         module = ir.Module.parse(text)
@@ -253,11 +262,9 @@ def _parse_lines(text: str) -> dict:
 def child(shape: str, n: int, root: str) -> int:
     text = program_text(shape, n, root)
     times = _Times(sys.stdout)
-    # The GPU pipeline first: it forks its code generation (passes/isolated.py),
-    # and a fork after the JIT has started LLVM's threads can deadlock.
-    cubin = time_cubin(text) if "gpu.module" in text else {}
     time_stages(text, jit=True, times=times)
-    times.update(cubin)
+    if "gpu.module" in text:
+        times.update(time_cubin(text))
     times[PEAK_ALL] = _peak_mib()
     return 0
 
