@@ -13,8 +13,10 @@ Programs:
   awaits (each of a future that yields once), both run from a host @main by
   block_on.
 
-Stages are timed one by one on the same module: parse, each pass of
-gasync-to-llvm, and the JIT (ExecutionEngine construction: LLVM's optimiser and
+Stages are timed one by one on the same module, in wall-clock and in CPU
+seconds of the process (on a machine shared with other work the wall clock
+mostly measures the wait for a core): parse, each pass of gasync-to-llvm,
+and the JIT (ExecutionEngine construction: LLVM's optimiser and
 code generator) at -O2 and at -O0; for a program with a gpu.module (the seed
 demo), also the whole gasync-to-cubin. Each program runs in a child process
 (best of --repeat for the small ones, one run for the generated sizes), which
@@ -140,20 +142,39 @@ def generated_program(n: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def time_cubin(text: str) -> dict[str, float]:
-    """The GPU pipeline, whole: gasync-to-cubin (verify ... PTX, nvJitLink)."""
+class Clock:
+    """[wall-clock seconds, CPU seconds of this process] since it was made."""
+
+    def __init__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def read(self) -> list[float]:
+        return [time.perf_counter() - self.wall, time.process_time() - self.cpu]
+
+
+def tool_context() -> ir.Context:
+    """A context as the tools' compile driver makes it: prepared for gasync,
+    MLIR's multithreading off (a forked code generation, passes/isolated.py,
+    would wait for the thread pool's workers forever)."""
     context = prepare_context(ir.Context())
+    context.enable_multithreading(False)
+    return context
+
+
+def time_cubin(text: str) -> dict[str, list[float]]:
+    """The GPU pipeline, whole: gasync-to-cubin (verify ... PTX, nvJitLink)."""
+    context = tool_context()
     with context, ir.Location.unknown():
         module = ir.Module.parse(text)
         ctx = PassContext(DiagnosticEngine())
-        t0 = time.perf_counter()
+        clock = Clock()
         if not run_pipeline("gasync-to-cubin", module.operation, ctx):
             raise SystemExit("gasync-to-cubin failed")
-        return {"gasync-to-cubin (all stages, sm_90)": time.perf_counter() - t0}
+        return {"gasync-to-cubin (all stages, sm_90)": clock.read()}
 
 
 class _Times(dict):
-    """Stage -> seconds; in a child process each entry is also printed as it
+    """Stage -> [wall, CPU] seconds (peak memory: MiB); in a child process each entry is also printed as it
     is measured (one JSON line), so that a run stopped at --limit keeps the
     stages it finished."""
 
@@ -167,27 +188,27 @@ class _Times(dict):
             print(json.dumps({key: value}), file=self.stream, flush=True)
 
 
-def time_stages(text: str, jit: bool, times: dict | None = None) -> dict[str, float]:
+def time_stages(text: str, jit: bool, times: dict | None = None) -> dict[str, list[float]]:
     times = {} if times is None else times
-    context = prepare_context(ir.Context())
+    context = tool_context()
     with context, ir.Location.unknown():
-        t0 = time.perf_counter()
+        clock = Clock()
         module = ir.Module.parse(text)
-        times["parse"] = time.perf_counter() - t0
+        times["parse"] = clock.read()
         drop_device_code(module)  # the CPU pipeline compiles host code
         ctx = PassContext(DiagnosticEngine())
         for label, pipeline in STAGES:
-            t0 = time.perf_counter()
+            clock = Clock()
             if not run_pipeline(pipeline, module.operation, ctx):
                 raise SystemExit(f"stage {label} failed")
-            times[label] = time.perf_counter() - t0
+            times[label] = clock.read()
         times[PEAK_PASSES] = _peak_mib()
         if jit:
             from mlir.execution_engine import ExecutionEngine
             for label, level in ((JIT_O0, 0), (JIT_O2, 2)):
-                t0 = time.perf_counter()
+                clock = Clock()
                 engine = ExecutionEngine(module, opt_level=level)
-                times[label] = time.perf_counter() - t0
+                times[label] = clock.read()
                 del engine
     return times
 
@@ -207,8 +228,9 @@ def program_text(shape: str, n: int, root: str) -> str:
 
 
 def measure(shape: str, n: int, repeat: int, limit: float, root: str) -> dict:
-    """Best of `repeat` runs in a child process each: stage -> seconds, plus
-    the child's peak memory; {"error": ...} if it failed or ran past `limit`."""
+    """Best of `repeat` runs in a child process each (the least CPU time per
+    stage): stage -> [wall, CPU] seconds, plus the child's peak memory;
+    {"stopped": ...} if it failed or ran past `limit`."""
     runs = []
     for _ in range(repeat):
         command = [sys.executable, os.path.abspath(__file__), "--child", shape, str(n)]
@@ -222,7 +244,12 @@ def measure(shape: str, n: int, repeat: int, limit: float, root: str) -> dict:
         if child.returncode != 0:
             return {"stopped": (child.stderr.strip().splitlines() or ["failed"])[-1]}
         runs.append(_parse_lines(child.stdout))
-    return {k: min(r[k] for r in runs) for k in runs[0]}
+    return {k: min((r[k] for r in runs), key=_cpu) for k in runs[0]}
+
+
+def _cpu(value) -> float:
+    """A stage's CPU seconds (a peak memory is its own key)."""
+    return value[1] if isinstance(value, list) else value
 
 
 def _parse_lines(text: str) -> dict:
@@ -237,7 +264,8 @@ def child(shape: str, n: int, root: str) -> int:
     times = _Times(sys.stdout)
     time_stages(text, jit=True, times=times)
     if "gpu.module" in text:
-        times.update(time_cubin(text))
+        for stage, seconds in time_cubin(text).items():
+            times[stage] = seconds  # printed as it comes, as every stage
     times[PEAK_ALL] = _peak_mib()
     return 0
 
@@ -250,26 +278,30 @@ def table(name: str, best: dict) -> list[str]:
     lines = [f"## {name}", ""]
     cpu = ["parse", *GASYNC_STAGES, *UPSTREAM_STAGES, JIT_O2]
     done = all(k in best for k in cpu)
-    total = sum(best.get(k, 0) for k in cpu)
-    lines += ["| stage | seconds | share of the CPU pipeline (JIT -O2) |", "| --- | ---: | ---: |"]
+    total = [sum(best[k][i] for k in cpu if k in best) for i in (0, 1)]
+    lines += ["| stage | wall s | CPU s | share of the CPU pipeline's CPU time (JIT -O2) |",
+              "| --- | ---: | ---: | ---: |"]
+
+    def row(label, wall, cpu_s, counted):
+        share = f"{100 * cpu_s / total[1]:.1f}%" if counted and done else ""
+        lines.append(f"| {label} | {wall:.3f} | {cpu_s:.3f} | {share} |")
+
     for k, v in best.items():
-        if k.startswith("peak memory") or k == "stopped":
-            continue
-        share = f"{100 * v / total:.1f}%" if k in cpu and done else ""
-        lines.append(f"| {k} | {v:.3f} | {share} |")
+        if isinstance(v, list):
+            row(k, v[0], v[1], k in cpu)
     groups = [("gasync's passes (verify to block_on lowering)", GASYNC_STAGES),
               ("upstream passes", UPSTREAM_STAGES), ("LLVM JIT -O2", (JIT_O2,))]
     for label, stages in groups:
         if all(k in best for k in stages):
-            v = sum(best[k] for k in stages)
-            lines.append(f"| **{label}** | {v:.3f} | {f'{100 * v / total:.1f}%' if done else ''} |")
+            row(f"**{label}**", sum(best[k][0] for k in stages),
+                sum(best[k][1] for k in stages), True)
     if done:
-        lines.append(f"| **the CPU pipeline, parse to JIT -O2** | {total:.3f} | 100% |")
+        row("**the CPU pipeline, parse to JIT -O2**", total[0], total[1], True)
     for k in (PEAK_PASSES, PEAK_ALL):
         if k in best:
-            lines.append(f"| {k} | {best[k]:.0f} | |")
+            lines.append(f"| {k} | {best[k]:.0f} | | |")
     if "stopped" in best:
-        lines.append(f"| (not measured: the next stage) | {best['stopped']} | |")
+        lines.append(f"| (not measured: the next stage) | {best['stopped']} | | |")
     return lines + [""]
 
 

@@ -129,6 +129,7 @@ class DiagnosticEngine:
     def __init__(self, stream: TextIO | None = sys.stderr, *, echo: bool = True,
                  source_name: str = "-"):
         self.diagnostics: list[Diagnostic] = []
+        self._errors = 0  # counted as they come: passes ask after every op
         self._seen: set[str] = set()
         self.stream = stream
         self.echo = echo
@@ -154,6 +155,7 @@ class DiagnosticEngine:
             return diag
         self._seen.add(key)
         self.diagnostics.append(diag)
+        self._errors += severity is Severity.ERROR
         if self.echo and self.stream is not None:
             print(diag.render(), file=self.stream)
         return diag
@@ -169,7 +171,7 @@ class DiagnosticEngine:
 
     @property
     def error_count(self) -> int:
-        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+        return self._errors
 
     def has_errors(self) -> bool:
         return self.error_count > 0

@@ -16,21 +16,25 @@ TASK = "task"
 TYPE_KINDS = (FUTURE, TASK)
 
 
-def _opaque(t: ir.Type) -> ir.OpaqueType | None:
+def opaque(t: ir.Type) -> ir.OpaqueType | None:
+    """`t` as an OpaqueType (a type of an unregistered dialect), or None.
+
+    The bindings give most types as their own class already; a bare ir.Type is
+    checked by its type id (casting it would raise for every other type, and
+    a raised exception costs as much as verifying an op)."""
     if isinstance(t, ir.OpaqueType):
         return t
-    try:
+    if type(t) is ir.Type and t.typeid == ir.OpaqueType.static_typeid:
         return ir.OpaqueType(t)
-    except ValueError:
-        return None
+    return None
 
 
 def _split(t: ir.Type) -> tuple[str, str] | None:
     """(kind, value-type text) of a gasync type, or None for any other type."""
-    opaque = _opaque(t)
-    if opaque is None or opaque.dialect_namespace != NAMESPACE:
+    opaque_type = opaque(t)
+    if opaque_type is None or opaque_type.dialect_namespace != NAMESPACE:
         return None
-    data = opaque.data
+    data = opaque_type.data
     lt = data.find("<")
     if lt < 0 or not data.endswith(">"):
         return (data, "")

@@ -20,12 +20,12 @@ from .diagnostics import DiagnosticEngine
 from .ir_utils import (
     FUNCTION_OPS,
     LOOP_OPS,
+    SymbolIndex,
     ancestors,
     flat_symbol,
     function_type,
     has_body,
     is_ancestor,
-    lookup_symbol,
     same_op,
     symbol_name,
     walk,
@@ -36,6 +36,10 @@ HANDLE_PRODUCERS = ("gasync.future", "gasync.ready", "gasync.then", "gasync.spaw
 BRANCH_TERMINATORS = ("cf.br", "cf.cond_br", "cf.switch")
 NO_TERMINATOR_OPS = ("builtin.module", "gpu.module")
 """Ops whose blocks end with any op (MLIR's NoTerminator trait)."""
+INDEXED_ACCESS_OPS = {"memref.load": 0, "memref.store": 1, "memref.atomic_rmw": 1,
+                      "memref.generic_atomic_rmw": 0, "vector.load": 0, "vector.store": 1}
+"""Ops that access one element (or a vector starting at one) of a memref:
+the position of the memref operand; its indices are the operands after it."""
 
 
 def is_async_function(op: ir.Operation) -> bool:
@@ -83,8 +87,8 @@ class Verifier:
         self.diags = diags
         self.allow_unregistered = allow_unregistered
         self.context = module.context
-        # Types are uniqued per context, so each type is inspected once.
-        self.type_problems: dict[ir.Type, tuple[ir.Type, str] | None] = {}
+        self.type_cache: dict[ir.Type, tuple[str | None, str | None]] = {}
+        self.symbols = SymbolIndex()
 
     def error(self, op_or_loc, message: str, notes=()):
         loc = op_or_loc.location if hasattr(op_or_loc, "location") else op_or_loc
@@ -119,6 +123,8 @@ class Verifier:
             self.check_function_signature(op)
         if name == "func.call":
             self.check_call(op)
+        if name in INDEXED_ACCESS_OPS:
+            self.check_constant_indices(op, INDEXED_ACCESS_OPS[name])
         # The uses of an invalid op's results would only repeat its error.
         if self.diags.error_count == errors_before:
             for result in op.results:
@@ -170,31 +176,65 @@ class Verifier:
                                    "merge futures through control flow: not supported (await "
                                    "the future in each branch instead)")
 
+    def check_constant_indices(self, op: ir.Operation, memref_position: int) -> None:
+        """A constant index outside its dimension is an access out of bounds on
+        every run (on the CPU, a signal or a silently corrupted program), so it
+        is an error here. Indices known only at run time stay unchecked."""
+        operands = list(op.operands)
+        memref = operands[memref_position].type
+        if not isinstance(memref, ir.MemRefType):
+            return
+        for dim, index in enumerate(operands[memref_position + 1:][:memref.rank]):
+            value = constant_index(index)
+            if value is None:
+                continue
+            size = None if memref.is_dynamic_dim(dim) else memref.shape[dim]
+            if value < 0 or (size is not None and value >= size):
+                bounds = "a non-negative index" if size is None else f"size {size}"
+                self.error(op, f"'{op.name}' index {value} is out of bounds for dimension {dim} "
+                               f"of '{memref}' ({bounds})")
+                return
+
     # Types ---------------------------------------------------------------
-    def check_type(self, op: ir.Operation, t: ir.Type) -> None:
+    def type_error(self, t: ir.Type) -> str | None:
+        """What is wrong with a gasync or unregistered type itself, or None."""
         if gt.is_gasync_type(t):
             try:
                 gt.check_type(t)
             except gt.GasyncTypeError as e:
-                self.error(op, str(e))
-                return
-        elif isinstance(t, ir.OpaqueType) or _is_opaque(t):
-            opaque = ir.OpaqueType(t)
-            if not self.allow_unregistered:
-                self.error(op, f"type '{t}' of unregistered dialect '{opaque.dialect_namespace}' "
-                               "(pass --allow-unregistered-dialect to accept it)")
+                return str(e)
+        elif not self.allow_unregistered:
+            opaque = gt.opaque(t)
+            if opaque is not None:
+                return (f"type '{t}' of unregistered dialect '{opaque.dialect_namespace}' "
+                        "(pass --allow-unregistered-dialect to accept it)")
+        return None
+
+    def lowering_error(self, t: ir.Type) -> str | None:
+        """Why MLIR would accept `t` and then assert or abort in the LLVM
+        lowering, or None."""
+        problem = gt.lowering_problem(t)
+        if problem is None:
+            return None
+        part, reason = problem
+        held = "" if part == t else f"it holds '{part}': "
+        return f"type '{t}' is not supported: {held}{reason}"
+
+    def type_errors(self, t: ir.Type) -> tuple[str | None, str | None]:
+        """(type_error, lowering_error) of `t`, worked out once per type: types
+        are uniqued per context, and a program uses few of them many times."""
+        found = self.type_cache.get(t)
+        if found is None:
+            found = self.type_cache[t] = (self.type_error(t), self.lowering_error(t))
+        return found
 
     def check_lowerable(self, op: ir.Operation, types) -> None:
         """Types that MLIR accepts but whose LLVM lowering asserts or aborts;
         the first such type of `types` is reported at `op`."""
         for t in types:
-            if t not in self.type_problems:
-                self.type_problems[t] = gt.lowering_problem(t)
-            problem = self.type_problems[t]
-            if problem is not None:
-                part, reason = problem
-                held = "" if part == t else f"it holds '{part}': "
-                self.error(op, f"type '{t}' is not supported: {held}{reason}")
+            message = self.type_errors(t)[1]
+            if message is not None:
+                self.error(op, message)
                 return
 
     def check_types(self, op: ir.Operation) -> None:
@@ -203,7 +243,9 @@ class Verifier:
             for block in region.blocks:
                 types.extend(arg.type for arg in block.arguments)
         for t in types:
-            self.check_type(op, t)
+            message = self.type_errors(t)[0]
+            if message is not None:
+                self.error(op, message)
         self.check_lowerable(op, types)
 
     # The catalogue -------------------------------------------------------
@@ -283,7 +325,7 @@ class Verifier:
             self.error(op, f"'{op.name}' attribute 'callee' must be a flat symbol reference "
                            f"(@name), found {op.attributes[CALLEE]}")
             return None
-        callee = lookup_symbol(op, ref)
+        callee = self.symbols.lookup(op, ref)
         if callee is None:
             self.error(op, f"'{op.name}' refers to '@{ref}', which does not exist")
             return None
@@ -442,7 +484,7 @@ class Verifier:
 
     def check_call(self, op: ir.Operation) -> None:
         ref = flat_symbol(op.attributes["callee"])
-        callee = lookup_symbol(op, ref) if ref else None
+        callee = self.symbols.lookup(op, ref) if ref else None
         if callee is not None and is_async_function(callee):
             self.error(op, f"async function '@{ref}' cannot be called with func.call: create a "
                            f"future with \"gasync.future\"(...) {{callee = @{ref}}} and await it",
@@ -646,12 +688,16 @@ def may_follow(first: ir.Operation, second: ir.Operation,
     return False
 
 
-def _is_opaque(t: ir.Type) -> bool:
-    try:
-        ir.OpaqueType(t)
-        return True
-    except ValueError:
-        return False
+def constant_index(value: ir.Value) -> int | None:
+    """The value of an index defined by an arith.constant, else None."""
+    owner = value.owner
+    if isinstance(owner, ir.Block):
+        return None
+    owner = owner.operation
+    if owner.name != "arith.constant":
+        return None
+    attr = owner.attributes["value"]
+    return ir.IntegerAttr(attr).value if isinstance(attr, ir.IntegerAttr) else None
 
 
 def verify(module: ir.Operation, diags: DiagnosticEngine, *, allow_unregistered: bool = False) -> bool:

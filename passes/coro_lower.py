@@ -102,6 +102,8 @@ class CoroLowerPass(ModulePass):
 
     def apply(self, module: ir.Operation, ctx: PassContext) -> None:
         ops = list(walk(module))
+        if not self.inputs_lowered(ops, ctx):
+            return
         functions = [op for op in ops if op.name == "func.func" and ASYNC_ATTR in op.attributes]
         block_ons = [op for op in ops if op.name == "gasync.block_on"]
         callees = Callees()
@@ -127,6 +129,22 @@ class CoroLowerPass(ModulePass):
             fn.erase()
         for table_op, table_kinds in kinds.tables():
             executor.add_executor(table_op, table_kinds)
+
+    @staticmethod
+    def inputs_lowered(ops: list[ir.Operation], ctx: PassContext) -> bool:
+        """Whether every future is the call form, as the passes before this one
+        leave it; else a located error naming the pass to run first."""
+        for op in ops:
+            if op.name == "gasync.future" and CALLEE not in op.attributes:
+                what, first = "an async block", "gasync-outline-async-blocks"
+            elif op.name in ("gasync.then", "gasync.ready"):
+                what, first = f"'{op.name}'", "gasync-lower-combinators"
+            else:
+                continue
+            ctx.diags.error(op.location, f"gasync-coro-lower cannot lower {what}: run {first} "
+                                         "before it (gasync-coro does)")
+            return False
+        return True
 
     def record(self, ctx: PassContext, fn: ir.Operation, analysis: CoroAnalysis,
                plan: FramePlan) -> None:

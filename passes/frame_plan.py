@@ -28,7 +28,7 @@ from mlir import ir
 
 from gasync.dialect import types as gt
 from gasync.dialect.catalogue import CALLEE
-from gasync.dialect.ir_utils import SYMBOL_TABLE_OPS, ancestors, flat_symbol
+from gasync.dialect.ir_utils import SymbolIndex, flat_symbol
 
 from . import executor
 from . import frame as fr
@@ -75,24 +75,18 @@ class FramePlan:
 
 
 class Callees:
-    """The callee of a future creation, looked up in one index per symbol
-    table for the whole pass run (building `ir.SymbolTable` indexes the whole
-    table: once per lookup, lowering n functions took n^2 steps). Functions
-    the pass adds later are not in the index; callees exist before it runs."""
+    """The callee of a future creation, looked up in one symbol index for the
+    whole pass run. Functions the pass adds later are not in it; callees
+    exist before it runs."""
 
     def __init__(self):
-        self._tables: dict[ir.Operation, ir.SymbolTable] = {}
+        self._symbols = SymbolIndex()
 
     def of(self, op: ir.Operation) -> ir.Operation:
-        name = flat_symbol(op.attributes[CALLEE])
-        for table_op in ancestors(op):
-            if table_op.name in SYMBOL_TABLE_OPS:
-                if table_op not in self._tables:
-                    self._tables[table_op] = ir.SymbolTable(table_op)
-                table = self._tables[table_op]
-                if name in table:
-                    return table[name].operation
-        raise AssertionError("the verifier checks callees")
+        callee = self._symbols.lookup(op, flat_symbol(op.attributes[CALLEE]))
+        if callee is None:
+            raise AssertionError("the verifier checks callees")
+        return callee
 
 
 def frame_layout_of(fn: ir.Operation) -> fr.FrameLayout:

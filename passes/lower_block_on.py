@@ -34,7 +34,7 @@ from mlir import ir
 from mlir.dialects import arith, func, llvm, scf
 
 from gasync.dialect.catalogue import CALLEE
-from gasync.dialect.ir_utils import flat_symbol, lookup_symbol, symbol_name, walk
+from gasync.dialect.ir_utils import SymbolIndex, flat_symbol, symbol_name, walk
 from gasync.runtime import abi
 
 from . import executor
@@ -127,8 +127,9 @@ class LowerBlockOnPass(ModulePass):
                 groups.setdefault(op.operands[0], []).append(op)
         executors = Executors()
         sites = SiteTable(module, ctx.diags.source_name)
+        symbols = SymbolIndex()
         for future, block_ons in groups.items():
-            self.lower(future, block_ons, ctx, executors, sites)
+            self.lower(future, block_ons, ctx, executors, sites, symbols)
         sites.write()
         for table_op, params in executors.params.values():
             if len(params) == 1:
@@ -139,7 +140,7 @@ class LowerBlockOnPass(ModulePass):
                 op.erase()
 
     def lower(self, future: ir.Value, block_ons: list[ir.Operation], ctx: PassContext,
-              executors: Executors, sites: SiteTable) -> None:
+              executors: Executors, sites: SiteTable, symbols: SymbolIndex) -> None:
         first_use = block_ons[0]
         loc = first_use.location
         creation = future.owner
@@ -155,7 +156,7 @@ class LowerBlockOnPass(ModulePass):
             return
         callee = flat_symbol(creation.attributes[CALLEE])
         init_n, poll_n = fr.init_name(callee), fr.poll_name(callee)
-        init = lookup_symbol(creation, init_n)
+        init = symbols.lookup(creation, init_n)
         if init is not None and not same_symbol_table(init, first_use):
             ctx.diags.error(loc, f"'@{callee}' is defined outside the gpu.module that runs it: "
                                  "run gasync-clone-into-gpu-modules first (the GPU pipelines do)")

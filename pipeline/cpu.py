@@ -21,6 +21,7 @@ from mlir.dialects import func, llvm
 
 from gasync.dialect.catalogue import ASYNC_ATTR
 from gasync.dialect.diagnostics import CompileError, DiagnosticEngine
+from gasync.dialect.ir_utils import walk
 from gasync.passes import frame as fr
 from gasync.passes.site_table import read_sites
 from gasync.runtime.args import ArgError, ArgType, format_outputs, parse_args, parse_type
@@ -244,7 +245,8 @@ def call_wrapper(engine, symbol: str, arg_types: list[ArgType], result_types: li
 
 
 def execute(module: ir.Module, arg_texts: list[str], diags: DiagnosticEngine, *,
-            opt_level: int = 2, summarise_above: int | None = None) -> list[str]:
+            opt_level: int = 2, optimise_limit: int = abi.JIT_OPTIMISE_LIMIT,
+            summarise_above: int | None = None) -> list[str]:
     """JIT the lowered module and run its entry wrapper with `arg_texts` (the
     `--arg` spellings); the output lines, memrefs of more than
     `summarise_above` elements summarised. Raises UsageError (a module without
@@ -259,23 +261,37 @@ def execute(module: ir.Module, arg_texts: list[str], diags: DiagnosticEngine, *,
     values, _ = parse_args(arg_types, arg_texts)
     arrays = [np.ascontiguousarray(v) if s.is_memref else np.array(v, dtype=s.dtype)
               for v, s in zip(values, arg_types)]
-    engine = jit(module, diags, opt_level=opt_level, symbol=ENTRY_WRAPPER)
+    engine = jit(module, diags, opt_level=opt_level, optimise_limit=optimise_limit,
+                 symbol=ENTRY_WRAPPER)
     results = call_wrapper(engine, ENTRY_WRAPPER, arg_types, result_types, arrays,
                            read_sites(module.operation))
     return format_outputs(results, result_types, arrays, arg_types, summarise_above)
 
 
+def jit_opt_level(module: ir.Module, opt_level: int, optimise_limit: int) -> int:
+    """`opt_level`, or 0 for a module of more than `optimise_limit` ops."""
+    if not optimise_limit or opt_level == 0:
+        return opt_level
+    for count, _ in enumerate(walk(module.operation), 1):
+        if count > optimise_limit:
+            return 0
+    return opt_level
+
+
 def jit(module: ir.Module, diags: DiagnosticEngine, *, opt_level: int = 2,
-        symbol: str | None = None):
-    """An ExecutionEngine for the lowered module, which must be all LLVM dialect;
-    `symbol` is looked up at once, so that missing symbols fail here. Raises
-    CompileError after reporting what the JIT cannot compile or link."""
+        optimise_limit: int = abi.JIT_OPTIMISE_LIMIT, symbol: str | None = None):
+    """An ExecutionEngine for the lowered module, which must be all LLVM dialect,
+    optimised at `opt_level` unless it has more than `optimise_limit` ops
+    (abi.JIT_OPTIMISE_LIMIT); `symbol` is looked up at once, so that missing
+    symbols fail here. Raises CompileError after reporting what the JIT cannot
+    compile or link."""
     from mlir.execution_engine import ExecutionEngine
 
     check_llvm_dialect(module, diags)
     errors_before = diags.error_count
     try:
-        engine = ExecutionEngine(module, opt_level=opt_level)
+        engine = ExecutionEngine(module, opt_level=jit_opt_level(module, opt_level,
+                                                                 optimise_limit))
     except RuntimeError as e:  # MLIR's translation or LLVM's JIT refused the module
         if diags.error_count == errors_before:  # nothing located came with it
             diags.error(module.operation.location, f"the JIT cannot compile the module: {e}")

@@ -408,12 +408,15 @@ def kernel(compiled: Compiled, name: str, c: Compilation) -> KernelInfo:
 
 
 def run_cpu(c: Compilation, compiled: Compiled, args: list[str], *,
-            summarise_above: int | None = None) -> list[str]:
+            summarise_above: int | None = None,
+            optimise_limit: int = abi.JIT_OPTIMISE_LIMIT) -> list[str]:
     """JIT and run the entry of a cpu compilation (stage `mlir`); the output
-    lines (memrefs of more than `summarise_above` elements summarised).
+    lines (memrefs of more than `summarise_above` elements summarised); a
+    module of more than `optimise_limit` ops is JIT-compiled at -O0.
     Raises ProgramError (what the JIT cannot compile), ArgError or ExecutorFault."""
     try:
-        return cpu.execute(compiled.ir, args, c.diags, summarise_above=summarise_above)
+        return cpu.execute(compiled.ir, args, c.diags, summarise_above=summarise_above,
+                           optimise_limit=optimise_limit)
     except CompileError:
         raise c.failed() from None
 

@@ -45,6 +45,7 @@ from gasync.passes import PASSES, ModulePass, PassContext
 from gasync.runtime.errors import UsageError
 
 from .pipelines import PIPELINES
+from .upstream_guards import Guard, first_unsafe_op, guarded_passes, refusal
 
 MODULE = "builtin.module"
 GASYNC_ANCHORS = (MODULE, "gpu.module")
@@ -264,9 +265,12 @@ class GasyncStep:
 
 @dataclasses.dataclass(frozen=True)
 class UpstreamStep:
-    """Upstream MLIR passes, as MLIR prints them (every option spelled out)."""
+    """Upstream MLIR passes, as MLIR prints them (every option spelled out).
+    `guards`: the checks that refuse IR these passes would abort on
+    (pipeline/upstream_guards.py); they run right before them."""
 
     text_: str
+    guards: tuple[Guard, ...] = ()
 
     def text(self) -> str:
         return self.text_
@@ -279,6 +283,11 @@ def _names_gasync(element: Element) -> bool:
     if element.name in PASSES or element.name in PIPELINES:
         return True
     return any(_names_gasync(e) for e in element.nested or ())
+
+
+def _names(element: Element) -> list[str]:
+    """The names of `element` and of every element nested in it."""
+    return [element.name] + [n for e in element.nested or () for n in _names(e)]
 
 
 def _option_hint(options: str, known: list[str]) -> str:
@@ -308,7 +317,7 @@ def _expand_pipeline(element: Element) -> list[Element]:
             from None
 
 
-def _upstream_step(text: str, context: ir.Context) -> UpstreamStep:
+def _upstream_step(text: str, context: ir.Context, guards: tuple[Guard, ...] = ()) -> UpstreamStep:
     """Check `text` with MLIR; the step holds MLIR's own printing of it."""
     scratch = PassManager(MODULE, context)
     with captured_stderr() as printed:
@@ -319,7 +328,7 @@ def _upstream_step(text: str, context: ir.Context) -> UpstreamStep:
             error = str(e)
     if error is None:
         printed_text = str(scratch)
-        return UpstreamStep(printed_text[len(MODULE) + 1 : -1])
+        return UpstreamStep(printed_text[len(MODULE) + 1 : -1], guards)
     unknown = re.search(r"'([^']*)' does not refer to a registered pass", error)
     if unknown:
         name = unknown.group(1)
@@ -373,16 +382,29 @@ def resolve(elements: list[Element], context: ir.Context, anchor: str = MODULE) 
             steps += resolve(element.nested, context, element.name)
         else:
             text = element.text() if anchor == MODULE else f"{anchor}({element.text()})"
-            steps.append(_upstream_step(text, context))
+            steps.append(_upstream_step(text, context, tuple(guarded_passes(_names(element)))))
     return steps
 
 
 # Running -------------------------------------------------------------------------
 
+def _fail_with_new_errors(op, pass_, ctx: PassContext, first_new: int, forward: bool) -> None:
+    """Fail the running pass if errors were reported since `first_new`. With
+    `forward` (a caller's own pass manager) they are also emitted as MLIR
+    diagnostics, so that the MLIRError its `run` raises carries them."""
+    errors = [d for d in ctx.diags.diagnostics[first_new:] if d.severity is Severity.ERROR]
+    if not errors:
+        return
+    if forward:
+        for d in errors:
+            text = "\n".join([d.message] + [n.render() for n in d.notes])
+            ir.Location.file(d.pos.file, d.pos.line, d.pos.col,
+                             context=op.context).emit_error(text)
+    pass_.signal_pass_failure()
+
+
 def _python_pass_runner(step: GasyncStep, ctx: PassContext, forward: bool):
-    """The callable `PassManager.add` takes for a gasync step. With `forward`
-    (a caller's own pass manager) errors are also emitted as MLIR diagnostics,
-    so that the MLIRError its `run` raises carries them."""
+    """The callable `PassManager.add` takes for a gasync step."""
     p = step.pass_
 
     def apply(op: ir.Operation) -> None:
@@ -408,16 +430,23 @@ def _python_pass_runner(step: GasyncStep, ctx: PassContext, forward: bool):
             for inner in list(op.regions[0].blocks[0].operations):
                 if inner.operation.name == step.anchor:
                     apply(inner.operation)
-        errors = [d for d in ctx.diags.diagnostics[first_new:] if d.severity is Severity.ERROR]
-        if errors:
-            if forward:
-                for d in errors:
-                    text = "\n".join([d.message] + [n.render() for n in d.notes])
-                    ir.Location.file(d.pos.file, d.pos.line, d.pos.col,
-                                     context=op.context).emit_error(text)
-            pass_.signal_pass_failure()
+        _fail_with_new_errors(op, pass_, ctx, first_new, forward)
 
     run.__name__ = p.name.replace("-", "_")
+    return run
+
+
+def _guard_runner(guard: Guard, ctx: PassContext, forward: bool):
+    """The callable `PassManager.add` takes for the check before an upstream
+    pass that would abort on the IR (pipeline/upstream_guards.py)."""
+
+    def run(op, pass_):
+        first_new = len(ctx.diags.diagnostics)
+        unsafe = first_unsafe_op(op.operation, guard)
+        if unsafe is not None:
+            ctx.diags.error(unsafe.location, refusal(guard, unsafe))
+        _fail_with_new_errors(op, pass_, ctx, first_new, forward)
+
     return run
 
 
@@ -452,6 +481,9 @@ class PassPipeline:
                 pm.add(_python_pass_runner(step, self.passes, forward_errors),
                        name=step.pass_.name, argument=step.text())
             else:
+                for guard in step.guards:
+                    pm.add(_guard_runner(guard, self.passes, forward_errors),
+                           name=f"check-before-{guard.pass_name}")
                 pm.add(step.text())
         return pm
 

@@ -248,6 +248,14 @@ DEFAULT_WATCHDOG = 100_000_000
 with a watchdog fault."""
 MAX_WATCHDOG = (1 << 31) - 1
 """The poll budget is an i32 (the header's BUDGET field)."""
+JIT_OPTIMISE_LIMIT = 10_000
+"""The most LLVM-dialect ops a module may have for the JIT to optimise it at
+the requested level; a larger one is compiled at -O0. LLVM's optimiser takes
+seconds on such modules, most on huge functions (measured on this
+project's 2-core machine: one poll function of 11,000 ops, 1,000 awaits,
+10 s at -O2, 1.5 s at -O1, 0.15 s at -O0; 50,000 ops in 1,000 small
+functions, 14 s at -O2, 11 s at -O1, 0.7 s at -O0), while the code it runs
+is the same program, only slower. 0: no limit."""
 MAX_SHARED_BYTES = 48 * 1024
 """Static shared memory a block-scope executor may take on the GPU."""
 MAX_STACK_BYTES = {"cpu": 4 << 20, "gpu": 512 << 10}

@@ -20,6 +20,7 @@ import os
 import re
 import sys
 
+from gasync.runtime.abi import JIT_OPTIMISE_LIMIT
 from gasync.runtime.args import MAX_ARG_BYTES, SUMMARY_THRESHOLD, ArgError, launch_shape
 from gasync.runtime.errors import EXIT_USAGE, GasyncError, UsageError, report
 
@@ -28,6 +29,16 @@ from .files import OutputError, flush_stdout, read_input, write_graph, write_out
 PROG = "gasync-run"
 STAGE_NAMES = ("coro", "mlir", "llvm", "ptx", "cubin")
 """Every target's stage names (the driver checks that the target has the one named)."""
+
+
+def _ops(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of ops (0: no limit), got '{text}'")
+    return value
 
 
 def _shape(text: str) -> tuple[int, int, int]:
@@ -97,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--watchdog", type=int, default=None, metavar="POLLS",
                    help="(cpu) stop an executor with a fault after this many polls (default "
                         "100000000; 0: no limit; at most 2147483647)")
+    p.add_argument("--jit-optimise-limit", type=_ops, default=None, metavar="OPS",
+                   help="(cpu) JIT-compile at -O2 a program of at most this many LLVM-dialect "
+                        f"ops, a larger one at -O0 (default {JIT_OPTIMISE_LIMIT}: LLVM's "
+                        "optimiser takes tens of seconds on huge functions; 0: always -O2)")
     p.add_argument("--bundle", metavar="DIR",
                    help="run a bundle written by --emit-bundle (imports no MLIR)")
     return p
@@ -146,6 +161,8 @@ def run(args) -> None:
     if args.emit == "dot" and args.start:
         raise UsageError("--emit dot draws the coroutine lowering of gasync IR: it cannot "
                          f"start from the {args.start} stage")
+    if args.jit_optimise_limit is not None and target != "cpu":
+        raise UsageError("--jit-optimise-limit applies to --target cpu")
     try:
         name, data = read_input(args.input)
     except OSError as e:
@@ -172,7 +189,9 @@ def run(args) -> None:
             try:
                 lines = driver.run_cpu(
                     c, compiled, args.arg,
-                    summarise_above=None if args.print_full else SUMMARY_THRESHOLD)
+                    summarise_above=None if args.print_full else SUMMARY_THRESHOLD,
+                    optimise_limit=JIT_OPTIMISE_LIMIT if args.jit_optimise_limit is None
+                    else args.jit_optimise_limit)
             except ExecutorFault as e:
                 raise RunFailure(f"'@{args.entry}' failed while running: {e}") from None
         else:

@@ -127,7 +127,10 @@ def fuzz(fuzzers: list[str], first: int, count: int, jobs: int, timeout: float,
     """Run `count` cases of each fuzzer from seed `first`; with a log, only
     those it lacks, each recorded as it ends."""
     seeds = seeds if seeds is not None else corpus()
-    cases = [c for name in fuzzers for c in make_cases(name, first, count, seeds)]
+    # Seed by seed, each fuzzer in turn: a campaign stopped early has covered
+    # every fuzzer alike (and resumes where it stopped).
+    per_fuzzer = [make_cases(name, first, count, seeds) for name in fuzzers]
+    cases = [c for same_seed in zip(*per_fuzzer) for c in same_seed]
     known = log.outcomes if log is not None else {}
     todo = [c for c in cases if (c.fuzzer, c.seed) not in known]
     done = [0]

@@ -126,3 +126,33 @@ def test_no_gil_abort_on_diagnostics_from_many_gpu_modules():
                        capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "GIL" not in r.stderr and int(r.stdout) >= 1
+
+
+def test_the_jit_optimises_modules_up_to_the_limit_only():
+    """Above abi.JIT_OPTIMISE_LIMIT ops the JIT compiles at -O0 (LLVM's -O2
+    takes tens of seconds on huge functions); the program's result is the same."""
+    from gasync.dialect.ir_utils import walk
+    from gasync.pipeline import cpu
+
+    options = driver.Options(target="cpu", entry="main")
+    with driver.Compilation(options, source_name=str(SEED)) as c:
+        compiled = driver.compile_source(c, SEED.read_text(), stop="mlir")
+        ops = sum(1 for _ in walk(compiled.ir.operation))
+        assert cpu.jit_opt_level(compiled.ir, 2, ops) == 2
+        assert cpu.jit_opt_level(compiled.ir, 2, ops - 1) == 0
+        assert cpu.jit_opt_level(compiled.ir, 2, 0) == 2  # 0: no limit
+        optimised = driver.run_cpu(c, compiled, ["21", "1"], optimise_limit=0)
+        unoptimised = driver.run_cpu(c, compiled, ["21", "1"], optimise_limit=1)
+    assert optimised == unoptimised and optimised[0] == "result 0: 42"
+
+
+def test_jit_optimise_limit_flag():
+    low = gasync_run(str(SEED), "--entry", "main", "--arg", "21", "--arg", "1",
+                     "--jit-optimise-limit", "1")
+    assert low.returncode == 0 and low.stdout.startswith("result 0: 42\n"), low.stderr
+    for bad in ("-1", "x", "1e3"):
+        refused = gasync_run(str(SEED), "--entry", "main", "--jit-optimise-limit", bad)
+        assert refused.returncode == 2
+        assert f"expected a number of ops (0: no limit), got '{bad}'" in refused.stderr
+    gpu = gasync_run(str(SEED), "--entry", "main", "--target", "cuda", "--jit-optimise-limit", "5")
+    assert gpu.returncode == 2 and "--jit-optimise-limit applies to --target cpu" in gpu.stderr

@@ -171,3 +171,25 @@ def test_the_current_context_is_the_default():
         parse_pipeline("gasync-coro").run(module)
         assert module.context is context
         assert gasync_ops(module) == []
+
+
+def test_an_upstream_pass_that_would_abort_is_refused_in_your_pass_manager_too(context):
+    """MLIR's inliner asserts on an async block (SIGABRT, the whole process);
+    the pipeline checks the IR right before it and fails with a located error."""
+    module = ir.Module.parse("""func.func @main() -> i32 {
+  %f = "gasync.future"() ({
+    %c = arith.constant 1 : i32
+    "gasync.return"(%c) : (i32) -> ()
+  }) : () -> !gasync.fut<i32>
+  %v = "gasync.block_on"(%f) : (!gasync.fut<i32>) -> i32
+  return %v : i32
+}
+""", context)
+    pm = parse_pipeline("inline", context).add_to(PassManager("builtin.module", context))
+    with pytest.raises(ir.MLIRError) as failure:
+        pm.run(module.operation)
+    (diag,) = failure.value.error_diagnostics
+    assert "pass 'inline' is not supported on IR that holds 'gasync.future'" in diag.message
+    assert str(diag.location).endswith(":2:8)")
+    # Once the async block is outlined, the inliner runs.
+    parse_pipeline("gasync-outline-async-blocks,inline", context).run(module)
