@@ -173,20 +173,28 @@ def compare(expected: dict, log, cnt, res) -> list[dict]:
 
 
 def run_batch(directory: str) -> None:
-    """In a child process (gasync.runtime only): launch one bundle, compare, print JSON."""
+    """In a child process (gasync.runtime only): launch one bundle, compare, and
+    print the verdicts as JSON, or the error. A device fault may leave a dead
+    CUDA context, which the process does not tear down: it ends at once."""
     from gasync.runtime.args import parse_args, parse_type
     from gasync.runtime.bundle import read_bundle
+    from gasync.runtime.errors import GasyncError
     from gasync.runtime.launch import Device
 
-    bundle = read_bundle(directory)
-    with open(os.path.join(directory, "expected.json")) as f:
-        expected = json.load(f)
-    types = [parse_type(t) for t in bundle.arg_types]
-    values, concrete = parse_args(types, bundle.arg_specs, f"kernel '{bundle.kernel}'")
-    module = Device().load(bundle.cubin)
-    launch = module.launch(bundle.kernel, concrete, values, bundle.grid, bundle.block,
-                           timeout_s=bundle.timeout_s, sync=True, sites=bundle.sites)
-    print(json.dumps({"ms": launch.elapsed_ms, "verdicts": compare(expected, *values)}))
+    try:
+        bundle = read_bundle(directory)
+        with open(os.path.join(directory, "expected.json")) as f:
+            expected = json.load(f)
+        types = [parse_type(t) for t in bundle.arg_types]
+        values, concrete = parse_args(types, bundle.arg_specs, f"kernel '{bundle.kernel}'")
+        module = Device().load(bundle.cubin)
+        launch = module.launch(bundle.kernel, concrete, values, bundle.grid, bundle.block,
+                               timeout_s=bundle.timeout_s, sync=True, sites=bundle.sites)
+        outcome = {"ms": launch.elapsed_ms, "verdicts": compare(expected, *values)}
+    except (GasyncError, ValueError) as e:  # ArgError is a ValueError
+        outcome = {"error": f"{type(e).__name__}: {e}"}
+    print(json.dumps(outcome), flush=True)
+    os._exit(0)
 
 
 def _device() -> str:
@@ -215,8 +223,10 @@ def run(build_dir: str, out: str) -> int:
                                    directory], capture_output=True, text=True, env=env, cwd=shim,
                                   timeout=300)
             lines = done.stdout.strip().splitlines()
-            outcome = json.loads(lines[-1]) if done.returncode == 0 and lines else {
-                "error": f"exit {done.returncode}: {done.stderr.strip()[-2000:]}"}
+            try:
+                outcome = json.loads(lines[-1])
+            except (IndexError, ValueError):
+                outcome = {"error": f"exit {done.returncode}: {done.stderr.strip()[-2000:]}"}
         except subprocess.TimeoutExpired:
             outcome = {"error": "hung: still running after 300 s"}
         outcome.update(name=name, seconds=round(time.monotonic() - start, 1))
@@ -319,7 +329,6 @@ def main(argv=None) -> int:
         return run(a.build_dir, a.out)
     if a.cmd == "run-batch":
         run_batch(a.directory)
-        return 0
     return write_record(a.results_dir)
 
 
