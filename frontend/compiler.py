@@ -7,8 +7,12 @@ function body (or an async block's body, or a kernel's).
 
 Control flow is built as `cf` blocks with block arguments (the SSA form of
 Python's variables): statements may break, continue or return out of any
-nesting, and the coroutine lowering handles awaits in `cf`. Every op carries
-the location of the Python construct it comes from.
+nesting, and the coroutine lowering handles awaits in `cf`. A loop that
+leaves only at its end (no return in it, no break or continue of its own)
+is an scf.for (`range` with a positive step) or an scf.while, carrying the
+variables its body reassigns, its body an scf.execute_region of such cf
+blocks (scf wants one block). Every op carries the location of the Python
+construct it comes from.
 
 Errors are `FrontendError(node, message)` inside; `run_frontend` turns the
 first into `CompileError("FILE:LINE:COL: error: ...")`.
@@ -25,7 +29,7 @@ import warnings
 import types as pytypes
 
 from mlir import ir
-from mlir.dialects import arith, cf, func, gpu, math, memref
+from mlir.dialects import arith, cf, func, gpu, math, memref, scf
 
 from gasync.dialect import builders as gb
 from gasync.dialect import types as gt
@@ -331,6 +335,25 @@ class NameResolver:
         return eval(compile(ast.Expression(node), "<annotation>", "eval"), dict(self.scope))
 
 
+def leaves_early(body) -> bool:
+    """Whether a loop body may leave other than at its end: a return anywhere
+    in it, or a break or continue of this loop (not of a loop inside it). A
+    loop that does not is structured (scf); one that does is built in cf."""
+    def visit(stmts, in_inner_loop: bool) -> bool:
+        for st in stmts:
+            if isinstance(st, ast.Return):
+                return True
+            if isinstance(st, (ast.Break, ast.Continue)) and not in_inner_loop:
+                return True
+            if isinstance(st, (ast.AsyncFunctionDef, ast.FunctionDef)):
+                continue  # its returns are its own
+            inner = in_inner_loop or isinstance(st, (ast.For, ast.While))
+            if visit(getattr(st, "body", []), inner) or visit(getattr(st, "orelse", []), inner):
+                return True
+        return False
+    return visit(body, False)
+
+
 def assigned_names(body) -> set[str]:
     """Names stored to by statements (not inside nested defs)."""
     found = set()
@@ -582,6 +605,9 @@ class FunctionBuilder:
     def stmt_While(self, s):
         if s.orelse:
             raise self.error(s, "'while ... else' is not supported")
+        if not leaves_early(s.body):
+            self.scf_while(s)
+            return
         header, carried = self.loop_header(s.body, s)
         cond = self.condition(s.test)
         body, exit_ = self.new_block(), self.new_block()
@@ -627,6 +653,10 @@ class FunctionBuilder:
         # The count runs in i64 whatever the variable's width, so it cannot wrap.
         start, stop = (self.materialize(b, s, i64).value if b.is_literal else self.convert(b, i64)
                        for b in bounds)
+        if step > 0 and not leaves_early(s.body):
+            self.var_types.setdefault(name, var_t)
+            self.scf_for(s, name, var_t, start, stop, step)
+            return
         counter_name = f"for.{id(s)}"
         self.env[counter_name] = Val(i64, start)
         self.var_types[counter_name] = i64
@@ -647,13 +677,76 @@ class FunctionBuilder:
                        keep={counter_name})
         self.env.pop(counter_name, None)
 
-    def loop_header(self, body, node, extra=()):
-        """Branch to a new header block whose arguments are the variables the
-        body may reassign; returns (header, carried names)."""
+    def carried_names(self, body, node, extra=()) -> list[str]:
+        """The variables a loop carries: those defined before it that its body
+        (or `extra`) may reassign."""
         assigned = assigned_names(body) | set(extra)
         carried = [n for n in self.env if n in assigned and isinstance(self.env[n], Val)]
         for n in carried:
             self.check_joinable(n, self.env[n], node)
+        return carried
+
+    def in_region(self, block: ir.Block, result_types, build) -> list[ir.Value]:
+        """An scf.execute_region at the end of `block` whose body is what
+        `build()` compiles (in cf blocks, as everywhere) and which yields the
+        values `build` returns: a structured loop's body, single-block as scf
+        wants, with any control flow inside."""
+        op = scf.ExecuteRegionOp([mlir_type(t) for t in result_types], ip=ir.InsertionPoint(block))
+        saved = self.region, self.block
+        self.region = op.regions[0]
+        self.block = self.region.blocks.append()
+        values = build()
+        scf.YieldOp(values, ip=self.ip)
+        self.region, self.block = saved
+        return list(op.results)
+
+    def scf_for(self, s, name: str, var_t: ScalarType, start, stop, step: int):
+        """`for name in range(start, stop, step)` (step > 0) that leaves only at
+        its end: an scf.for over the i64 count, carrying the variables the body
+        reassigns (the loop variable too: after the loop it holds the last value)."""
+        carried = self.carried_names(s.body, s, [name])
+        types = [self.env[n].type for n in carried]
+        loop = scf.ForOp(start, stop, self.const(i64, step), [self.env[n].value for n in carried],
+                         ip=self.ip)
+        outer = dict(self.env)
+        self.env.update({n: Val(t, a) for n, t, a in zip(carried, types, loop.inner_iter_args)})
+
+        def body():
+            self.env[name] = Val(var_t, self.convert(Val(i64, loop.induction_variable), var_t))
+            self.compile_stmts(s.body)
+            return [self.env[n].value for n in carried]
+        scf.YieldOp(self.in_region(loop.body, types, body), ip=ir.InsertionPoint(loop.body))
+        self.env = outer
+        self.env.update({n: Val(t, r) for n, t, r in zip(carried, types, loop.results)})
+
+    def scf_while(self, s):
+        """A `while` that leaves only when its condition fails: an scf.while
+        whose condition and body may hold any control flow (and awaits)."""
+        carried = self.carried_names(s.body, s)
+        types = [self.env[n].type for n in carried]
+        loop = scf.WhileOp([mlir_type(t) for t in types], [self.env[n].value for n in carried],
+                           ip=self.ip)
+        before = loop.before.blocks.append(*[mlir_type(t) for t in types])
+        after = loop.after.blocks.append(*[mlir_type(t) for t in types])
+        outer = dict(self.env)
+        self.env.update({n: Val(t, a) for n, t, a in zip(carried, types, before.arguments)})
+        header_env = dict(self.env)
+        (cond,) = self.in_region(before, [i1], lambda: [self.condition(s.test)])
+        scf.ConditionOp(cond, list(before.arguments), ip=ir.InsertionPoint(before))
+        self.env = dict(header_env)
+        self.env.update({n: Val(t, a) for n, t, a in zip(carried, types, after.arguments)})
+
+        def body():
+            self.compile_stmts(s.body)
+            return [self.env[n].value for n in carried]
+        scf.YieldOp(self.in_region(after, types, body), ip=ir.InsertionPoint(after))
+        self.env = outer
+        self.env.update({n: Val(t, r) for n, t, r in zip(carried, types, loop.results)})
+
+    def loop_header(self, body, node, extra=()):
+        """Branch to a new header block whose arguments are the variables the
+        body may reassign; returns (header, carried names)."""
+        carried = self.carried_names(body, node, extra)
         header = self.new_block([mlir_type(self.env[n].type) for n in carried])
         cf.br([self.env[n].value for n in carried], header, ip=self.ip)
         self.block = header
