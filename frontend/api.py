@@ -72,7 +72,7 @@ class JitFunction(_Function):
         from . import host
         if args:
             return host.module_text(self, host.check_args(self, host.signature_of(self).params,
-                                                          args))[0]
+                                                          args))
         return self._compiler.compile_functions([self])
 
     def __repr__(self) -> str:

@@ -528,3 +528,57 @@ def test_launch_on_a_stream_checks_the_stream_first():
     out = np.zeros(32, np.int32)
     with pytest.raises(TypeError, match="stream: a int is not a CUDA stream"):
         abs_kernel[1, 32, 5](out, 1)
+
+
+@gasync.jit
+async def bump(x: i32) -> i32:
+    await gasync.yield_now()
+    return x + 1
+
+
+@gasync.jit
+async def loop_kinds(n: i32) -> i32:
+    acc: i32 = 0
+    k: i32 = 100
+    for k in range(n):  # leaves only at its end: scf.for, awaits inside
+        if k % 2 == 0 and await bump(k) > 2:
+            acc += k
+        else:
+            acc -= 1
+    w: i32 = 0
+    while await bump(w) < 5:  # scf.while, an await in its condition
+        w += 1
+        for j in range(3):  # a break of its own: cf
+            if j == 1:
+                break
+            acc += 1
+    return acc * 1000 + k * 10 + w
+
+
+def python_loop_kinds(n):
+    acc, k = 0, 100
+    for k in range(n):
+        if k % 2 == 0 and k + 1 > 2:
+            acc += k
+        else:
+            acc -= 1
+    w = 0
+    while w + 1 < 5:
+        w += 1
+        for j in range(3):
+            if j == 1:
+                break
+            acc += 1
+    return acc * 1000 + k * 10 + w
+
+
+def test_loops_that_leave_only_at_their_end_are_scf():
+    text = loop_kinds.mlir()
+    assert text.count("scf.for") == 1 and text.count("scf.while") == 1
+    for n in (0, 1, 7):
+        assert gasync.block_on(loop_kinds(n)) == python_loop_kinds(n)
+
+
+def test_mlir_with_arguments_shows_the_host_entry():
+    text = demo.mlir(21, 1)
+    assert "func.func @_gasync_host" in text and '"gasync.block_on"' in text
