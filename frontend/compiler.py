@@ -705,43 +705,48 @@ class FunctionBuilder:
         its end: an scf.for over the i64 count, carrying the variables the body
         reassigns (the loop variable too: after the loop it holds the last value)."""
         carried = self.carried_names(s.body, s, [name])
-        types = [self.env[n].type for n in carried]
         loop = scf.ForOp(start, stop, self.const(i64, step), [self.env[n].value for n in carried],
                          ip=self.ip)
-        outer = dict(self.env)
-        self.env.update({n: Val(t, a) for n, t, a in zip(carried, types, loop.inner_iter_args)})
 
-        def body():
+        def bind_loop_variable():
             self.env[name] = Val(var_t, self.convert(Val(i64, loop.induction_variable), var_t))
-            self.compile_stmts(s.body)
-            return [self.env[n].value for n in carried]
-        scf.YieldOp(self.in_region(loop.body, types, body), ip=ir.InsertionPoint(loop.body))
-        self.env = outer
-        self.env.update({n: Val(t, r) for n, t, r in zip(carried, types, loop.results)})
+        self.structured_body(loop.body, carried, loop.inner_iter_args, s.body, bind_loop_variable)
+        self.after_loop(carried, loop.results)
 
     def scf_while(self, s):
         """A `while` that leaves only when its condition fails: an scf.while
         whose condition and body may hold any control flow (and awaits)."""
         carried = self.carried_names(s.body, s)
-        types = [self.env[n].type for n in carried]
-        loop = scf.WhileOp([mlir_type(t) for t in types], [self.env[n].value for n in carried],
-                           ip=self.ip)
-        before = loop.before.blocks.append(*[mlir_type(t) for t in types])
-        after = loop.after.blocks.append(*[mlir_type(t) for t in types])
-        outer = dict(self.env)
-        self.env.update({n: Val(t, a) for n, t, a in zip(carried, types, before.arguments)})
-        header_env = dict(self.env)
+        types = [mlir_type(self.env[n].type) for n in carried]
+        loop = scf.WhileOp(types, [self.env[n].value for n in carried], ip=self.ip)
+        before, after = loop.before.blocks.append(*types), loop.after.blocks.append(*types)
+        outer = self.env
+        self.env = {**outer, **{n: Val(outer[n].type, a) for n, a in zip(carried, before.arguments)}}
         (cond,) = self.in_region(before, [i1], lambda: [self.condition(s.test)])
         scf.ConditionOp(cond, list(before.arguments), ip=ir.InsertionPoint(before))
-        self.env = dict(header_env)
-        self.env.update({n: Val(t, a) for n, t, a in zip(carried, types, after.arguments)})
-
-        def body():
-            self.compile_stmts(s.body)
-            return [self.env[n].value for n in carried]
-        scf.YieldOp(self.in_region(after, types, body), ip=ir.InsertionPoint(after))
         self.env = outer
-        self.env.update({n: Val(t, r) for n, t, r in zip(carried, types, loop.results)})
+        self.structured_body(after, carried, after.arguments, s.body)
+        self.after_loop(carried, loop.results)
+
+    def structured_body(self, block: ir.Block, carried: list[str], args, body, prepare=None):
+        """Compile the loop body `body` into the loop region `block`, whose
+        arguments `args` are the carried variables, yielding their new values;
+        `prepare` binds what else the body sees (the loop variable)."""
+        outer = self.env
+        self.env = {**outer, **{n: Val(outer[n].type, a) for n, a in zip(carried, args)}}
+
+        def build():
+            if prepare is not None:
+                prepare()
+            self.compile_stmts(body)
+            return [self.env[n].value for n in carried]
+        results = self.in_region(block, [outer[n].type for n in carried], build)
+        scf.YieldOp(results, ip=ir.InsertionPoint(block))
+        self.env = outer
+
+    def after_loop(self, carried: list[str], results) -> None:
+        """After a structured loop: the carried variables are its results."""
+        self.env = {**self.env, **{n: Val(self.env[n].type, r) for n, r in zip(carried, results)}}
 
     def loop_header(self, body, node, extra=()):
         """Branch to a new header block whose arguments are the variables the
