@@ -16,14 +16,16 @@ whose log fits a slot, and compiles them `--batch` at a time into one kernel,
     def batch(log: Array[i32], cnt: Array[i32], res: Array[i64]):
         t = gasync.block_id() * gasync.block_dim() + gasync.thread_id()
         res[0 * T + t] = i64(gasync.block_on(s5000_f0(log, cnt, 0 * T + t, ...),
-                                             pool=32, scope="thread"))
+                                             pool=P, scope="thread"))
         res[1 * T + t] = i64(gasync.block_on(s5000_f0(log, cnt, 1 * T + t, ...),
-                                             pool=32, scope="warp"))
+                                             pool=P, scope="warp"))
         ...
 
 so that every one of the T threads runs every program once at each scope,
-in a slot of its own. A batch is a bundle (a cubin and its manifest, run by
-gasync.runtime alone) plus `expected.json` (asyncio's result and log per
+in a slot of its own. Each block_on gets the task slots P its program
+needs (`tasks_needed`): a kernel's executors all live on the thread's
+stack, at most 512 KiB. A batch is a bundle (a cubin and its manifest, run
+by gasync.runtime alone) plus `expected.json` (asyncio's result and log per
 program) and `source.py`. `run` launches each bundle in a process of its
 own (a device fault ends a CUDA context), and compares, for every program,
 scope and thread, the result, the log's length and the log (the
@@ -51,10 +53,44 @@ SLOT_SIZE = 512
 longer are left out at build time."""
 GRID, BLOCK = 2, 32
 THREADS = GRID * BLOCK
-POOL = 32
 
 
 # build (here, with MLIR) -----------------------------------------------------------
+
+def tasks_needed(body: str, args: list[int]) -> int:
+    """The most tasks of the program spawned and not yet joined at once, under
+    asyncio: the task slots its executor needs."""
+    import asyncio
+
+    import numpy as np
+    from frontend_programs import reference_namespace
+
+    namespace = reference_namespace()
+    live, most = 0, 0
+
+    class Joined:
+        """A task whose await (its join) frees its slot."""
+
+        def __init__(self, task):
+            self.task = task
+
+        def __await__(self):
+            nonlocal live
+            result = yield from self.task.__await__()
+            live -= 1
+            return result
+
+    def spawn(coro):
+        nonlocal live, most
+        live += 1
+        most = max(most, live)
+        return Joined(asyncio.create_task(coro))
+
+    namespace["gasync"].spawn = spawn
+    exec(compile(body, "<tasks>", "exec"), namespace)
+    asyncio.run(namespace["f0"](np.zeros(SLOT_SIZE, np.int32), np.zeros(1, np.int32), 0, *args))
+    return most
+
 
 def reference(body: str, args: list[int]):
     """asyncio's (result, log) for the slot form of a program, or None if its
@@ -86,7 +122,7 @@ def batch_source(programs: list[dict], name: str) -> str:
             slot = f"{len(SCOPES) * k + s} * {THREADS} + t"
             args = ", ".join(["log", "cnt", slot] + [str(a) for a in program["args"]])
             calls.append(f"    res[{slot}] = i64(gasync.block_on(s{program['seed']}_f0({args}), "
-                         f"pool={POOL}, scope=\"{scope}\"))")
+                         f"pool={max(1, program['tasks'])}, scope=\"{scope}\"))")
     kernel = (f"@gasync.kernel\ndef {name}(log: Array[i32], cnt: Array[i32], res: Array[i64]):\n"
               "    t = gasync.block_id() * gasync.block_dim() + gasync.thread_id()\n"
               + "\n".join(calls) + "\n")
@@ -113,6 +149,23 @@ def build_batch(programs: list[dict], directory: str, name: str) -> None:
                    "programs": programs}, f)
 
 
+def build_batches(programs: list[dict], out: str) -> list[str]:
+    """Bundles of `programs`: one kernel, or, when its executors need more
+    stack than a GPU thread has (each block_on's executor is on the stack,
+    all of a kernel's at once), two halves. Their names."""
+    import gasync
+
+    name = f"batch_{programs[0]['seed']}"
+    try:
+        build_batch(programs, os.path.join(out, name), name)
+    except gasync.CompileError as e:
+        if "bytes of stack" not in str(e) or len(programs) == 1:
+            raise
+        half = len(programs) // 2
+        return build_batches(programs[:half], out) + build_batches(programs[half:], out)
+    return [name]
+
+
 def build(count: int, first: int, out: str, batch: int) -> int:
     sys.path.insert(0, HERE)
     from frontend_programs import generate
@@ -126,17 +179,17 @@ def build(count: int, first: int, out: str, batch: int) -> int:
         if expected is None:
             skipped.append(seed)
             continue
-        programs.append({"seed": seed, "args": args, "result": expected[0], "log": expected[1]})
+        programs.append({"seed": seed, "args": args, "result": expected[0], "log": expected[1],
+                         "tasks": tasks_needed(body, args)})
     batches = []
     for i in range(0, len(programs), batch):
-        name = f"batch_{programs[i]['seed']}"
-        build_batch(programs[i:i + batch], os.path.join(out, name), name)
-        batches.append(name)
-        print(f"built {name} ({len(batches)} of {-(-len(programs) // batch)})", flush=True)
+        batches += build_batches(programs[i:i + batch], out)
+        print(f"built {batches[-1]} ({i + len(programs[i:i + batch])} of {len(programs)} "
+              "programs)", flush=True)
     index = {"command": " ".join(["python", "test/frontend_difftest/gpu.py"] + sys.argv[1:]),
              "seeds": [first, first + count - 1], "programs": len(programs),
              "skipped": skipped, "slot_size": SLOT_SIZE, "grid": GRID, "block": BLOCK,
-             "pool": POOL, "scopes": list(SCOPES), "batches": batches,
+             "scopes": list(SCOPES), "batches": batches,
              "build_seconds": round(time.time() - start)}
     with open(os.path.join(out, "index.json"), "w") as f:
         json.dump(index, f, indent=2)
@@ -283,7 +336,8 @@ def write_record(results_dir: str) -> int:
         f"{len(build_info['skipped'])} left out at build time (asyncio's log longer than "
         f"{build_info['slot_size']} entries) |",
         f"| launch | grid {build_info['grid']}, block {build_info['block']}: "
-        f"{build_info['grid'] * build_info['block']} threads; pool {build_info['pool']} |",
+        f"{build_info['grid'] * build_info['block']} threads; each block_on with the task slots "
+        "its program needs |",
         f"| runs | {totals['runs']} (program, scope) pairs, each on every thread: "
         + ", ".join(f"{totals['per_scope'][s]} equal at {s} scope" for s in build_info["scopes"])
         + f"; {totals['mismatch']} mismatches; {totals['error_runs']} in kernels that failed |",

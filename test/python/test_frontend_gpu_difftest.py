@@ -44,7 +44,7 @@ def test_build_side(tmp_path, monkeypatch):
     assert 'scope="thread"' in source and 'scope="warp"' in source
     for program in expected["programs"]:
         body, args = generate(program["seed"], gpu.SLOT_SIZE)
-        assert program["args"] == args
+        assert program["args"] == args and program["tasks"] == gpu.tasks_needed(body, args)
         assert (program["result"], program["log"]) == gpu.reference(body, args)
 
 
@@ -63,7 +63,8 @@ def test_slot_form_matches_asyncio_on_the_cpu(tmp_path, monkeypatch):
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         log, cnt = np.zeros(3 * gpu.SLOT_SIZE, np.int32), np.zeros(3, np.int32)
-        result = gasync.block_on(module.f0(log, cnt, 2, *args), pool=gpu.POOL)
+        pool = max(1, gpu.tasks_needed(body, args))  # the GPU kernels' pool: enough
+        result = gasync.block_on(module.f0(log, cnt, 2, *args), pool=pool)
         assert (result, log[2 * gpu.SLOT_SIZE:2 * gpu.SLOT_SIZE + cnt[2]].tolist()) == want
         assert cnt[:2].tolist() == [0, 0] and not log[:2 * gpu.SLOT_SIZE].any()
 
