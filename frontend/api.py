@@ -72,7 +72,7 @@ class JitFunction(_Function):
         from . import host
         if args:
             return host.module_text(self, host.check_args(self, host.signature_of(self).params,
-                                                          args))[0]
+                                                          args))
         return self._compiler.compile_functions([self])
 
     def __repr__(self) -> str:
@@ -93,14 +93,17 @@ def jit(fn=None, **options):
     """Decorate an `async def` (or a synchronous `def` used by one) for gasync.
 
     Options: `pool` (the host block_on's task pool), `watchdog` (the
-    executors' poll budget)."""
+    executors' poll budget), `bounds_check` (True: an array subscript out of
+    bounds is a RuntimeFault naming the line, not undefined)."""
     if fn is None:
         return lambda f: JitFunction(f, options)
     return JitFunction(fn, options)
 
 
 def kernel(fn=None, **options):
-    """Decorate a `def` as a GPU kernel: `k[grid, block](args)` launches it."""
+    """Decorate a `def` as a GPU kernel: `k[grid, block](args)` or
+    `k[grid, block, stream](args)` launches it. Option: `bounds_check`, as
+    for gasync.jit (for the kernel's own array accesses)."""
     from .kernels import KernelFunction
     if fn is None:
         return lambda f: KernelFunction(f, options)

@@ -7,10 +7,14 @@ function body (or an async block's body, or a kernel's).
 
 Control flow is built as `cf` blocks with block arguments (the SSA form of
 Python's variables): statements may break, continue or return out of any
-nesting, and the coroutine lowering handles awaits in `cf`. Every op carries
-the location of the Python construct it comes from.
+nesting, and the coroutine lowering handles awaits in `cf`. A loop that
+leaves only at its end (no return in it, no break or continue of its own)
+is an scf.for (`range` with a positive step) or an scf.while, carrying the
+variables its body reassigns, its body an scf.execute_region of such cf
+blocks (scf wants one block). Every op carries the location of the Python
+construct it comes from.
 
-Errors are `FrontendError(node, message)` inside; `compile_program` turns the
+Errors are `FrontendError(node, message)` inside; `run_frontend` turns the
 first into `CompileError("FILE:LINE:COL: error: ...")`.
 """
 
@@ -25,7 +29,7 @@ import warnings
 import types as pytypes
 
 from mlir import ir
-from mlir.dialects import arith, cf, func, gpu, math, memref
+from mlir.dialects import arith, cf, func, gpu, math, memref, scf
 
 from gasync.dialect import builders as gb
 from gasync.dialect import types as gt
@@ -33,36 +37,13 @@ from gasync.dialect.context import prepare_context
 from gasync.dialect.diagnostics import DiagnosticEngine
 from gasync.dialect.ir_utils import walk
 from gasync.dialect.verifier import verify
+from gasync.passes.check_bounds import BOUNDS_CHECK_ATTR
 
 from . import api
 from .types import (PYTHON_SCALARS, ArrayType, HandleType, ScalarType, common_type, f64,
                     i1, i32, i64)
 
-FAULT_FN = "gasync_fe_fault"
-FAULT_GLOBAL = "gasync_fe_fault_site"
 KERNEL_MODULE = "kernels"
-
-# The fault hook of compiled code (integer division by zero): on the CPU it
-# keeps the first faulting site for the host entry to return; in a kernel it
-# traps, which the launcher reports as a device fault.
-CPU_FAULT_HOOK = f"""
-llvm.mlir.global internal @{FAULT_GLOBAL}(0 : i32) : i32
-func.func private @{FAULT_FN}(%site: i32) {{
-  %p = llvm.mlir.addressof @{FAULT_GLOBAL} : !llvm.ptr
-  %old = llvm.load %p : !llvm.ptr -> i32
-  %zero = arith.constant 0 : i32
-  %first = arith.cmpi eq, %old, %zero : i32
-  %new = arith.select %first, %site, %old : i32
-  llvm.store %new, %p : i32, !llvm.ptr
-  return
-}}
-"""
-GPU_FAULT_HOOK = f"""
-func.func private @{FAULT_FN}(%site: i32) {{
-  "llvm.intr.trap"() : () -> ()
-  return
-}}
-"""
 
 
 class FrontendError(Exception):
@@ -196,11 +177,8 @@ class Program:
         self.infos: dict[int, FunctionInfo] = {}
         self.symbols: set[str] = set()
         self.pending: list[FunctionInfo] = []
-        self.uses_fault_hook = False
         self.position = ("<gasync>", 0, 0)
         """The statement being compiled, for internal errors."""
-        self.fault_sites: list[tuple[str, int, int, str]] = []
-        """(file, line, col, function) of each fault check; the hook gets its 1-based index."""
         self.gpu_module = None
 
     def close(self):
@@ -254,7 +232,8 @@ class Program:
         env = {name: Val(t, arg) for (name, t), arg in zip(sig.params, block.arguments)}
         kind = "async" if info.is_async else "sync"
         FunctionBuilder(self, info.source, kind, sig.result, fn.regions[0], block, env,
-                        info.symbol, NameResolver(info.function.fn)).compile_body(info.source.tree)
+                        info.symbol, NameResolver(info.function.fn),
+                        bounds_check=bounds_checked(info)).compile_body(info.source.tree)
 
     def compile_kernel(self, info: FunctionInfo):
         if self.gpu_module is None:
@@ -270,18 +249,13 @@ class Program:
             block = fn.regions[0].blocks.append(*[mlir_type(t) for _, t in sig.params])
         env = {name: Val(t, arg) for (name, t), arg in zip(sig.params, block.arguments)}
         FunctionBuilder(self, info.source, "kernel", None, fn.regions[0], block, env,
-                        info.symbol, NameResolver(info.function.fn)).compile_body(info.source.tree)
+                        info.symbol, NameResolver(info.function.fn),
+                        bounds_check=bounds_checked(info)).compile_body(info.source.tree)
 
-    def add_fault_hooks(self):
-        if not self.uses_fault_hook:
-            return
-        hooks = [(self.module.body, CPU_FAULT_HOOK)]
-        if self.gpu_module is not None:
-            hooks.append((self.gpu_module.regions[0].blocks[0], GPU_FAULT_HOOK))
-        for block, text in hooks:
-            parsed = ir.Module.parse(text)
-            for op in parsed.body.operations:
-                ir.InsertionPoint(block).insert(op.operation.clone())
+
+def bounds_checked(info: FunctionInfo) -> bool:
+    """Whether the function was decorated with bounds_check=True."""
+    return bool(info.function.options.get("bounds_check", False))
 
 
 def parse_signature(function, source: Source, is_kernel: bool) -> Signature:
@@ -361,6 +335,25 @@ class NameResolver:
         return eval(compile(ast.Expression(node), "<annotation>", "eval"), dict(self.scope))
 
 
+def leaves_early(body) -> bool:
+    """Whether a loop body may leave other than at its end: a return anywhere
+    in it, or a break or continue of this loop (not of a loop inside it). A
+    loop that does not is structured (scf); one that does is built in cf."""
+    def visit(stmts, in_inner_loop: bool) -> bool:
+        for st in stmts:
+            if isinstance(st, ast.Return):
+                return True
+            if isinstance(st, (ast.Break, ast.Continue)) and not in_inner_loop:
+                return True
+            if isinstance(st, (ast.AsyncFunctionDef, ast.FunctionDef)):
+                continue  # its returns are its own
+            inner = in_inner_loop or isinstance(st, (ast.For, ast.While))
+            if visit(getattr(st, "body", []), inner) or visit(getattr(st, "orelse", []), inner):
+                return True
+        return False
+    return visit(body, False)
+
+
 def assigned_names(body) -> set[str]:
     """Names stored to by statements (not inside nested defs)."""
     found = set()
@@ -412,8 +405,11 @@ class FunctionBuilder:
 
     def __init__(self, program: Program, source: Source, kind: str, result, region: ir.Region,
                  block: ir.Block, env: dict, name: str, resolver: NameResolver | None = None,
-                 locals_: set[str] | None = None, outer_env: dict | None = None):
+                 locals_: set[str] | None = None, outer_env: dict | None = None, *,
+                 bounds_check: bool = False):
         self.program = program
+        self.bounds_check = bounds_check
+        """Array accesses carry gasync-check-bounds' mark: out of bounds faults."""
         self.source = source
         self.kind = kind
         self.result = result
@@ -444,6 +440,18 @@ class FunctionBuilder:
 
     def new_block(self, arg_types=()) -> ir.Block:
         return self.region.blocks.append(*arg_types)
+
+    def load(self, arr: Val, idx: list[ir.Value]) -> Val:
+        value = memref.load(arr.value, idx, ip=self.ip)
+        self.mark_access(value.owner)
+        return Val(arr.type.element, value)
+
+    def store(self, x: ir.Value, arr: Val, idx: list[ir.Value]) -> None:
+        self.mark_access(memref.StoreOp(x, arr.value, idx, ip=self.ip).operation)
+
+    def mark_access(self, op) -> None:
+        if self.bounds_check:
+            op.attributes[BOUNDS_CHECK_ATTR] = ir.UnitAttr.get()
 
     def const(self, t: ScalarType, value) -> ir.Value:
         mt = mlir_type(t)
@@ -543,10 +551,9 @@ class FunctionBuilder:
         elif isinstance(t, ast.Subscript):
             # The array and subscripts are evaluated once, as in Python.
             arr, idx = self.indices(t)
-            current = Val(arr.type.element, memref.load(arr.value, idx, ip=self.ip))
+            current = self.load(arr, idx)
             v = self.binop(s.op, current, self.expr(s.value), s)
-            x = self.coerce(v, arr.type.element, s, "the array store")
-            memref.store(x, arr.value, idx, ip=self.ip)
+            self.store(self.coerce(v, arr.type.element, s, "the array store"), arr, idx)
             return
         else:
             raise self.error(t, "augmented assignment to this target is not supported")
@@ -598,6 +605,9 @@ class FunctionBuilder:
     def stmt_While(self, s):
         if s.orelse:
             raise self.error(s, "'while ... else' is not supported")
+        if not leaves_early(s.body):
+            self.scf_while(s)
+            return
         header, carried = self.loop_header(s.body, s)
         cond = self.condition(s.test)
         body, exit_ = self.new_block(), self.new_block()
@@ -643,6 +653,10 @@ class FunctionBuilder:
         # The count runs in i64 whatever the variable's width, so it cannot wrap.
         start, stop = (self.materialize(b, s, i64).value if b.is_literal else self.convert(b, i64)
                        for b in bounds)
+        if step > 0 and not leaves_early(s.body):
+            self.var_types.setdefault(name, var_t)
+            self.scf_for(s, name, var_t, start, stop, step)
+            return
         counter_name = f"for.{id(s)}"
         self.env[counter_name] = Val(i64, start)
         self.var_types[counter_name] = i64
@@ -663,13 +677,81 @@ class FunctionBuilder:
                        keep={counter_name})
         self.env.pop(counter_name, None)
 
-    def loop_header(self, body, node, extra=()):
-        """Branch to a new header block whose arguments are the variables the
-        body may reassign; returns (header, carried names)."""
+    def carried_names(self, body, node, extra=()) -> list[str]:
+        """The variables a loop carries: those defined before it that its body
+        (or `extra`) may reassign."""
         assigned = assigned_names(body) | set(extra)
         carried = [n for n in self.env if n in assigned and isinstance(self.env[n], Val)]
         for n in carried:
             self.check_joinable(n, self.env[n], node)
+        return carried
+
+    def in_region(self, block: ir.Block, result_types, build) -> list[ir.Value]:
+        """An scf.execute_region at the end of `block` whose body is what
+        `build()` compiles (in cf blocks, as everywhere) and which yields the
+        values `build` returns: a structured loop's body, single-block as scf
+        wants, with any control flow inside."""
+        op = scf.ExecuteRegionOp([mlir_type(t) for t in result_types], ip=ir.InsertionPoint(block))
+        saved = self.region, self.block
+        self.region = op.regions[0]
+        self.block = self.region.blocks.append()
+        values = build()
+        scf.YieldOp(values, ip=self.ip)
+        self.region, self.block = saved
+        return list(op.results)
+
+    def scf_for(self, s, name: str, var_t: ScalarType, start, stop, step: int):
+        """`for name in range(start, stop, step)` (step > 0) that leaves only at
+        its end: an scf.for over the i64 count, carrying the variables the body
+        reassigns (the loop variable too: after the loop it holds the last value)."""
+        carried = self.carried_names(s.body, s, [name])
+        loop = scf.ForOp(start, stop, self.const(i64, step), [self.env[n].value for n in carried],
+                         ip=self.ip)
+
+        def bind_loop_variable():
+            self.env[name] = Val(var_t, self.convert(Val(i64, loop.induction_variable), var_t))
+        self.structured_body(loop.body, carried, loop.inner_iter_args, s.body, bind_loop_variable)
+        self.after_loop(carried, loop.results)
+
+    def scf_while(self, s):
+        """A `while` that leaves only when its condition fails: an scf.while
+        whose condition and body may hold any control flow (and awaits)."""
+        carried = self.carried_names(s.body, s)
+        types = [mlir_type(self.env[n].type) for n in carried]
+        loop = scf.WhileOp(types, [self.env[n].value for n in carried], ip=self.ip)
+        before, after = loop.before.blocks.append(*types), loop.after.blocks.append(*types)
+        outer = self.env
+        self.env = {**outer, **{n: Val(outer[n].type, a) for n, a in zip(carried, before.arguments)}}
+        (cond,) = self.in_region(before, [i1], lambda: [self.condition(s.test)])
+        scf.ConditionOp(cond, list(before.arguments), ip=ir.InsertionPoint(before))
+        self.env = outer
+        self.structured_body(after, carried, after.arguments, s.body)
+        self.after_loop(carried, loop.results)
+
+    def structured_body(self, block: ir.Block, carried: list[str], args, body, prepare=None):
+        """Compile the loop body `body` into the loop region `block`, whose
+        arguments `args` are the carried variables, yielding their new values;
+        `prepare` binds what else the body sees (the loop variable)."""
+        outer = self.env
+        self.env = {**outer, **{n: Val(outer[n].type, a) for n, a in zip(carried, args)}}
+
+        def build():
+            if prepare is not None:
+                prepare()
+            self.compile_stmts(body)
+            return [self.env[n].value for n in carried]
+        results = self.in_region(block, [outer[n].type for n in carried], build)
+        scf.YieldOp(results, ip=ir.InsertionPoint(block))
+        self.env = outer
+
+    def after_loop(self, carried: list[str], results) -> None:
+        """After a structured loop: the carried variables are its results."""
+        self.env = {**self.env, **{n: Val(self.env[n].type, r) for n, r in zip(carried, results)}}
+
+    def loop_header(self, body, node, extra=()):
+        """Branch to a new header block whose arguments are the variables the
+        body may reassign; returns (header, carried names)."""
+        carried = self.carried_names(body, node, extra)
         header = self.new_block([mlir_type(self.env[n].type) for n in carried])
         cf.br([self.env[n].value for n in carried], header, ip=self.ip)
         self.block = header
@@ -946,47 +1028,25 @@ class FunctionBuilder:
             if name in simple:
                 return Val(t, simple[name](x, y, ip=ip))
             if name in ("FloorDiv", "Mod"):
-                return Val(t, self.int_floordiv_mod(x, y, t, name == "Mod", e))
+                return Val(t, self.int_floordiv_mod(x, y, t, name == "Mod"))
             if name in ("LShift", "RShift"):
                 return Val(t, self.shift(x, y, t, name == "LShift"))
         raise self.error(e, f"the operator '{OPERATORS.get(name, name)}' is not supported")
 
-    def int_floordiv_mod(self, x, y, t: ScalarType, is_mod: bool, e) -> ir.Value:
-        """Python's `//` and `%` at fixed width. Division by zero calls the
-        fault hook (and gives 0); INT_MIN // -1 wraps; % takes y's sign."""
+    def int_floordiv_mod(self, x, y, t: ScalarType, is_mod: bool) -> ir.Value:
+        """Python's `//` and `%` at fixed width (% takes y's sign). Division by
+        zero and INT_MIN // -1 are gasync-guard-division's: a run-time fault
+        naming this line, and a wrapped quotient."""
         ip = self.ip
-        zero, one, minus1 = self.const(t, 0), self.const(t, 1), self.const(t, -1)
-        is_zero = arith.cmpi(arith.CmpIPredicate.eq, y, zero, ip=ip)
-        is_m1 = arith.cmpi(arith.CmpIPredicate.eq, y, minus1, ip=ip)
-        self.fault_if(is_zero, e)
-        ip = self.ip
-        unsafe = arith.ori(is_zero, is_m1, ip=ip)
-        safe_y = arith.select(unsafe, one, y, ip=ip)
-        if is_mod:
-            r = arith.remsi(x, safe_y, ip=ip)
-            r_nonzero = arith.cmpi(arith.CmpIPredicate.ne, r, zero, ip=ip)
-            r_neg = arith.cmpi(arith.CmpIPredicate.slt, r, zero, ip=ip)
-            y_neg = arith.cmpi(arith.CmpIPredicate.slt, y, zero, ip=ip)
-            signs = arith.xori(r_neg, y_neg, ip=ip)
-            fix = arith.andi(r_nonzero, signs, ip=ip)
-            r = arith.select(fix, arith.addi(r, y, ip=ip), r, ip=ip)
-            return arith.select(unsafe, zero, r, ip=ip)
-        q = arith.floordivsi(x, safe_y, ip=ip)
-        neg = arith.subi(zero, x, ip=ip)
-        q = arith.select(is_m1, neg, q, ip=ip)
-        return arith.select(is_zero, zero, q, ip=ip)
-
-    def fault_if(self, cond: ir.Value, e):
-        """Call the fault hook with the Python line when `cond` holds."""
-        self.program.uses_fault_hook = True
-        fault, rest = self.new_block(), self.new_block()
-        cf.cond_br(cond, [], [], fault, rest, ip=self.ip)
-        self.block = fault
-        self.program.fault_sites.append((*self.source.position(e), self.name))
-        site = self.const(i32, len(self.program.fault_sites))
-        func.call([], ir.FlatSymbolRefAttr.get(FAULT_FN), [site], ip=self.ip)
-        cf.br([], rest, ip=self.ip)
-        self.block = rest
+        if not is_mod:
+            return arith.floordivsi(x, y, ip=ip)
+        zero = self.const(t, 0)
+        r = arith.remsi(x, y, ip=ip)
+        r_nonzero = arith.cmpi(arith.CmpIPredicate.ne, r, zero, ip=ip)
+        r_neg = arith.cmpi(arith.CmpIPredicate.slt, r, zero, ip=ip)
+        y_neg = arith.cmpi(arith.CmpIPredicate.slt, y, zero, ip=ip)
+        fix = arith.andi(r_nonzero, arith.xori(r_neg, y_neg, ip=ip), ip=ip)
+        return arith.select(fix, arith.addi(r, y, ip=ip), r, ip=ip)
 
     def float_floordiv_mod(self, x, y, t, is_mod: bool) -> ir.Value:
         """CPython's float `//` and `%` (floatobject.c's float_divmod), with
@@ -1220,7 +1280,7 @@ class FunctionBuilder:
                     raise self.error(e.slice, f"'.shape[k]' needs a literal k in [0, {arr.type.rank})")
                 return self.array_dim(arr, k.literal)
         arr, idx = self.indices(e)
-        return Val(arr.type.element, memref.load(arr.value, idx, ip=self.ip))
+        return self.load(arr, idx)
 
     def array_dim(self, arr: Val, k: int) -> Val:
         index_t = ir.IndexType.get()
@@ -1230,8 +1290,7 @@ class FunctionBuilder:
 
     def store_subscript(self, target, v: Val, value_node):
         arr, idx = self.indices(target)
-        x = self.coerce(v, arr.type.element, value_node, "the array store")
-        memref.store(x, arr.value, idx, ip=self.ip)
+        self.store(self.coerce(v, arr.type.element, value_node, "the array store"), arr, idx)
 
     # Calls and awaits --------------------------------------------------
     def expr_Await(self, e):
@@ -1356,7 +1415,7 @@ class FunctionBuilder:
         env = {name: Val(t, a) for (name, t), a in zip(params, args)}
         builder = FunctionBuilder(self.program, self.source, "block", result,
                                   fut.owner.regions[0], body, env, node.name, self.resolver,
-                                  locals_, visible)
+                                  locals_, visible, bounds_check=self.bounds_check)
         builder.compile_body(node)
         if any(op.name == "func.call" for op in walk(fut.owner)):
             fut.owner.erase()
@@ -1385,7 +1444,8 @@ class FunctionBuilder:
         env = {n: Val(t, a) for n, t, a in zip(names, types_, block.arguments)}
         nested_defs = {k: v for k, v in visible.items() if isinstance(v, NestedDef)}
         FunctionBuilder(self.program, self.source, "async", result, fn.regions[0], block, env,
-                        node.name, self.resolver, locals_, nested_defs).compile_body(node)
+                        node.name, self.resolver, locals_, nested_defs,
+                        bounds_check=self.bounds_check).compile_body(node)
         return gb.future(symbol, [visible[n].value for n in captured] + args,
                          None if result is None else mlir_type(result), ip=self.ip)
 
@@ -1469,7 +1529,11 @@ class FunctionBuilder:
             x = self.convert(v, t)
             if t.is_float:
                 return Val(t, math.absf(x, ip=self.ip))
-            return Val(t, math.absi(x, ip=self.ip))
+            # A compare and a select rather than math.absi, which the GPU
+            # pipeline's convert-gpu-to-nvvm does not lower; abs(INT_MIN) wraps.
+            zero = self.const(t, 0)
+            negative = arith.cmpi(arith.CmpIPredicate.slt, x, zero, ip=self.ip)
+            return Val(t, arith.select(negative, arith.subi(zero, x, ip=self.ip), x, ip=self.ip))
         if len(vals) < 2:
             raise self.error(e, f"{fn.__name__}() takes two or more values")
         # Python's min keeps the first of equals: min(a, b) is b only if b < a.
@@ -1572,7 +1636,6 @@ def run_frontend(build):
         try:
             build(program)
             program.compile_pending()
-            program.add_fault_hooks()
         except FrontendError as err:
             raise api.CompileError(format_error(err)) from None
         except api.CompileError:
@@ -1597,14 +1660,10 @@ def run_frontend(build):
             errors = [d for d in diags.diagnostics if d.severity.value == "error"]
             raise api.CompileError("\n".join(d.render() for d in errors) or
                                    "<gasync>:0:0: error: the generated IR did not verify")
-        for op in walk(program.module.operation):
-            # asyncio.run would cancel such a task when the root ends; gasync runs it.
-            if op.name == "gasync.spawn" and not list(op.result.uses):
-                diags.warning(op.location, "this task is never joined (awaited)")
         for d in diags.diagnostics:
             if d.severity.value == "warning":
                 warnings.warn(api.CompileWarning(d.render()), stacklevel=4)
-        return program.module.operation.get_asm(enable_debug_info=True), program.fault_sites
+        return program.module.operation.get_asm(enable_debug_info=True)
     finally:
         program.close()
 
@@ -1614,18 +1673,16 @@ def compile_functions(functions) -> str:
     def build(program):
         for f in functions:
             program.info(f)
-    return run_frontend(build)[0]
+    return run_frontend(build)
 
 
 def build_host_entry(program: Program, function, args, pool: int | None):
-    """`@_gasync_host(args) -> (result?, fault site)`: block_on of `function(args)`
-    (host.py describes it). Array parameters take the arguments' static shapes."""
-    from mlir.dialects import llvm
+    """`@_gasync_host(args) -> result?`: block_on of `function(args)` (host.py
+    describes it). Array parameters take the arguments' static shapes."""
     from .host import HOST_ENTRY
 
     program.symbols.add(HOST_ENTRY)
     info = program.info(function)
-    program.uses_fault_hook = True
     sig = info.signature
     with info.source.location(info.source.tree):
         inputs = []
@@ -1634,7 +1691,7 @@ def build_host_entry(program: Program, function, args, pool: int | None):
                 inputs.append(ir.MemRefType.get(list(a.shape), mlir_type(t.element)))
             else:
                 inputs.append(mlir_type(t))
-        results = ([] if sig.result is None else [mlir_type(sig.result)]) + [mlir_type(i32)]
+        results = [] if sig.result is None else [mlir_type(sig.result)]
         fn = func.FuncOp(HOST_ENTRY, ir.FunctionType.get(inputs, results),
                          ip=ir.InsertionPoint(program.module.body))
         block = fn.add_entry_block()
@@ -1647,6 +1704,4 @@ def build_host_entry(program: Program, function, args, pool: int | None):
                         None if sig.result is None else mlir_type(sig.result), ip=ip)
         attrs = {"pool": ir.IntegerAttr.get(mlir_type(i32), pool)} if pool else None
         value = gb.block_on(fut, attributes=attrs, ip=ip)
-        ptr = ir.Type.parse("!llvm.ptr")
-        site = llvm.load(mlir_type(i32), llvm.AddressOfOp(ptr, FAULT_GLOBAL, ip=ip).result, ip=ip)
-        func.ReturnOp(([] if value is None else [value]) + [site], ip=ip)
+        func.ReturnOp([] if value is None else [value], ip=ip)

@@ -2,9 +2,8 @@
 
 The frontend adds a host entry to the module,
 
-    func.func @_gasync_host(%args...) -> (T, i32)   // T: f's result, if any
-      "gasync.block_on"("gasync.future"(%args) {callee = @f}) ; + the first
-      faulting Python line (0: none)
+    func.func @_gasync_host(%args...) -> T          // T: f's result, if any
+      "gasync.block_on"("gasync.future"(%args) {callee = @f})
 
 whose array parameters have the arguments' static shapes (cast to the
 dynamic memrefs that jit functions take). `_run_on_cpu` is the one place
@@ -25,8 +24,11 @@ import os
 
 import numpy as np
 
+from gasync.runtime import abi
+from gasync.runtime.faults import ExecutorFault
+
 from . import api
-from .types import NUMPY_DTYPES, ArrayType, ScalarType, i32
+from .types import NUMPY_DTYPES, ArrayType, ScalarType
 
 HOST_ENTRY = "_gasync_host"
 CACHE_ENV = "GASYNC_CACHE_DIR"
@@ -101,9 +103,8 @@ def host_signature(args) -> tuple:
     return tuple(("array", a.shape) if isinstance(a, np.ndarray) else ("scalar",) for a in args)
 
 
-def module_text(function, args, pool: int | None = None) -> tuple[str, list]:
-    """The module for running `function(*args)` from the host, and its fault
-    sites (cached)."""
+def module_text(function, args, pool: int | None = None) -> str:
+    """The module for running `function(*args)` from the host (cached)."""
     key = (id(function), host_signature(args), pool)
     cached = _module_texts.get(key)
     if cached is not None and cached[0] is function:
@@ -123,23 +124,34 @@ def run(call: api.Call, pool: int | None = None):
     signature = signature_of(function)
     args = check_args(function, signature.params, call.args)
     pool = pool if pool is not None else function.options.get("pool")
-    text, sites = module_text(function, args, pool)
+    text = module_text(function, args, pool)
     try:
         results = _run_on_cpu(text, HOST_ENTRY, args, [t for _, t in signature.params],
                               [] if signature.result is None else [signature.result],
                               watchdog=function.options.get("watchdog"))
-    except api.RuntimeFault as fault:
-        # The executor's fault names no line: report the function block_on ran.
-        from .compiler import Source
-        source = Source.of(function.fn)
-        where = "{}:{}:{}".format(*source.position(source.tree))
-        raise api.RuntimeFault(fault.fault, function.__name__, where) from None
-    fault_site = results.pop()
-    if fault_site:
-        file, line, col, where = sites[fault_site - 1]
-        raise api.RuntimeFault("integer division or modulo by zero", where,
-                               f"{file}:{line}:{col}")
+    except ExecutorFault as fault:
+        raise runtime_fault(fault, function) from None
     return results[0] if results else None
+
+
+PYTHON_FAULTS = {abi.Fault.DIVISION_BY_ZERO: "integer division or modulo by zero",
+                 abi.Fault.OUT_OF_BOUNDS: "index out of range"}
+"""Faults of one Python line, in CPython's words (ZeroDivisionError, IndexError)."""
+
+
+def runtime_fault(fault: ExecutorFault, function) -> api.RuntimeFault:
+    """The RuntimeFault of an executor's fault in a run of `function` (a jit
+    function from the host, or a kernel): a fault of one line names that line
+    and its function; an executor's fault names `function`'s definition, the
+    site (a spawn, an await) in its message."""
+    record = fault.record
+    if record.code in PYTHON_FAULTS and 0 <= record.detail < len(record.sites):
+        site = record.sites[record.detail]
+        return api.RuntimeFault(PYTHON_FAULTS[record.code], site.function, site.location)
+    from .compiler import Source
+    source = Source.of(function.fn)
+    where = "{}:{}:{}".format(*source.position(source.tree))
+    return api.RuntimeFault(str(fault), function.__name__, where)
 
 
 def signature_of(function):
@@ -171,15 +183,14 @@ def _cache_key(module_text: str, entry: str, watchdog) -> str:
 
 def _run_on_cpu(module_text: str, entry: str, args: list, arg_types: list,
                 result_types: list[ScalarType], *, watchdog: int | None = None) -> list:
-    """Compile `module_text` for the CPU (cached), call `entry` with `args`
-    (Python scalars, numpy arrays updated in place); returns its results, the
-    last being the fault line (i32). Executor faults raise RuntimeFault."""
+    """Compile `module_text` for the CPU (cached) and call `entry` with `args`
+    (checked Python scalars, numpy arrays updated in place); its results.
+    Raises ExecutorFault."""
     from mlir import ir
 
     from gasync.pipeline import cpu, driver
     from gasync.pipeline.cache import cache_dir
     from gasync.passes.site_table import read_sites
-    from gasync.runtime.faults import ExecutorFault
 
     key = _cache_key(module_text, entry, watchdog)
     engine = _engines.get(key)
@@ -209,14 +220,7 @@ def _run_on_cpu(module_text: str, entry: str, args: list, arg_types: list,
             engine = (c, lowered, jit, wrapper_args, wrapper_results, read_sites(lowered.operation))
         _engines[key] = engine
     _, _, jit, wrapper_args, wrapper_results, sites = engine
-    arrays = [value if isinstance(t, ArrayType) else np.array(value, dtype=w.dtype)
-              for value, t, w in zip(args, arg_types, wrapper_args)]
-    try:
-        results = cpu.call_wrapper(jit, cpu.ENTRY_WRAPPER, wrapper_args, wrapper_results, arrays,
-                                   sites)
-    except ExecutorFault as e:
-        raise api.RuntimeFault(str(e), entry, "") from None
-    return [r.item() for r in results]
+    return cpu.call(jit, cpu.ENTRY_WRAPPER, wrapper_args, wrapper_results, args, sites)
 
 
 def _write_atomically(path: str, text: str) -> None:

@@ -3,8 +3,9 @@
     k.mlir()                       the gasync IR (kernel in gpu.module @kernels,
                                    the jit functions it reaches at the top level)
     k.ptx(), k.cubin()             compiled for `chip` (sm_90 unless given)
-    k[grid, block](args)           launch (numpy copied in and back; CUDA
-    k[grid, block, stream](args)   arrays used in place)
+    k[grid, block](args)           launch (numpy copied in, back, and waited
+    k[grid, block, stream](args)   for; CUDA arrays used in place, asynchronous
+                                   on the stream): the runtime's Launch
     k.bundle(DIR, grid, block, args, expected=None)
                                    an ahead-of-time bundle: run it with
                                    `python -m gasync.runtime.bundle DIR` on a
@@ -55,7 +56,7 @@ class KernelFunction(api._Function):
     def mlir(self) -> str:
         if self._text is None:
             from .compiler import run_frontend
-            self._text = run_frontend(lambda program: program.info(self))[0]
+            self._text = run_frontend(lambda program: program.info(self))
         return self._text
 
     def compiled(self, chip: str = DEFAULT_CHIP):
@@ -84,12 +85,17 @@ class KernelFunction(api._Function):
         from .host import check_args
         return check_args(self, self.params, list(args), what="launch")
 
-    def launch(self, grid, block, args, *, stream=None, chip: str = DEFAULT_CHIP) -> float:
-        """Launch and wait (numpy) or enqueue (CUDA arrays); the time in ms."""
+    def launch(self, grid, block, args, *, stream=None, chip: str = DEFAULT_CHIP):
+        """Launch on `stream` (None: the device's default stream; a cuda.core
+        Stream, an object with `__cuda_stream__`, a PyTorch or CuPy stream).
+        With a numpy array among `args` it copies in, runs, copies back and
+        waits; with device arrays only it returns at once. Returns the
+        runtime's Launch (`synchronize()`, `elapsed_ms`)."""
         args = self._launch_args(args)
         if stream is not None:
-            raise NotImplementedError("launching on a given stream is not supported yet")
-        return self.compiled(chip).launch(self.symbol, grid, block, *args)
+            from gasync.runtime.launch import stream_handle
+            stream_handle(stream)  # a TypeError before any compile or GPU work
+        return self.compiled(chip)[self.symbol](grid, block, *args, stream=stream)
 
     def _launch_args(self, args) -> list:
         from .host import check_scalar
@@ -116,9 +122,7 @@ class KernelFunction(api._Function):
         specs = []
         for (_, t), value in zip(self.params, args):
             if isinstance(t, ArrayType):
-                dims = "x".join(str(d) for d in value.shape)
-                values = value.astype(np.int64 if t.element.is_int else np.float64).tolist()
-                specs.append(f"memref<{dims}x{t.element.name}>={values}")
+                specs.append(_array_spec(value, t))
             else:
                 specs.append(repr(value) if not isinstance(value, bool) else str(int(value)))
         write_bundle(directory, Bundle(
@@ -127,6 +131,20 @@ class KernelFunction(api._Function):
             expected=expected, chip=chip, module=kernel.module,
             source=f"{os.path.basename(self.fn.__code__.co_filename)}:{self.__name__}",
             cubin_name=f"{kernel.module}.cubin", sites=list(compiled.sites)))
+
+
+def _array_spec(value: np.ndarray, t: ArrayType) -> str:
+    """The `--arg` spec of an array's initial contents: `TYPE` when all zero,
+    `TYPE=FILL` when all equal, else `TYPE=[v, ...]` (a log of a million
+    zeros stays one short line)."""
+    dims = "x".join(str(d) for d in value.shape)
+    spec = f"memref<{dims}x{t.element.name}>"
+    values = value.astype(np.int64 if t.element.is_int else np.float64)
+    if values.size and (values == values.flat[0]).all():
+        first = values.flat[0].item()
+        return spec if first == 0 and not (t.element.is_float and np.signbit(first)) \
+            else f"{spec}={first!r}"
+    return f"{spec}={values.tolist()}"
 
 
 def _dim3(d) -> tuple[int, int, int]:

@@ -24,7 +24,6 @@ import dataclasses
 import hashlib
 import os
 
-import numpy as np
 from mlir import ir
 
 from gasync.dialect.diagnostics import CompileError
@@ -66,24 +65,14 @@ class CpuFunction:
         executor fault."""
         callee = f"@{self.name}"
         check_count(self.arg_types, args, callee)
-        arrays = [host_array(t, v, i, callee) if t.is_memref
-                  else np.array(host_scalar(t, v, i, callee), dtype=t.dtype)
+        values = [host_array(t, v, i, callee) if t.is_memref else host_scalar(t, v, i, callee)
                   for i, (t, v) in enumerate(zip(self.arg_types, args))]
         try:
-            results = cpu.call_wrapper(self._module.engine, self._wrapper, self.arg_types,
-                                       self.result_types, arrays, self._module.sites)
+            results = cpu.call(self._module.engine, self._wrapper, self.arg_types,
+                               self.result_types, values, self._module.sites)
         except ExecutorFault as e:
             raise RuntimeFault(f"{callee} failed while running: {e}", e) from None
-        values = tuple(_python_value(r, t) for r, t in zip(results, self.result_types))
-        return None if not values else values[0] if len(values) == 1 else values
-
-
-def _python_value(value, layout: ArgType):
-    if layout.element == "i1":
-        return bool(value)
-    if layout.element.startswith("f"):
-        return float(value)
-    return int(value)
+        return None if not results else results[0] if len(results) == 1 else tuple(results)
 
 
 class CpuModule:

@@ -244,6 +244,27 @@ def call_wrapper(engine, symbol: str, arg_types: list[ArgType], result_types: li
     return [r[()] for r in results]
 
 
+def python_value(value, layout: ArgType):
+    """A result (a numpy scalar) as the Python value of its type."""
+    if layout.element == "i1":
+        return bool(value)
+    if layout.element.startswith("f"):
+        return float(value)
+    return int(value)
+
+
+def call(engine, symbol: str, arg_types: list[ArgType], result_types: list[ArgType],
+         values: list, sites=()) -> list:
+    """Call wrapper `symbol` with `values`, already checked against
+    `arg_types` (scalars in range, numpy arrays of the memref's dtype and
+    shape, updated in place); its results as Python values. Raises
+    ExecutorFault."""
+    arrays = [value if t.is_memref else np.array(value, dtype=t.dtype)
+              for value, t in zip(values, arg_types)]
+    results = call_wrapper(engine, symbol, arg_types, result_types, arrays, sites)
+    return [python_value(r, t) for r, t in zip(results, result_types)]
+
+
 def execute(module: ir.Module, arg_texts: list[str], diags: DiagnosticEngine, *,
             opt_level: int = 2, optimise_limit: int = abi.JIT_OPTIMISE_LIMIT,
             summarise_above: int | None = None) -> list[str]:

@@ -36,6 +36,7 @@ register_pipeline(Pipeline(
     "convert-gpu-to-nvvm, merge the device runtime",
     ("gasync-coro",
      "gasync-guard-division",
+     "gasync-check-bounds",
      "nvvm-attach-target{{chip={chip} O={O} features={features}}}",
      "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse)",
      "reconcile-unrealized-casts",

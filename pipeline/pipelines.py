@@ -52,15 +52,15 @@ register_pipeline(Pipeline(
     (("watchdog", str(abi.DEFAULT_WATCHDOG)),),
 ))
 
-LLVM_LOWERING = ("gasync-guard-division", "convert-scf-to-cf", "convert-to-llvm",
+LLVM_LOWERING = ("gasync-guard-division", "gasync-check-bounds", "convert-scf-to-cf", "convert-to-llvm",
                  "reconcile-unrealized-casts", "gasync-link-cpu-runtime", "canonicalize", "cse")
 """The CPU pipeline after the coroutine lowering: integer division made defined,
-upstream passes to the LLVM dialect, then the executor's CPU hooks (so the module is
+marked array accesses checked, upstream passes to the LLVM dialect, then the executor's CPU hooks (so the module is
 complete for the ExecutionEngine)."""
 
 register_pipeline(Pipeline(
     "gasync-to-llvm",
-    "the CPU pipeline: gasync-coro, division guards, then upstream passes to the LLVM "
+    "the CPU pipeline: gasync-coro, division guards, bounds checks, then upstream passes to the LLVM "
     "dialect, then the executor's CPU hooks: a complete module for the ExecutionEngine",
     ("gasync-coro{{watchdog={watchdog}}}",) + LLVM_LOWERING,
     (("watchdog", str(abi.DEFAULT_WATCHDOG)),),

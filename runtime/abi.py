@@ -154,6 +154,7 @@ class Fault(enum.IntEnum):
     WATCHDOG = 4
     DIVERGED = 5
     DIVISION_BY_ZERO = 6
+    OUT_OF_BOUNDS = 7
 
 
 class Detail(enum.Enum):
@@ -189,6 +190,7 @@ FAULTS = {
         "divergent lanes: the lanes of a warp- or block-scope executor reached an await or a "
         "spawn apart (the whole warp must reach them)", "at {}"),
     Fault.DIVISION_BY_ZERO: FaultText("integer division by zero", "at {}"),
+    Fault.OUT_OF_BOUNDS: FaultText("array subscript out of bounds", "at {}"),
 }
 
 

@@ -13,7 +13,9 @@ with lines
     // GPU-SOURCE: the program to run, relative to the test (default: the test)
     // GPU-EXIT: the expected exit code (default 0)
     // GPU-STDERR: a text the error output must contain
-`run` runs every bundle in its own process (a device fault ends a process's
+`build` also writes the bundle of each Python example with a GPU path
+(PYTHON_EXAMPLES: `python examples/seed_demo.py --bundle DIR`, whose
+expected output is the CPU's answers). `run` runs every bundle in its own process (a device fault ends a process's
 CUDA context), each under a time limit, plus the API checks
 (DLPack and __cuda_array_interface__ from PyTorch and CuPy, their streams
 and cuda.core's, asynchronous launches, event timing, argument errors, and
@@ -41,6 +43,8 @@ from host_only import runtime_package_dir  # noqa: E402  (standard library only)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, ".gpu", "tests")
+PYTHON_EXAMPLES = (("seed-demo-python", "examples/seed_demo.py"),)
+"""(bundle name, script): examples whose `--bundle DIR` writes their GPU kernel's bundle."""
 RESULTS = os.path.join(ROOT, "bench", "results", "gpu-tests.md")
 
 
@@ -90,7 +94,8 @@ def cpu_output(path: str, command: str) -> list[str]:
         return run_on_cpu(f.read(), args.entry, args.arg, source_name=path)
 
 
-def build(tests: list[str]) -> int:
+def build(tests: list[str], examples=()) -> int:
+    """Bundles of the GPU tests `tests` and of the Python `examples` (PYTHON_EXAMPLES)."""
     from gasync.runtime.errors import GasyncError, report
     from gasync.tools.run import run
 
@@ -112,6 +117,20 @@ def build(tests: list[str]) -> int:
             index.append({"name": name, "source": os.path.relpath(path, ROOT), "bundle": name,
                           "exec": test["exec"], "exit": test["exit"], "stderr": test["stderr"],
                           "timeout_s": args.timeout})
+    for name, script in examples:
+        out = os.path.join(BUILD, name)
+        done = subprocess.run([sys.executable, os.path.join(ROOT, script), "--bundle", out],
+                              cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"build: {name}: {script} --bundle failed ({done.returncode})\n{done.stderr}",
+                  file=sys.stderr)
+            failed += 1
+            continue
+        with open(os.path.join(out, "manifest.json")) as f:
+            timeout_s = json.load(f)["timeout_s"]
+        index.append({"name": name, "source": script, "bundle": name,
+                      "exec": f"python {script} --bundle DIR", "exit": 0, "stderr": [],
+                      "timeout_s": timeout_s})
     os.makedirs(BUILD, exist_ok=True)
     build_cache_entry()
     with open(os.path.join(BUILD, "index.json"), "w") as f:
@@ -384,7 +403,10 @@ def main(argv=None) -> int:
     c.add_argument("results_dir")
     a = parser.parse_args(argv)
     if a.cmd == "build":
-        return build(a.tests or sorted(glob.glob(os.path.join(ROOT, "test", "GPU", "*.mlir"))))
+        if a.tests:
+            return build(a.tests)
+        return build(sorted(glob.glob(os.path.join(ROOT, "test", "GPU", "*.mlir"))),
+                     PYTHON_EXAMPLES)
     if a.cmd == "run":
         return run(a.out)
     return record(a.results_dir)

@@ -15,6 +15,12 @@ if/elif/else, while and for-range loops with break and continue, early
 returns, nested awaits in expressions, nested async defs capturing values,
 spawns joined in any order (every task is joined, at the function's top
 level), and yields.
+
+With `slot_size` (the GPU difftest, gpu.py), every function also takes
+`slot: i32`, passes it on, and appends to its own part of the log,
+`log[slot * slot_size + cnt[slot]]`, so that many runs (threads, lanes,
+programs of one kernel) share one log array. The random choices are the
+same: the program differs only in that plumbing.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
+import re
 import types
 
 import numpy as np
@@ -41,8 +48,11 @@ class Func:
 
 
 class Gen:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, slot_size: int | None = None):
         self.r = random.Random(seed)
+        self.slot_size = slot_size
+        self.log_args = ["log", "cnt"] + (["slot"] if slot_size else [])
+        self.log_params = "log: Array[i32], cnt: Array[i32], " + ("slot: i32, " if slot_size else "")
         self.n_funcs = self.r.randint(1, 4)
         self.funcs = [Func(f"f{i}", [(f"p{k}", self.r.choice(INT_TYPES))
                                     for k in range(self.r.randint(1, 3))],
@@ -107,7 +117,7 @@ class Gen:
     def call(self, scope, depth: int, awaited: bool) -> str:
         scope.budget -= 1
         f = self.r.choice(scope.callees)
-        args = ", ".join(["log", "cnt"] + [self.expr(t, scope, depth + 1) for _, t in f.params])
+        args = ", ".join(self.log_args + [self.expr(t, scope, depth + 1) for _, t in f.params])
         return f"(await {f.name}({args}))" if awaited else f"{f.name}({args})"
 
     # Statements --------------------------------------------------------
@@ -151,8 +161,11 @@ class Gen:
             scope.define(v, t)
             return [f"{i}{v}: {t} = {e}"]
         if k == "log":
-            return [f"{i}log[cnt[0]] = i32({self.expr(self.r.choice(INT_TYPES), scope, 0)})",
-                    f"{i}cnt[0] += 1"]
+            value = f"i32({self.expr(self.r.choice(INT_TYPES), scope, 0)})"
+            if self.slot_size:
+                return [f"{i}log[slot * {self.slot_size} + cnt[slot]] = {value}",
+                        f"{i}cnt[slot] += 1"]
+            return [f"{i}log[cnt[0]] = {value}", f"{i}cnt[0] += 1"]
         if k == "yield":
             return [f"{i}await gasync.yield_now()"]
         if k == "await":
@@ -241,7 +254,7 @@ class Gen:
                       allow_nested=True, is_function=True)
         scope.own = set()  # parameters stay as given (readable, never reassigned)
         lines = [f"@gasync.jit",
-                 f"async def {f.name}(log: Array[i32], cnt: Array[i32], "
+                 f"async def {f.name}({self.log_params}"
                  + ", ".join(f"{n}: {t}" for n, t in f.params) + f") -> {f.result}:"]
         body = self.block(scope, 0, "    ", self.r.randint(2, 6), top=True)
         while scope.tasks:
@@ -296,9 +309,15 @@ class Scope:
         return c
 
 
-def generate(seed: int) -> tuple[str, list[int]]:
+def generate(seed: int, slot_size: int | None = None) -> tuple[str, list[int]]:
     """(the program's body, without the import header; f0's scalar arguments)."""
-    return Gen(seed).program()
+    return Gen(seed, slot_size).program()
+
+
+def renamed(body: str, seed: int) -> str:
+    """The program with its functions f0, f1, ... named s<seed>_f0, ...: many
+    programs in one module."""
+    return re.sub(r"\bf(\d+)\b", rf"s{seed}_f\1", body)
 
 
 def reference_namespace() -> dict:

@@ -17,7 +17,6 @@ import asyncio
 import concurrent.futures
 import importlib.util
 import os
-import re
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from frontend_programs import HEADER, LOG_SIZE, generate, reference_namespace  # noqa: E402
+from frontend_programs import HEADER, LOG_SIZE, generate, reference_namespace, renamed  # noqa: E402
 
 POOL = 32
 
@@ -81,7 +80,7 @@ def batch_source(seeds: list[int]) -> str:
     parts, calls = [], []
     for k, seed in enumerate(seeds):
         body, args = generate(seed)
-        parts.append(re.sub(r"\bf(\d+)\b", rf"s{seed}_f\1", body))
+        parts.append(renamed(body, seed))
         calls.append(f"    res[{k}] = i64(await s{seed}_f0(log, cnt, {', '.join(map(str, args))}))")
     return ("\n".join(parts) + "\n@gasync.jit\nasync def batch(log: Array[i32], cnt: Array[i32], "
             "res: Array[i64]) -> None:\n" + "\n".join(calls) + "\n")

@@ -465,3 +465,120 @@ def test_augmented_store_evaluates_its_target_once():
     a, cnt = np.zeros(2, np.int32), np.zeros(1, np.int32)
     assert gasync.block_on(augmented_store(a, cnt)) == 1
     assert a.tolist() == [5, 0]
+
+
+@gasync.jit(bounds_check=True)
+async def checked_bump(a: Array[i32], i: i64) -> i32:
+    a[i] += 1
+    return a[i]
+
+
+@gasync.jit(bounds_check=True)
+async def checked_rank2(m: Array[i32, 2], i: i64, j: i64) -> i32:
+    async def inner() -> i32:  # an async block inherits its function's checking
+        return m[i, j]
+    return await inner()
+
+
+@gasync.jit
+async def unchecked_load(a: Array[i32], i: i64) -> i32:
+    return a[i]
+
+
+def test_bounds_check_faults_naming_the_line():
+    a = np.arange(4, dtype=np.int32)
+    assert gasync.block_on(checked_bump(a, 2)) == 3
+    assert gasync.block_on(checked_bump(a, -1)) == 4  # negative subscripts count from the end
+    assert a.tolist() == [0, 1, 3, 4]
+    for i in (4, -5, 1 << 40):
+        with pytest.raises(gasync.RuntimeFault, match=r"test_frontend\.py:\d+:5: in "
+                                                      r"'checked_bump': index out of range"):
+            gasync.block_on(checked_bump(a, i))
+    assert a.tolist() == [0, 1, 3, 4]  # nothing stored out of bounds, nor in bounds instead
+    m = np.arange(6, dtype=np.int32).reshape(2, 3)
+    assert gasync.block_on(checked_rank2(m, 1, 2)) == 5
+    with pytest.raises(gasync.RuntimeFault, match="index out of range"):
+        gasync.block_on(checked_rank2(m, 0, 3))  # in the flat array, but not in its row
+
+
+def test_bounds_check_only_where_asked():
+    assert "gasync.bounds_check" in checked_bump.mlir()
+    assert "gasync.bounds_check" not in unchecked_load.mlir()
+    assert gasync.block_on(unchecked_load(np.arange(4, dtype=np.int32), 1)) == 1
+
+
+@gasync.jit
+async def int_abs(x: i32) -> i32:
+    return abs(x)
+
+
+@gasync.kernel(bounds_check=True)
+def abs_kernel(out: Array[i32], x: i32):
+    out[gasync.thread_id()] = gasync.block_on(int_abs(x + gasync.thread_id()))
+
+
+def test_kernel_integer_abs_and_bounds_check_compile_for_the_gpu():
+    assert gasync.block_on(int_abs(-(1 << 31))) == -(1 << 31)  # wraps, as i32 does
+    assert gasync.block_on(int_abs(-7)) == 7
+    ptx = abs_kernel.ptx()
+    assert ".entry abs_kernel" in ptx and "gasync_rt_status" in ptx
+
+
+def test_launch_on_a_stream_checks_the_stream_first():
+    out = np.zeros(32, np.int32)
+    with pytest.raises(TypeError, match="stream: a int is not a CUDA stream"):
+        abs_kernel[1, 32, 5](out, 1)
+
+
+@gasync.jit
+async def bump(x: i32) -> i32:
+    await gasync.yield_now()
+    return x + 1
+
+
+@gasync.jit
+async def loop_kinds(n: i32) -> i32:
+    acc: i32 = 0
+    k: i32 = 100
+    for k in range(n):  # leaves only at its end: scf.for, awaits inside
+        if k % 2 == 0 and await bump(k) > 2:
+            acc += k
+        else:
+            acc -= 1
+    w: i32 = 0
+    while await bump(w) < 5:  # scf.while, an await in its condition
+        w += 1
+        for j in range(3):  # a break of its own: cf
+            if j == 1:
+                break
+            acc += 1
+    return acc * 1000 + k * 10 + w
+
+
+def python_loop_kinds(n):
+    acc, k = 0, 100
+    for k in range(n):
+        if k % 2 == 0 and k + 1 > 2:
+            acc += k
+        else:
+            acc -= 1
+    w = 0
+    while w + 1 < 5:
+        w += 1
+        for j in range(3):
+            if j == 1:
+                break
+            acc += 1
+    return acc * 1000 + k * 10 + w
+
+
+def test_loops_that_leave_only_at_their_end_are_scf():
+    text = loop_kinds.mlir()
+    assert text.count("scf.for") == 1 and text.count("scf.while") == 1
+    for n in (0, 1, 7):
+        assert gasync.block_on(loop_kinds(n)) == python_loop_kinds(n)
+
+
+def test_mlir_with_arguments_shows_the_host_entry():
+    text = demo.mlir(21, 1)
+    assert "func.func @_gasync_host" in text and '"gasync.block_on"' in text

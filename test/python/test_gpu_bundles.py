@@ -32,3 +32,19 @@ def test_every_gpu_test_builds_a_bundle(tmp_path, monkeypatch):
         assert cubin.read_bytes()[:4] == b"\x7fELF", entry  # a cubin is an ELF file
     key = (tmp_path / "cache" / "cache-key.txt").read_text()  # for the API check of a cache hit
     assert (tmp_path / "cache" / key[:2] / f"{key}.json").is_file()
+
+
+def test_python_examples_build_bundles(tmp_path, monkeypatch):
+    """The seed's Python demo goes to the GPU machine as a bundle whose
+    expected output is the CPU's answers for every thread."""
+    runner = load_runner()
+    monkeypatch.setattr(runner, "BUILD", str(tmp_path))
+    monkeypatch.setenv("GASYNC_CACHE_DIR", "")
+    assert runner.build([], runner.PYTHON_EXAMPLES) == 0
+    index = json.loads((tmp_path / "index.json").read_text())
+    assert [e["name"] for e in index] == [name for name, _ in runner.PYTHON_EXAMPLES]
+    manifest = json.loads((tmp_path / "seed-demo-python" / "manifest.json").read_text())
+    assert manifest["kernel"] == "seed_kernel" and manifest["grid"] == [2, 1, 1]
+    (line,) = manifest["expected"]
+    assert line.startswith("arg 0: [42, 126, 42, 84, 294, 142, 44, ")  # thread 0: the seed's six
+    assert len(line.split(",")) == 256 * 6
