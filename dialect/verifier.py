@@ -14,8 +14,10 @@ from mlir import ir
 
 from gasync.runtime import abi
 
+from . import memory
 from . import types as gt
-from .catalogue import ASYNC_ATTR, CALLEE, CATALOGUE, Placement
+from .catalogue import (ASYNC_ATTR, CALLEE, CATALOGUE, HARDWARE_FUTURES, MEMORY_SCOPE, PREDICATE,
+                        Placement)
 from .diagnostics import DiagnosticEngine
 from .ir_utils import (
     FUNCTION_OPS,
@@ -32,7 +34,8 @@ from .ir_utils import (
 )
 
 CONSUMERS = ("gasync.await", "gasync.spawn", "gasync.then", "gasync.block_on")
-HANDLE_PRODUCERS = ("gasync.future", "gasync.ready", "gasync.then", "gasync.spawn")
+HANDLE_PRODUCERS = ("gasync.future", "gasync.ready", "gasync.then",
+                    "gasync.spawn") + tuple(spec.name for spec in HARDWARE_FUTURES)
 BRANCH_TERMINATORS = ("cf.br", "cf.cond_br", "cf.switch")
 NO_TERMINATOR_OPS = ("builtin.module", "gpu.module")
 """Ops whose blocks end with any op (MLIR's NoTerminator trait)."""
@@ -409,6 +412,149 @@ class Verifier:
                 self.error(op, "'gasync.block_on' attribute 'scope' must be one of "
                                f"{', '.join(repr(s) for s in SCOPES)}, not {scope}")
 
+    # Hardware futures and their signals (docs/hardware-futures.md) --------
+    def expect_memref(self, op: ir.Operation, index: int, what: str, elements=None,
+                      space: int | None = None) -> ir.MemRefType | None:
+        """Operand `index` of `op`, `what`, as a memref with one of `elements`
+        (types, or None for any scalar) and, inside a gpu.module, in address
+        space `space`; reports and returns None if it is not."""
+        t = op.operands[index].type
+        if not isinstance(t, ir.MemRefType):
+            self.error(op, f"'{op.name}' expects {what} as a memref, found '{t}'")
+            return None
+        mt = ir.MemRefType(t)
+        if elements is not None and mt.element_type not in elements:
+            wanted = " or ".join(f"'{e}'" for e in elements)
+            self.error(op, f"'{op.name}' expects {what} with {wanted} elements, found '{t}'")
+            return None
+        if memory.element_bytes(mt) is None:
+            self.error(op, f"'{op.name}': {what} '{t}' must hold integers, floats or indices")
+            return None
+        if mt.has_static_shape and memory.num_elements(mt) == 0:
+            self.error(op, f"'{op.name}': {what} '{t}' has no elements")
+            return None
+        found = memory.address_space(mt)
+        if found is None:
+            self.error(op, f"'{op.name}': the memory space of {what} '{t}' is not supported "
+                           "(use none, #gpu.address_space<global> or "
+                           "#gpu.address_space<workgroup>)")
+            return None
+        if space is not None and in_gpu_module(op):
+            allowed = (space,) if space == memory.SHARED else (space, memory.GENERIC)
+            if found not in allowed:
+                where = "shared memory (#gpu.address_space<workgroup>)" if space == memory.SHARED \
+                    else "global memory"
+                self.error(op, f"'{op.name}': {what} must be in {where} on the GPU, found '{t}'")
+                return None
+        return mt
+
+    def expect_operand_type(self, op: ir.Operation, index: int, what: str,
+                            expected: ir.Type) -> bool:
+        found = op.operands[index].type
+        if found != expected:
+            self.error(op, f"'{op.name}' expects {what} of type '{expected}', found '{found}'")
+            return False
+        return True
+
+    def check_memory_scope(self, op: ir.Operation) -> None:
+        if MEMORY_SCOPE in op.attributes:
+            scope = op.attributes[MEMORY_SCOPE]
+            if not isinstance(scope, ir.StringAttr) or scope.value not in abi.MEMORY_SCOPES:
+                self.error(op, f"'{op.name}' attribute '{MEMORY_SCOPE}' must be one of "
+                               f"{', '.join(repr(s) for s in abi.MEMORY_SCOPES)}, not {scope}")
+
+    def check_flag(self, op: ir.Operation) -> ir.Type | None:
+        """The flag operand and the value operand of a flag op; the flag's type."""
+        flags = (ir.IntegerType.get_signless(32), ir.IntegerType.get_signless(64))
+        mt = self.expect_memref(op, 0, "the flag", flags)
+        self.check_memory_scope(op)
+        if mt is None or not self.expect_operand_type(op, 1, "the value", mt.element_type):
+            return None
+        return mt.element_type
+
+    def check_flag_wait(self, op: ir.Operation) -> None:
+        flag = self.check_flag(op)
+        if PREDICATE in op.attributes:
+            predicate = op.attributes[PREDICATE]
+            names = [p.lower() for p in PREDICATES]
+            if not isinstance(predicate, ir.StringAttr) or predicate.value not in names:
+                self.error(op, f"'{op.name}' attribute '{PREDICATE}' must be one of "
+                               f"{', '.join(repr(n) for n in names)}, not {predicate}")
+        if flag is not None:
+            self.expect_result_type(op, gt.future_type(flag, self.context))
+
+    def check_flag_store(self, op: ir.Operation) -> None:
+        self.check_flag(op)
+
+    def check_flag_add(self, op: ir.Operation) -> None:
+        flag = self.check_flag(op)
+        if flag is not None:
+            self.expect_result_type(op, flag)
+
+    def expect_mbarrier(self, op: ir.Operation) -> bool:
+        return self.expect_memref(op, 0, "the mbarrier", (ir.IntegerType.get_signless(64),),
+                                  memory.SHARED) is not None
+
+    def check_mbarrier_init(self, op: ir.Operation) -> None:
+        if self.expect_mbarrier(op):
+            self.expect_operand_type(op, 1, "the arrival count", ir.IntegerType.get_signless(32))
+
+    def check_mbarrier_arrive(self, op: ir.Operation) -> None:
+        self.expect_mbarrier(op)
+
+    def check_mbarrier_arrive_expect_tx(self, op: ir.Operation) -> None:
+        if self.expect_mbarrier(op):
+            self.expect_operand_type(op, 1, "the byte count", ir.IntegerType.get_signless(32))
+
+    def check_mbarrier_wait(self, op: ir.Operation) -> None:
+        if self.expect_mbarrier(op) and \
+                self.expect_operand_type(op, 1, "the phase parity", ir.IntegerType.get_signless(32)):
+            self.expect_result_type(op, gt.future_type(None, self.context))
+
+    def check_bulk_copy(self, op: ir.Operation, dst_space: int, src_space: int) -> None:
+        """A bulk copy's destination (operand 0) and source (operand 1)."""
+        dst = self.expect_memref(op, 0, "the destination", None, dst_space)
+        src = self.expect_memref(op, 1, "the source", None, src_space)
+        if dst is None or src is None:
+            return
+        for what, t in (("destination", dst), ("source", src)):
+            if not t.has_static_shape or not memory.is_contiguous(t):
+                self.error(op, f"'{op.name}': the {what} '{t}' must have a static shape and "
+                               "cover contiguous memory (a bulk copy's size is static)")
+                return
+        if dst.element_type != src.element_type or \
+                memory.num_elements(dst) != memory.num_elements(src):
+            self.error(op, f"'{op.name}': the destination '{dst}' and the source '{src}' must "
+                           "hold as many elements of one type")
+            return
+        size = memory.num_elements(dst) * memory.element_bytes(dst)
+        if size % abi.BULK_ALIGN:
+            self.error(op, f"'{op.name}' copies {size} bytes: a bulk copy's size must be a "
+                           f"multiple of {abi.BULK_ALIGN} bytes")
+        if size > MAX_BULK_BYTES:
+            self.error(op, f"'{op.name}' copies {size} bytes: at most {MAX_BULK_BYTES} bytes "
+                           "per bulk copy (an mbarrier's transaction count)")
+        for what, t in (("destination", dst), ("source", src)):
+            offset = memory.static_offset(t)
+            if offset is not None and offset * memory.element_bytes(t) % abi.BULK_ALIGN:
+                self.error(op, f"'{op.name}': the {what} '{t}' starts "
+                               f"{offset * memory.element_bytes(t)} bytes into its buffer: a "
+                               f"bulk copy's addresses must be {abi.BULK_ALIGN}-byte aligned")
+
+    def check_bulk_load(self, op: ir.Operation) -> None:
+        self.check_bulk_copy(op, memory.SHARED, memory.GLOBAL)
+        self.expect_memref(op, 2, "the mbarrier", (ir.IntegerType.get_signless(64),),
+                           memory.SHARED)
+
+    def check_bulk_store(self, op: ir.Operation) -> None:
+        self.check_bulk_copy(op, memory.GLOBAL, memory.SHARED)
+        self.expect_result_type(op, gt.future_type(None, self.context))
+
+    def check_sleep(self, op: ir.Operation) -> None:
+        if self.expect_operand_type(op, 0, "the duration in nanoseconds",
+                                    ir.IntegerType.get_signless(64)):
+            self.expect_result_type(op, gt.future_type(None, self.context))
+
     # Async functions -----------------------------------------------------
     def check_async_attr(self, op: ir.Operation) -> None:
         if op.name != "func.func":
@@ -596,6 +742,14 @@ def _chain(op: ir.Operation) -> list[ir.Operation]:
 
 MAX_POOL = abi.MAX_POOL
 SCOPES = tuple(abi.SCOPES)
+PREDICATES = ("EQ", "NE", "SLT", "SLE", "SGT", "SGE", "ULT", "ULE", "UGT", "UGE")
+"""flag_wait's predicates: the arith.cmpi predicates, spelled in lower case."""
+MAX_BULK_BYTES = (1 << 20) - 1
+"""An mbarrier's pending transaction count is below 2^20 (PTX ISA, mbarrier)."""
+
+
+def in_gpu_module(op: ir.Operation) -> bool:
+    return any(anc.name == "gpu.module" for anc in ancestors(op))
 
 
 def may_follow(first: ir.Operation, second: ir.Operation,

@@ -2,7 +2,8 @@
 
 from .base import PASSES, ModulePass, PassContext, register
 from . import (coro_lower, fault_sites, guard_division,  # noqa: F401  (each import registers its pass)
-               link_cpu_runtime, lower_block_on, lower_combinators, outline_async_blocks, verify)
+               link_cpu_runtime, lower_block_on, lower_combinators, lower_hardware_futures,
+               outline_async_blocks, verify)
 from . import clone_into_gpu_modules, link_device_runtime, module_to_binary  # noqa: F401  (the GPU pipeline's passes)
 
 

@@ -37,7 +37,8 @@ register_pipeline(Pipeline(
     ("gasync-coro",
      "gasync-guard-division",
      "nvvm-attach-target{{chip={chip} O={O} features={features}}}",
-     "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse)",
+     "gpu.module(convert-scf-to-cf,expand-strided-metadata,convert-gpu-to-nvvm,canonicalize,"
+     "cse)",
      "reconcile-unrealized-casts",
      "gasync-link-device-runtime"),
     (("chip", DEFAULT_CHIP), ("O", "3"), ("features", "")),

@@ -43,19 +43,21 @@ def register_pipeline(p: Pipeline) -> Pipeline:
 # target drops them before) the clone pass does nothing.
 register_pipeline(Pipeline(
     "gasync-coro",
-    "verify, clone the top-level functions gpu.modules use into them, outline async blocks, "
-    "lower combinators, lower async functions to state machines, record fault sites, and "
-    "lower block_on to poll loops",
-    ("gasync-verify", "gasync-clone-into-gpu-modules", "gasync-outline-async-blocks",
+    "verify, clone the top-level functions gpu.modules use into them, lower hardware futures, "
+    "outline async blocks, lower combinators, lower async functions to state machines, record "
+    "fault sites, and lower block_on to poll loops",
+    ("gasync-verify", "gasync-clone-into-gpu-modules", "gasync-lower-hardware-futures",
+     "gasync-outline-async-blocks",
      "gasync-lower-combinators",
      "gasync-coro-lower", "gasync-fault-sites", "gasync-lower-block-on{{watchdog={watchdog}}}"),
     (("watchdog", str(abi.DEFAULT_WATCHDOG)),),
 ))
 
-LLVM_LOWERING = ("gasync-guard-division", "convert-scf-to-cf", "convert-to-llvm",
+LLVM_LOWERING = ("gasync-guard-division", "convert-scf-to-cf", "expand-strided-metadata",
+                 "convert-to-llvm",
                  "reconcile-unrealized-casts", "gasync-link-cpu-runtime", "canonicalize", "cse")
 """The CPU pipeline after the coroutine lowering: integer division made defined,
-upstream passes to the LLVM dialect, then the executor's CPU hooks (so the module is
+upstream passes to the LLVM dialect (subviews first become pointer arithmetic), then the executor's CPU hooks (so the module is
 complete for the ExecutionEngine)."""
 
 register_pipeline(Pipeline(

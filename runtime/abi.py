@@ -145,6 +145,24 @@ SCOPES = {s.name.lower(): s for s in Scope}
 """Scope names as block_on's `scope` attribute spells them."""
 
 
+class MemoryScope(enum.IntEnum):
+    """Who a flag's acquire load or release store synchronises with
+    (docs/hardware-futures.md): the threads of the block, of the GPU, or the
+    whole system (other GPUs, the host). The CPU treats every scope as system."""
+
+    BLOCK = 0
+    GPU = 1
+    SYSTEM = 2
+
+
+MEMORY_SCOPES = {s.name.lower(): s for s in MemoryScope}
+"""Memory scope names as the flag ops' `scope` attribute spells them."""
+DEFAULT_MEMORY_SCOPE = "gpu"
+
+BULK_ALIGN = 16
+"""Bulk copies (cp.async.bulk): both addresses and the size are multiples of this."""
+
+
 class Fault(enum.IntEnum):
     """Why an executor stopped: the status record's code (0: it did not)."""
 
@@ -154,6 +172,7 @@ class Fault(enum.IntEnum):
     WATCHDOG = 4
     DIVERGED = 5
     DIVISION_BY_ZERO = 6
+    MISALIGNED_COPY = 7
 
 
 class Detail(enum.Enum):
@@ -189,6 +208,9 @@ FAULTS = {
         "divergent lanes: the lanes of a warp- or block-scope executor reached an await or a "
         "spawn apart (the whole warp must reach them)", "at {}"),
     Fault.DIVISION_BY_ZERO: FaultText("integer division by zero", "at {}"),
+    Fault.MISALIGNED_COPY: FaultText(
+        "misaligned bulk copy: its addresses must be 16-byte aligned and its size a multiple "
+        "of 16 bytes", "at {}"),
 }
 
 
@@ -341,7 +363,8 @@ def template_constants() -> dict[str, int | str]:
     members as PREFIX_MEMBER, and the layout's sizes by their names here."""
     constants: dict[str, int | str] = {}
     groups = ((Header, "HEADER"), (WarpField, "WARP"), (Park, "PARK"), (SlotField, "SLOT"),
-              (SlotState, "STATE"), (Scope, "SCOPE"), (Fault, "FAULT"), (Status, "STATUS"))
+              (SlotState, "STATE"), (Scope, "SCOPE"), (Fault, "FAULT"), (Status, "STATUS"),
+              (MemoryScope, "MEMSCOPE"))
     plain = dict(NONE=NONE, WARP_LANES=WARP_LANES, LANE_BITS=LANE_BITS, LAST_LANE=LAST_LANE,
                  WARP_RECORDS=WARP_RECORDS, WARP_RECORD_BYTES=WARP_RECORD_BYTES,
                  HEADER_BYTES=HEADER_BYTES, ONE_WARP_HEADER_BYTES=ONE_WARP_HEADER_BYTES,

@@ -1,0 +1,292 @@
+"""gasync-lower-hardware-futures: the hardware futures and their signals become
+async functions and calls of the target's primitives.
+
+Each hardware future (`flag_wait`, `mbarrier_wait`, `bulk_store`, `sleep`)
+becomes a `gasync.future` of an async function made for it, whose body tests
+the hardware once per poll and yields while the test fails:
+
+    func.func private @gasync_flag_wait_0(%flag: !llvm.ptr, %expected: i32) -> i32
+        attributes {gasync.async} {
+      %seen = scf.while : () -> i32 {
+        %v = func.call @gasync_hw_load_acquire_i32(%flag, %scope)
+        %ready = arith.cmpi eq, %v, %expected : i32
+        scf.condition(not %ready) %v : i32      // pending: yield, test again
+      } do { "gasync.yield"() ... }
+      return %seen : i32
+    }
+
+So the coroutine lowering makes its poll one non-blocking test: awaiting
+it in async code suspends the task while it is pending, and a block_on's
+poll loop re-polls it. The function carries the op's location, so faults
+and the watchdog name the op. The signalling ops (`flag_store`, `flag_add`,
+`mbarrier_init`, `mbarrier_arrive`, `mbarrier_arrive_expect_tx`, `bulk_load`)
+become calls.
+
+The primitives (`gasync_hw_*`) have one name and type on every target: the
+target's runtime link defines them (runtime/device/hardware.mlir with NVVM
+ops, runtime/cpu/hardware.mlir for one CPU thread). A memref operand becomes
+the generic address of its first element. Bulk copies check at run time
+that both addresses are 16-byte aligned (the verifier checked the size and
+whatever offset is static); a misaligned copy is skipped and faults
+(abi.Fault.MISALIGNED_COPY), naming the op.
+
+Runs after gasync-verify and gasync-clone-into-gpu-modules (each symbol table
+gets its own functions), before the coroutine lowering.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+
+from mlir import ir
+from mlir.dialects import arith, func, llvm, memref, scf
+
+from gasync.dialect import memory
+from gasync.dialect import types as gt
+from gasync.dialect.catalogue import (ASYNC_ATTR, BULK_LOAD, BULK_STORE, CALLEE, FLAG_ADD,
+                                      FLAG_STORE, FLAG_WAIT, HARDWARE_OPS, MBARRIER_ARRIVE,
+                                      MBARRIER_ARRIVE_EXPECT_TX, MBARRIER_INIT, MBARRIER_WAIT,
+                                      MEMORY_SCOPE, PREDICATE, SLEEP, YIELD)
+from gasync.dialect.ir_utils import walk
+from gasync.runtime import abi
+
+from . import executor
+from . import frame as fr
+from .base import ModulePass, PassContext, register
+from .outline_async_blocks import nearest_symbol_table
+from .site_table import SiteTable, source_function
+
+HARDWARE_NAMES = frozenset(spec.name for spec in HARDWARE_OPS)
+
+
+def primitive_types(name: str) -> tuple[list[ir.Type], list[ir.Type]]:
+    """The argument and result types of the runtime primitive `name`."""
+    p, i1, i32, i64 = fr.ptr(), fr.i1(), fr.i32(), fr.i64()
+    for width, t in ((32, i32), (64, i64)):
+        if name == f"gasync_hw_load_acquire_i{width}":
+            return [p, i32], [t]
+        if name == f"gasync_hw_store_release_i{width}":
+            return [p, t, i32], []
+        if name == f"gasync_hw_add_release_i{width}":
+            return [p, t, i32], [t]
+    return {
+        "gasync_hw_mbarrier_init": ([p, i32], []),
+        "gasync_hw_mbarrier_arrive": ([p], []),
+        "gasync_hw_mbarrier_arrive_expect_tx": ([p, i32], []),
+        "gasync_hw_mbarrier_test_parity": ([p, i32], [i1]),
+        "gasync_hw_bulk_load": ([p, p, i32, p], []),
+        "gasync_hw_bulk_store": ([p, p, i32], []),
+        "gasync_hw_bulk_wait_read": ([], []),
+        "gasync_hw_now_ns": ([], [i64]),
+    }[name]
+
+
+def string_option(op: ir.Operation, name: str, default: str) -> str:
+    return ir.StringAttr(op.attributes[name]).value if name in op.attributes else default
+
+
+def address(value: ir.Value) -> ir.Value:
+    """The generic address (`!llvm.ptr`) of a memref's first element."""
+    t = ir.MemRefType(value.type)
+    base = memref.extract_aligned_pointer_as_index(value)
+    offset = memref.ExtractStridedMetadataOp(value).offset
+    element = arith.constant(ir.IndexType.get(), memory.element_bytes(t))
+    at = arith.addi(base, arith.muli(offset, element))
+    space = memory.address_space(t)
+    pointer = llvm.inttoptr(llvm.PointerType.get(space), arith.index_cast(fr.i64(), at))
+    if space != memory.GENERIC:
+        pointer = llvm.addrspacecast(fr.ptr(), pointer)
+    return pointer
+
+
+def copy_bytes(value: ir.Value) -> int:
+    t = ir.MemRefType(value.type)
+    return memory.num_elements(t) * memory.element_bytes(t)
+
+
+class SymbolTableLowering:
+    """The primitives' declarations and the futures' functions of one symbol table."""
+
+    def __init__(self, table_op: ir.Operation):
+        self.table_op = table_op
+        self.table = ir.SymbolTable(table_op)
+        self.body = table_op.regions[0].blocks[0]
+        self.declared_fault_hook = False
+
+    def call(self, name: str, args: Sequence[ir.Value]) -> ir.Value | None:
+        inputs, results = primitive_types(name)
+        if name not in self.table:
+            with self.table_op.location, ir.InsertionPoint.at_block_begin(self.body):
+                decl = func.FuncOp(name, ir.FunctionType.get(inputs, results),
+                                   visibility="private")
+            self.table.insert(decl.operation)
+        op = func.CallOp(results, ir.FlatSymbolRefAttr.get(name), list(args))
+        return op.result if results else None
+
+    def fresh_name(self, base: str) -> str:
+        n = 0
+        while f"{base}_{n}" in self.table:
+            n += 1
+        return f"{base}_{n}"
+
+    def async_function(self, base: str, args: Sequence[ir.Value], value: ir.Type | None,
+                       body: Callable[[list[ir.Value]], ir.Value | None]) -> ir.Value:
+        """A future (at the insertion point) of a new async function of `args`'
+        types returning `value`, whose body `body(arguments)` builds."""
+        name = self.fresh_name(base)
+        with ir.InsertionPoint(self.body):
+            fn = func.FuncOp(name, ir.FunctionType.get([a.type for a in args],
+                                                       gt.value_types(value or ir.NoneType.get())),
+                             visibility="private")
+        fn.operation.attributes[ASYNC_ATTR] = ir.UnitAttr.get()
+        self.table.insert(fn.operation)
+        entry = fn.add_entry_block()
+        with ir.InsertionPoint(entry):
+            result = body(list(entry.arguments))
+            func.ReturnOp([] if result is None else [result])
+        return ir.Operation.create("gasync.future", results=[gt.future_type(value)],
+                                   operands=list(args),
+                                   attributes={CALLEE: ir.FlatSymbolRefAttr.get(name)}).result
+
+    def checked_copy(self, dst: ir.Value, src: ir.Value, site: int,
+                     issue: Callable[[], None]) -> None:
+        """`issue()` if both addresses are 16-byte aligned, else the fault."""
+        if not self.declared_fault_hook:
+            executor.declare_fault_hook(self.table_op)
+            self.declared_fault_hook = True
+        low = arith.constant(fr.i64(), abi.BULK_ALIGN - 1)
+        either = arith.ori(llvm.ptrtoint(fr.i64(), dst), llvm.ptrtoint(fr.i64(), src))
+        misaligned = arith.cmpi(arith.CmpIPredicate.ne, arith.andi(either, low),
+                                arith.constant(fr.i64(), 0))
+        cold = llvm.intr_expect(misaligned, arith.constant(fr.i1(), 0))
+        branch = scf.IfOp(cold, has_else=True)
+        with ir.InsertionPoint(branch.then_block):
+            executor.report_fault(abi.Fault.MISALIGNED_COPY, site)
+            scf.YieldOp([])
+        with ir.InsertionPoint(branch.else_block):
+            issue()
+            scf.YieldOp([])
+
+
+def poll_until(test: Callable[[], tuple[ir.Value, list[ir.Value]]],
+               carried: Sequence[ir.Type] = ()) -> list[ir.Value]:
+    """A loop that runs `test()` (-> ready, values) once per poll and yields
+    while it is not ready; the values of the last test."""
+    loop = scf.WhileOp(list(carried), [])
+    before = loop.before.blocks.append()
+    with ir.InsertionPoint(before):
+        ready, values = test()
+        scf.ConditionOp(arith.xori(ready, arith.constant(fr.i1(), 1)), values)
+    after = loop.after.blocks.append(*carried)
+    with ir.InsertionPoint(after):
+        ir.Operation.create(YIELD.name)
+        scf.YieldOp([])
+    return list(loop.results)
+
+
+@register
+@dataclasses.dataclass(frozen=True)
+class LowerHardwareFuturesPass(ModulePass):
+    name = "gasync-lower-hardware-futures"
+    summary = ("lower the hardware futures to async functions that test the hardware once "
+               "per poll, and their signals to calls of the target's primitives")
+
+    def apply(self, module: ir.Operation, ctx: PassContext) -> None:
+        ops = [op for op in walk(module) if op.name in HARDWARE_NAMES]
+        if not ops:
+            return
+        sites = SiteTable(module, ctx.diags.source_name)
+        tables: dict[ir.Operation, SymbolTableLowering] = {}
+        for op in ops:
+            table_op = nearest_symbol_table(op)
+            lowering = tables.get(table_op)
+            if lowering is None:
+                lowering = tables[table_op] = SymbolTableLowering(table_op)
+            with op.location, ir.InsertionPoint(op):
+                replacement = self.lower(op, lowering, sites)
+            if replacement is not None:
+                op.results[0].replace_all_uses_with(replacement)
+            op.erase()
+            ctx.stat(self.name, "hardware ops lowered", 1)
+        sites.write()
+
+    @staticmethod
+    def lower(op: ir.Operation, lowering: SymbolTableLowering,
+              sites: SiteTable) -> ir.Value | None:
+        """The op's replacement at the insertion point: a future, a value, or None."""
+        call = lowering.call
+        operands = list(op.operands)
+        name = op.name
+        if name in (FLAG_WAIT.name, FLAG_STORE.name, FLAG_ADD.name):
+            width = ir.IntegerType(operands[1].type).width
+            scope = int(abi.MEMORY_SCOPES[string_option(op, MEMORY_SCOPE,
+                                                         abi.DEFAULT_MEMORY_SCOPE)])
+            flag = address(operands[0])
+            if name == FLAG_STORE.name:
+                call(f"gasync_hw_store_release_i{width}",
+                     [flag, operands[1], arith.constant(fr.i32(), scope)])
+                return None
+            if name == FLAG_ADD.name:
+                return call(f"gasync_hw_add_release_i{width}",
+                            [flag, operands[1], arith.constant(fr.i32(), scope)])
+            predicate = arith.CmpIPredicate[string_option(op, PREDICATE, "eq")]
+            value_type = operands[1].type
+
+            def flag_body(args):
+                flag, expected = args
+
+                def test():
+                    seen = call(f"gasync_hw_load_acquire_i{width}",
+                                [flag, arith.constant(fr.i32(), scope)])
+                    return arith.cmpi(predicate, seen, expected), [seen]
+                return poll_until(test, [value_type])[0]
+            return lowering.async_function("gasync_flag_wait", [flag, operands[1]], value_type,
+                                           flag_body)
+        if name == MBARRIER_INIT.name:
+            call("gasync_hw_mbarrier_init", [address(operands[0]), operands[1]])
+            return None
+        if name == MBARRIER_ARRIVE.name:
+            call("gasync_hw_mbarrier_arrive", [address(operands[0])])
+            return None
+        if name == MBARRIER_ARRIVE_EXPECT_TX.name:
+            call("gasync_hw_mbarrier_arrive_expect_tx", [address(operands[0]), operands[1]])
+            return None
+        if name == MBARRIER_WAIT.name:
+            def barrier_body(args):
+                bar, parity = args
+                poll_until(lambda: (call("gasync_hw_mbarrier_test_parity", [bar, parity]), []))
+                return None
+            return lowering.async_function("gasync_mbarrier_wait",
+                                           [address(operands[0]), operands[1]], None,
+                                           barrier_body)
+        if name == SLEEP.name:
+            def sleep_body(args):
+                (duration,) = args
+                start = call("gasync_hw_now_ns", [])
+
+                def test():
+                    elapsed = arith.subi(call("gasync_hw_now_ns", []), start)
+                    return arith.cmpi(arith.CmpIPredicate.uge, elapsed, duration), []
+                poll_until(test)
+                return None
+            return lowering.async_function("gasync_sleep", operands, None, sleep_body)
+        site = sites.add(f"the {name}", source_function(op), op.location)
+        size = copy_bytes(operands[0])
+        if name == BULK_LOAD.name:
+            dst, src, bar = (address(v) for v in operands)
+            lowering.checked_copy(dst, src, site, lambda: call(
+                "gasync_hw_bulk_load", [dst, src, arith.constant(fr.i32(), size), bar]))
+            return None
+        assert name == BULK_STORE.name, name
+
+        def store_body(args):
+            dst, src = args
+            lowering.checked_copy(dst, src, site, lambda: call(
+                "gasync_hw_bulk_store", [dst, src, arith.constant(fr.i32(), size)]))
+            # One turn for the other tasks before the blocking wait.
+            ir.Operation.create(YIELD.name)
+            call("gasync_hw_bulk_wait_read", [])
+            return None
+        return lowering.async_function("gasync_bulk_store", [address(v) for v in operands], None,
+                                       store_body)
