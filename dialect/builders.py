@@ -7,7 +7,8 @@ from typing import Sequence
 from mlir import ir
 
 from . import types as gt
-from .catalogue import (ASYNC_ATTR, AWAIT, BLOCK_ON, BULK_LOAD, BULK_STORE, CALLEE, FLAG_ADD,
+from .catalogue import (ASYNC_ATTR, AWAIT, BLOCK_ON, BULK_LOAD, BULK_STORE, CALLEE, CHANNEL_INIT,
+                        FLAG_ADD, RECV, RELEASE, SEND,
                         FLAG_STORE, FLAG_WAIT, FUTURE, MBARRIER_ARRIVE, MBARRIER_ARRIVE_EXPECT_TX,
                         MBARRIER_INIT, MBARRIER_WAIT, MEMORY_SCOPE, PREDICATE, READY, RETURN, SLEEP,
                         SPAWN, THEN, YIELD)
@@ -154,6 +155,33 @@ def bulk_store(dst: ir.Value, src: ir.Value, *, loc=None, ip=None) -> ir.Value:
 def sleep(ns: ir.Value, *, loc=None, ip=None) -> ir.Value:
     return ir.Operation.create(SLEEP.name, results=[gt.future_type(None)], operands=[ns],
                                loc=loc, ip=ip).result
+
+
+def channel_init(slots: ir.Value, state: ir.Value, consumers: ir.Value, *, loc=None,
+                 ip=None) -> ir.Operation:
+    return ir.Operation.create(CHANNEL_INIT.name, operands=[slots, state, consumers], loc=loc,
+                               ip=ip)
+
+
+def send(slots: ir.Value, state: ir.Value, index: ir.Value, message: ir.Value, *, loc=None,
+         ip=None) -> ir.Value:
+    """A future that sends message number `index`: a value, or a tile (a memref)."""
+    return ir.Operation.create(SEND.name, results=[gt.future_type(None)],
+                               operands=[slots, state, index, message], loc=loc, ip=ip).result
+
+
+def recv(slots: ir.Value, state: ir.Value, index: ir.Value, *, loc=None, ip=None) -> ir.Value:
+    """A future for message number `index`: its value on a scalar channel, its
+    slot's index on a tile one."""
+    t = ir.MemRefType(slots.type)
+    value = t.element_type if t.rank == 1 else ir.IndexType.get()
+    return ir.Operation.create(RECV.name, results=[gt.future_type(value)],
+                               operands=[slots, state, index], loc=loc, ip=ip).result
+
+
+def release(slots: ir.Value, state: ir.Value, index: ir.Value, *, loc=None,
+            ip=None) -> ir.Operation:
+    return ir.Operation.create(RELEASE.name, operands=[slots, state, index], loc=loc, ip=ip)
 
 
 def mark_async(func_op) -> None:

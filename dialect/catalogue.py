@@ -239,10 +239,58 @@ SLEEP = OpSpec(
     results=Arity(1, 1),
 )
 
-HARDWARE_FUTURES = (FLAG_WAIT, MBARRIER_WAIT, BULK_STORE, SLEEP)
+# Channels: a bounded ring of N slots (`%slots`, N the first dimension) with
+# its state (`%state`, memref<2N x i64>: one full and one empty mbarrier per
+# slot, which only the channel ops touch). The i-th send and the i-th recv
+# (i counted from 0 by each side, an index) meet in slot i mod N; the
+# compiler derives the barriers, phases and arrival counts from i.
+
+CHANNEL_INIT = OpSpec(
+    name="gasync.channel_init",
+    summary="make a channel of the slots and state buffers for %consumers receiving threads",
+    syntax=('"gasync.channel_init"(%slots, %state, %consumers) : (memref<4x256xf32, 3>, '
+            'memref<8xi64, 3>, i32) -> ()',),
+    operands=Arity(3, 3),
+    results=Arity(0, 0),
+)
+
+SEND = OpSpec(
+    name="gasync.send",
+    summary="a future that puts message %i into its slot once the slot is free: a value, "
+            "or a tile by a bulk copy from global memory",
+    syntax=('"gasync.send"(%slots, %state, %i, %v) : (memref<4xi32, 3>, memref<8xi64, 3>, '
+            'index, i32) -> !gasync.fut<none>',
+            '"gasync.send"(%slots, %state, %i, %tile) : (memref<4x256xf32, 3>, memref<8xi64, 3>, '
+            'index, memref<256xf32, strided<[1], offset: ?>>) -> !gasync.fut<none>'),
+    operands=Arity(4, 4),
+    results=Arity(1, 1),
+)
+
+RECV = OpSpec(
+    name="gasync.recv",
+    summary="a future ready when message %i has arrived: its value (a scalar channel, whose "
+            "slot it frees), or its slot's index (a tile channel: read the slot, then release it)",
+    syntax=('"gasync.recv"(%slots, %state, %i) : (memref<4xi32, 3>, memref<8xi64, 3>, index) '
+            '-> !gasync.fut<i32>',
+            '"gasync.recv"(%slots, %state, %i) : (memref<4x256xf32, 3>, memref<8xi64, 3>, index) '
+            '-> !gasync.fut<index>'),
+    operands=Arity(3, 3),
+    results=Arity(1, 1),
+)
+
+RELEASE = OpSpec(
+    name="gasync.release",
+    summary="a receiving thread is done with message %i's tile: its slot may be refilled",
+    syntax=('"gasync.release"(%slots, %state, %i) : (memref<4x256xf32, 3>, memref<8xi64, 3>, '
+            'index) -> ()',),
+    operands=Arity(3, 3),
+    results=Arity(0, 0),
+)
+
+HARDWARE_FUTURES = (FLAG_WAIT, MBARRIER_WAIT, BULK_STORE, SLEEP, SEND, RECV)
 """Leaf futures: their poll tests the hardware (gasync-lower-hardware-futures)."""
 HARDWARE_OPS = HARDWARE_FUTURES + (FLAG_STORE, FLAG_ADD, MBARRIER_INIT, MBARRIER_ARRIVE,
-                                   MBARRIER_ARRIVE_EXPECT_TX, BULK_LOAD)
+                                   MBARRIER_ARRIVE_EXPECT_TX, BULK_LOAD, CHANNEL_INIT, RELEASE)
 
 CATALOGUE: dict[str, OpSpec] = {
     spec.name: spec

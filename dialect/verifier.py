@@ -515,31 +515,40 @@ class Verifier:
         """A bulk copy's destination (operand 0) and source (operand 1)."""
         dst = self.expect_memref(op, 0, "the destination", None, dst_space)
         src = self.expect_memref(op, 1, "the source", None, src_space)
-        if dst is None or src is None:
-            return
-        for what, t in (("destination", dst), ("source", src)):
+        if dst is not None and src is not None:
+            self.check_copy_pair(op, ("destination", dst), ("source", src))
+
+    def check_copy_pair(self, op: ir.Operation, *sides: tuple[str, ir.MemRefType]) -> None:
+        """The static rules of a bulk copy between two memrefs, each (what, type)."""
+        for what, t in sides:
             if not t.has_static_shape or not memory.is_contiguous(t):
                 self.error(op, f"'{op.name}': the {what} '{t}' must have a static shape and "
                                "cover contiguous memory (a bulk copy's size is static)")
                 return
+        (dst_what, dst), (src_what, src) = sides
         if dst.element_type != src.element_type or \
                 memory.num_elements(dst) != memory.num_elements(src):
-            self.error(op, f"'{op.name}': the destination '{dst}' and the source '{src}' must "
+            self.error(op, f"'{op.name}': the {dst_what} '{dst}' and the {src_what} '{src}' must "
                            "hold as many elements of one type")
             return
-        size = memory.num_elements(dst) * memory.element_bytes(dst)
+        self.check_copy_size(op, memory.num_elements(dst) * memory.element_bytes(dst))
+        for what, t in sides:
+            self.check_copy_offset(op, what, t)
+
+    def check_copy_size(self, op: ir.Operation, size: int) -> None:
         if size % abi.BULK_ALIGN:
             self.error(op, f"'{op.name}' copies {size} bytes: a bulk copy's size must be a "
                            f"multiple of {abi.BULK_ALIGN} bytes")
         if size > MAX_BULK_BYTES:
             self.error(op, f"'{op.name}' copies {size} bytes: at most {MAX_BULK_BYTES} bytes "
                            "per bulk copy (an mbarrier's transaction count)")
-        for what, t in (("destination", dst), ("source", src)):
-            offset = memory.static_offset(t)
-            if offset is not None and offset * memory.element_bytes(t) % abi.BULK_ALIGN:
-                self.error(op, f"'{op.name}': the {what} '{t}' starts "
-                               f"{offset * memory.element_bytes(t)} bytes into its buffer: a "
-                               f"bulk copy's addresses must be {abi.BULK_ALIGN}-byte aligned")
+
+    def check_copy_offset(self, op: ir.Operation, what: str, t: ir.MemRefType) -> None:
+        offset = memory.static_offset(t)
+        if offset is not None and offset * memory.element_bytes(t) % abi.BULK_ALIGN:
+            self.error(op, f"'{op.name}': the {what} '{t}' starts "
+                           f"{offset * memory.element_bytes(t)} bytes into its buffer: a "
+                           f"bulk copy's addresses must be {abi.BULK_ALIGN}-byte aligned")
 
     def check_bulk_load(self, op: ir.Operation) -> None:
         self.check_bulk_copy(op, memory.SHARED, memory.GLOBAL)
@@ -549,6 +558,70 @@ class Verifier:
     def check_bulk_store(self, op: ir.Operation) -> None:
         self.check_bulk_copy(op, memory.GLOBAL, memory.SHARED)
         self.expect_result_type(op, gt.future_type(None, self.context))
+
+    def expect_channel(self, op: ir.Operation) -> ir.MemRefType | None:
+        """The slots (operand 0) and state (operand 1) of a channel op, and its
+        message number (operand 2) where it has one; the slots' type."""
+        slots = self.expect_memref(op, 0, "the channel's slots", None, memory.SHARED)
+        state = self.expect_memref(op, 1, "the channel's state",
+                                   (ir.IntegerType.get_signless(64),), memory.SHARED)
+        if slots is None or state is None:
+            return None
+        if slots.rank < 1 or not slots.has_static_shape or not memory.is_contiguous(slots):
+            self.error(op, f"'{op.name}': the channel's slots '{slots}' must have a static shape "
+                           "and cover contiguous memory, N slots along the first dimension")
+            return None
+        n = slots.shape[0]
+        if state.rank != 1 or state.shape[0] != 2 * n:
+            self.error(op, f"'{op.name}': the state of a channel of {n} slots must be "
+                           f"memref<{2 * n}xi64> (a full and an empty mbarrier per slot), found "
+                           f"'{state}'")
+            return None
+        if isinstance(slots.element_type, ir.IndexType):
+            self.error(op, f"'{op.name}': a channel's slots hold integers or floats, not index")
+            return None
+        if slots.rank > 1:
+            self.check_copy_size(op, memory.num_elements(slots) // n * memory.element_bytes(slots))
+            self.check_copy_offset(op, "channel's slots", slots)
+        if n == 0:
+            self.error(op, f"'{op.name}': the channel's slots '{slots}' have no slot")
+            return None
+        if op.name != "gasync.channel_init" and \
+                not self.expect_operand_type(op, 2, "the message number", ir.IndexType.get()):
+            return None
+        return slots
+
+    def check_channel_init(self, op: ir.Operation) -> None:
+        if self.expect_channel(op) is not None:
+            self.expect_operand_type(op, 2, "the receiving threads' count",
+                                     ir.IntegerType.get_signless(32))
+
+    def check_send(self, op: ir.Operation) -> None:
+        slots = self.expect_channel(op)
+        if slots is None:
+            return
+        if slots.rank == 1:
+            self.expect_operand_type(op, 3, "the message", slots.element_type)
+        else:
+            tile = self.expect_memref(op, 3, "the tile", None, memory.GLOBAL)
+            if tile is None:
+                return
+            slot = ir.MemRefType.get(slots.shape[1:], slots.element_type,
+                                     memory_space=slots.memory_space)
+            self.check_copy_pair(op, ("slot", slot), ("tile", tile))
+        self.expect_result_type(op, gt.future_type(None, self.context))
+
+    def check_recv(self, op: ir.Operation) -> None:
+        slots = self.expect_channel(op)
+        if slots is not None:
+            value = slots.element_type if slots.rank == 1 else ir.IndexType.get()
+            self.expect_result_type(op, gt.future_type(value, self.context))
+
+    def check_release(self, op: ir.Operation) -> None:
+        slots = self.expect_channel(op)
+        if slots is not None and slots.rank == 1:
+            self.error(op, "'gasync.release' is for tile channels: a scalar channel's recv frees "
+                           "its slot itself")
 
     def check_sleep(self, op: ir.Operation) -> None:
         if self.expect_operand_type(op, 0, "the duration in nanoseconds",

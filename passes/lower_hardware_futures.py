@@ -44,10 +44,11 @@ from mlir.dialects import arith, func, llvm, memref, scf
 
 from gasync.dialect import memory
 from gasync.dialect import types as gt
-from gasync.dialect.catalogue import (ASYNC_ATTR, BULK_LOAD, BULK_STORE, CALLEE, FLAG_ADD,
-                                      FLAG_STORE, FLAG_WAIT, HARDWARE_OPS, MBARRIER_ARRIVE,
-                                      MBARRIER_ARRIVE_EXPECT_TX, MBARRIER_INIT, MBARRIER_WAIT,
-                                      MEMORY_SCOPE, PREDICATE, SLEEP, YIELD)
+from gasync.dialect.catalogue import (ASYNC_ATTR, BULK_LOAD, BULK_STORE, CALLEE, CHANNEL_INIT,
+                                      FLAG_ADD, FLAG_STORE, FLAG_WAIT, HARDWARE_OPS,
+                                      MBARRIER_ARRIVE, MBARRIER_ARRIVE_EXPECT_TX, MBARRIER_INIT,
+                                      MBARRIER_WAIT, MEMORY_SCOPE, PREDICATE, RECV, RELEASE, SEND,
+                                      SLEEP, YIELD)
 from gasync.dialect.ir_utils import walk
 from gasync.runtime import abi
 
@@ -86,13 +87,19 @@ def string_option(op: ir.Operation, name: str, default: str) -> str:
     return ir.StringAttr(op.attributes[name]).value if name in op.attributes else default
 
 
-def address(value: ir.Value) -> ir.Value:
-    """The generic address (`!llvm.ptr`) of a memref's first element."""
+def index(n: int) -> ir.Value:
+    return arith.constant(ir.IndexType.get(), n)
+
+
+def address(value: ir.Value, extra_bytes: ir.Value | None = None) -> ir.Value:
+    """The generic address (`!llvm.ptr`) of a memref's first element, plus
+    `extra_bytes` (an index) if given."""
     t = ir.MemRefType(value.type)
     base = memref.extract_aligned_pointer_as_index(value)
     offset = memref.ExtractStridedMetadataOp(value).offset
-    element = arith.constant(ir.IndexType.get(), memory.element_bytes(t))
-    at = arith.addi(base, arith.muli(offset, element))
+    at = arith.addi(base, arith.muli(offset, index(memory.element_bytes(t))))
+    if extra_bytes is not None:
+        at = arith.addi(at, extra_bytes)
     space = memory.address_space(t)
     pointer = llvm.inttoptr(llvm.PointerType.get(space), arith.index_cast(fr.i64(), at))
     if space != memory.GENERIC:
@@ -103,6 +110,39 @@ def address(value: ir.Value) -> ir.Value:
 def copy_bytes(value: ir.Value) -> int:
     t = ir.MemRefType(value.type)
     return memory.num_elements(t) * memory.element_bytes(t)
+
+
+@dataclasses.dataclass(frozen=True)
+class Message:
+    """Where message `i` of a channel meets: its slot, the slot's full and
+    empty mbarriers, and the parity of the phase that carries it (the slot's
+    round i / N, mod 2)."""
+
+    slot_index: ir.Value
+    """i mod N."""
+    slot: ir.Value
+    full: ir.Value
+    empty: ir.Value
+    parity: ir.Value
+
+    @staticmethod
+    def at(slots: ir.Value, state: ir.Value, i: ir.Value) -> "Message":
+        t = ir.MemRefType(slots.type)
+        n = t.shape[0]
+        slot_bytes = memory.num_elements(t) // n * memory.element_bytes(t)
+        s = arith.remui(i, index(n))
+        round_ = arith.divui(i, index(n))
+        parity = arith.index_cast(fr.i32(), arith.andi(round_, index(1)))
+        barrier = index(8)
+        return Message(s, address(slots, arith.muli(s, index(slot_bytes))),
+                       address(state, arith.muli(s, barrier)),
+                       address(state, arith.muli(arith.addi(s, index(n)), barrier)),
+                       parity)
+
+
+def slot_bytes(slots: ir.Value) -> int:
+    t = ir.MemRefType(slots.type)
+    return copy_bytes(slots) // t.shape[0]
 
 
 class SymbolTableLowering:
@@ -271,6 +311,8 @@ class LowerHardwareFuturesPass(ModulePass):
                 poll_until(test)
                 return None
             return lowering.async_function("gasync_sleep", operands, None, sleep_body)
+        if name in (CHANNEL_INIT.name, SEND.name, RECV.name, RELEASE.name):
+            return LowerHardwareFuturesPass.lower_channel(op, lowering, sites)
         site = sites.add(f"the {name}", source_function(op), op.location)
         size = copy_bytes(operands[0])
         if name == BULK_LOAD.name:
@@ -290,3 +332,73 @@ class LowerHardwareFuturesPass(ModulePass):
             return None
         return lowering.async_function("gasync_bulk_store", [address(v) for v in operands], None,
                                        store_body)
+
+    @staticmethod
+    def lower_channel(op: ir.Operation, lowering: SymbolTableLowering,
+                      sites: SiteTable) -> ir.Value | None:
+        """A channel op: the full mbarrier of a slot counts the one sending
+        arrival (with the bulk copy's bytes for a tile), its empty mbarrier the
+        receiving threads' arrivals. A send waits for the empty phase of the
+        slot's previous round (parity ^ 1: on a fresh barrier that test passes,
+        as CUTLASS's producer starting at phase 1), a recv for the full phase
+        of its round."""
+        call = lowering.call
+        slots, state = op.operands[0], op.operands[1]
+        tile = ir.MemRefType(slots.type).rank > 1
+        if op.name == CHANNEL_INIT.name:
+            n = ir.MemRefType(slots.type).shape[0]
+            loop = scf.ForOp(index(0), index(n), index(1))
+            with ir.InsertionPoint(loop.body):
+                message = Message.at(slots, state, loop.induction_variable)
+                call("gasync_hw_mbarrier_init", [message.full, arith.constant(fr.i32(), 1)])
+                call("gasync_hw_mbarrier_init", [message.empty, op.operands[2]])
+                scf.YieldOp([])
+            return None
+        message = Message.at(slots, state, op.operands[2])
+        if op.name == RELEASE.name:
+            call("gasync_hw_mbarrier_arrive", [message.empty])
+            return None
+
+        def wait(bar: ir.Value, parity: ir.Value) -> None:
+            poll_until(lambda: (call("gasync_hw_mbarrier_test_parity", [bar, parity]), []))
+
+        if op.name == RECV.name:
+            if tile:
+                def tile_body(args):
+                    full, parity, slot_index = args
+                    wait(full, parity)
+                    return slot_index
+                return lowering.async_function(
+                    "gasync_recv", [message.full, message.parity, message.slot_index],
+                    ir.IndexType.get(), tile_body)
+            value = ir.MemRefType(slots.type).element_type
+
+            def recv_body(args):
+                slot, full, empty, parity = args
+                wait(full, parity)
+                seen = llvm.load(value, slot)
+                call("gasync_hw_mbarrier_arrive", [empty])
+                return seen
+            return lowering.async_function(
+                "gasync_recv", [message.slot, message.full, message.empty, message.parity],
+                value, recv_body)
+        assert op.name == SEND.name, op.name
+        payload = op.operands[3]
+        site = sites.add(f"the {op.name}", source_function(op), op.location) if tile else None
+        size = slot_bytes(slots)
+
+        def send_body(args):
+            slot, full, empty, parity, payload = args
+            wait(empty, arith.xori(parity, arith.constant(fr.i32(), 1)))
+            if not tile:
+                llvm.store(payload, slot)
+                call("gasync_hw_mbarrier_arrive", [full])
+                return None
+            nbytes = arith.constant(fr.i32(), size)
+            call("gasync_hw_mbarrier_arrive_expect_tx", [full, nbytes])
+            lowering.checked_copy(slot, payload, site, lambda: call(
+                "gasync_hw_bulk_load", [slot, payload, nbytes, full]))
+            return None
+        return lowering.async_function(
+            "gasync_send", [message.slot, message.full, message.empty, message.parity,
+                            address(payload) if tile else payload], None, send_body)

@@ -206,3 +206,77 @@ func.func @arity(%b: memref<1xi64>) {
   "gasync.mbarrier_arrive_expect_tx"(%b) : (memref<1xi64>) -> ()
   return
 }
+
+// -----
+
+func.func @channel_state_size(%slots: memref<4xi32>, %state: memref<4xi64>, %n: i32) {
+  // expected-error@+1 {{'gasync.channel_init': the state of a channel of 4 slots must be memref<8xi64> (a full and an empty mbarrier per slot), found 'memref<4xi64>'}}
+  "gasync.channel_init"(%slots, %state, %n) : (memref<4xi32>, memref<4xi64>, i32) -> ()
+  return
+}
+
+// -----
+
+func.func @channel_message_number(%slots: memref<4xi32>, %state: memref<8xi64>, %i: i32) {
+  // expected-error@+1 {{'gasync.recv' expects the message number of type 'index', found 'i32'}}
+  %r = "gasync.recv"(%slots, %state, %i) : (memref<4xi32>, memref<8xi64>, i32) -> !gasync.fut<i32>
+  "gasync.block_on"(%r) : (!gasync.fut<i32>) -> i32
+  return
+}
+
+// -----
+
+func.func @channel_send_type(%slots: memref<4xi32>, %state: memref<8xi64>, %i: index, %v: f32) {
+  // expected-error@+1 {{'gasync.send' expects the message of type 'i32', found 'f32'}}
+  %s = "gasync.send"(%slots, %state, %i, %v) : (memref<4xi32>, memref<8xi64>, index, f32) -> !gasync.fut<none>
+  "gasync.block_on"(%s) : (!gasync.fut<none>) -> ()
+  return
+}
+
+// -----
+
+func.func @channel_recv_tile(%slots: memref<2x8xf32>, %state: memref<4xi64>, %i: index) {
+  // expected-error@+1 {{'gasync.recv' result type must be '!gasync.fut<index>', found '!gasync.fut<f32>'}}
+  %r = "gasync.recv"(%slots, %state, %i) : (memref<2x8xf32>, memref<4xi64>, index) -> !gasync.fut<f32>
+  "gasync.block_on"(%r) : (!gasync.fut<f32>) -> f32
+  return
+}
+
+// -----
+
+func.func @channel_tile_size(%slots: memref<2x3xf32>, %state: memref<4xi64>, %i: index, %t: memref<3xf32>) {
+  // expected-error@+1 {{'gasync.send' copies 12 bytes: a bulk copy's size must be a multiple of 16 bytes}}
+  %s = "gasync.send"(%slots, %state, %i, %t) : (memref<2x3xf32>, memref<4xi64>, index, memref<3xf32>) -> !gasync.fut<none>
+  "gasync.block_on"(%s) : (!gasync.fut<none>) -> ()
+  return
+}
+
+// -----
+
+func.func @channel_tile_mismatch(%slots: memref<2x8xf32>, %state: memref<4xi64>, %i: index, %t: memref<4xf32>) {
+  // expected-error@+1 {{'gasync.send': the slot 'memref<8xf32>' and the tile 'memref<4xf32>' must hold as many elements of one type}}
+  %s = "gasync.send"(%slots, %state, %i, %t) : (memref<2x8xf32>, memref<4xi64>, index, memref<4xf32>) -> !gasync.fut<none>
+  "gasync.block_on"(%s) : (!gasync.fut<none>) -> ()
+  return
+}
+
+// -----
+
+func.func @release_scalar(%slots: memref<4xi32>, %state: memref<8xi64>, %i: index) {
+  // expected-error@+1 {{'gasync.release' is for tile channels: a scalar channel's recv frees its slot itself}}
+  "gasync.release"(%slots, %state, %i) : (memref<4xi32>, memref<8xi64>, index) -> ()
+  return
+}
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @channel_in_global(%slots: memref<4xi32>, %state: memref<8xi64, #gpu.address_space<workgroup>>) kernel {
+      %one = arith.constant 1 : i32
+      // expected-error@+1 {{'gasync.channel_init': the channel's slots must be in shared memory (#gpu.address_space<workgroup>) on the GPU, found 'memref<4xi32>'}}
+      "gasync.channel_init"(%slots, %state, %one) : (memref<4xi32>, memref<8xi64, #gpu.address_space<workgroup>>, i32) -> ()
+      gpu.return
+    }
+  }
+}

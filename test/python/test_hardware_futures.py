@@ -11,9 +11,10 @@ from mlir import ir
 from mlir.dialects import arith, func, memref
 
 import gasync
-from gasync.dialect import (CATALOGUE, DiagnosticEngine, block_on, bulk_load, bulk_store, flag_add,
-                            flag_store, flag_wait, mbarrier_arrive, mbarrier_arrive_expect_tx,
-                            mbarrier_init, mbarrier_wait, prepare_context, sleep, verify)
+from gasync.dialect import (CATALOGUE, DiagnosticEngine, block_on, bulk_load, bulk_store,
+                            channel_init, flag_add, flag_store, flag_wait, mbarrier_arrive,
+                            mbarrier_arrive_expect_tx, mbarrier_init, mbarrier_wait,
+                            prepare_context, recv, release, send, sleep, verify)
 from gasync.dialect.catalogue import HARDWARE_OPS
 
 
@@ -24,10 +25,12 @@ def ctx():
         yield context
 
 
-def build(with_every_op: bool = True) -> ir.Module:
+def build() -> ir.Module:
     """@main(%x: memref<32xf32>, %y: memref<32xf32>) -> i32: y = x by a bulk
     load and a bulk store through a tile; flag = 5 then + 2; returns the flag
-    seen by a flag_wait for 7 plus the old value flag_add gave."""
+    seen by a flag_wait for 7, plus the old value flag_add gave, plus 100
+    sent through a scalar channel, plus the slot index (1) of the second
+    message of a tile channel of 2 slots."""
     f32, i32, i64 = ir.F32Type.get(), ir.IntegerType.get_signless(32), ir.IntegerType.get_signless(64)
     array = ir.MemRefType.get([32], f32)
     module = ir.Module.create()
@@ -53,7 +56,23 @@ def build(with_every_op: bool = True) -> ir.Module:
             block_on(sleep(c(i64, 1000)))
             # An extra arrival on a fresh phase: arrive is covered too.
             mbarrier_arrive(bar)
-            func.ReturnOp([arith.addi(seen, old)])
+            index = ir.IndexType.get()
+            slots = memref.alloca(ir.MemRefType.get([2], i32), [], [])
+            state = memref.alloca(ir.MemRefType.get([4], i64), [], [])
+            channel_init(slots, state, c(i32, 1))
+            block_on(send(slots, state, c(index, 0), c(i32, 100)))
+            got = block_on(recv(slots, state, c(index, 0)))
+            tiles = memref.alloca(ir.MemRefType.get([2, 4], f32), [], [], alignment=16)
+            tile_state = memref.alloca(ir.MemRefType.get([4], i64), [], [])
+            source = memref.alloca(ir.MemRefType.get([4], f32), [], [], alignment=16)
+            channel_init(tiles, tile_state, c(i32, 1))
+            total = arith.addi(arith.addi(seen, old), got)
+            for k in range(2):
+                block_on(send(tiles, tile_state, c(index, k), source))
+                slot = block_on(recv(tiles, tile_state, c(index, k)))
+                release(tiles, tile_state, c(index, k))
+            total = arith.addi(total, arith.index_cast(i32, slot))
+            func.ReturnOp([total])
     return module
 
 
@@ -76,7 +95,7 @@ def test_built_program_runs_on_the_cpu(ctx):
     y = np.zeros(32, dtype=np.float32)
     result = compiled["main"](x, y)
     assert list(y) == list(x)
-    assert result == 7 + 5
+    assert result == 7 + 5 + 100 + 1
 
 
 def test_help_lists_the_hardware_ops():
