@@ -43,6 +43,7 @@ from mlir import ir
 from mlir.dialects import arith, func, llvm, memref, scf
 
 from gasync.dialect import memory
+from gasync.dialect.diagnostics import position
 from gasync.dialect import types as gt
 from gasync.dialect.catalogue import (ASYNC_ATTR, BULK_LOAD, BULK_STORE, CALLEE, CHANNEL_INIT,
                                       FLAG_ADD, FLAG_STORE, FLAG_WAIT, HARDWARE_OPS,
@@ -59,6 +60,36 @@ from .outline_async_blocks import nearest_symbol_table
 from .site_table import SiteTable, source_function
 
 HARDWARE_NAMES = frozenset(spec.name for spec in HARDWARE_OPS)
+WAITS = frozenset(spec.name for spec in (FLAG_WAIT, MBARRIER_WAIT, SEND, RECV))
+"""The futures that wait on another thread (a sleep or a store's read ends by itself)."""
+
+
+def buffer_description(value: ir.Value) -> str:
+    """How the source names a memref: its global, where it is allocated, or
+    which argument of which function it is."""
+    owner = value.owner
+    if isinstance(owner, ir.Block):
+        parent = owner.owner
+        parent = getattr(parent, "operation", parent)
+        index_ = value.arg_number
+        if parent is not None and "sym_name" in parent.attributes:
+            return f"argument {index_} of '@{ir.StringAttr(parent.attributes['sym_name']).value}'"
+        return f"block argument {index_}"
+    owner = getattr(owner, "operation", owner)
+    if owner.name == "memref.get_global":
+        return f"@{ir.FlatSymbolRefAttr(owner.attributes['name']).value}"
+    return f"the {owner.name} at {position_text(owner.location)}"
+
+
+def position_text(loc: ir.Location) -> str:
+    pos = position(loc)
+    return f"{pos.line}:{pos.col}"
+
+
+def wait_description(op: ir.Operation) -> str:
+    """What a wait's fault names: the op and the flag, mbarrier or channel."""
+    thing = {FLAG_WAIT.name: "flag", MBARRIER_WAIT.name: "mbarrier"}.get(op.name, "channel")
+    return f"the {op.name} on {thing} {buffer_description(op.operands[0])}"
 
 
 def primitive_types(name: str) -> tuple[list[ir.Type], list[ir.Type]]:
@@ -80,6 +111,7 @@ def primitive_types(name: str) -> tuple[list[ir.Type], list[ir.Type]]:
         "gasync_hw_bulk_store": ([p, p, i32], []),
         "gasync_hw_bulk_wait_read": ([], []),
         "gasync_hw_now_ns": ([], [i64]),
+        "gasync_hw_faulted": ([], [i1]),
     }[name]
 
 
@@ -189,12 +221,15 @@ class SymbolTableLowering:
                                    operands=list(args),
                                    attributes={CALLEE: ir.FlatSymbolRefAttr.get(name)}).result
 
-    def checked_copy(self, dst: ir.Value, src: ir.Value, site: int,
-                     issue: Callable[[], None]) -> None:
-        """`issue()` if both addresses are 16-byte aligned, else the fault."""
+    def fault_hook(self) -> None:
         if not self.declared_fault_hook:
             executor.declare_fault_hook(self.table_op)
             self.declared_fault_hook = True
+
+    def checked_copy(self, dst: ir.Value, src: ir.Value, site: int,
+                     issue: Callable[[], None]) -> None:
+        """`issue()` if both addresses are 16-byte aligned, else the fault."""
+        self.fault_hook()
         low = arith.constant(fr.i64(), abi.BULK_ALIGN - 1)
         either = arith.ori(llvm.ptrtoint(fr.i64(), dst), llvm.ptrtoint(fr.i64(), src))
         misaligned = arith.cmpi(arith.CmpIPredicate.ne, arith.andi(either, low),
@@ -210,19 +245,66 @@ class SymbolTableLowering:
 
 
 def poll_until(test: Callable[[], tuple[ir.Value, list[ir.Value]]],
-               carried: Sequence[ir.Type] = ()) -> list[ir.Value]:
+               carried: Sequence[ir.Type] = (), idle: "IdleLimit | None" = None) -> list[ir.Value]:
     """A loop that runs `test()` (-> ready, values) once per poll and yields
-    while it is not ready; the values of the last test."""
-    loop = scf.WhileOp(list(carried), [])
-    before = loop.before.blocks.append()
+    while it is not ready; the values of the last test. With `idle`, a wait
+    pending for longer than its limit faults and gives up."""
+    bookkeeping = [fr.i32(), fr.i64()] if idle else []  # pending polls, when first pending
+    loop = scf.WhileOp(list(carried) + bookkeeping,
+                       [arith.constant(t, 0) for t in bookkeeping])
+    before = loop.before.blocks.append(*bookkeeping)
     with ir.InsertionPoint(before):
         ready, values = test()
-        scf.ConditionOp(arith.xori(ready, arith.constant(fr.i1(), 1)), values)
-    after = loop.after.blocks.append(*carried)
+        pending = arith.xori(ready, arith.constant(fr.i1(), 1))
+        if idle:
+            pending, state = idle.check(pending, *before.arguments)
+            values = values + state
+        scf.ConditionOp(pending, values)
+    after = loop.after.blocks.append(*carried, *bookkeeping)
     with ir.InsertionPoint(after):
         ir.Operation.create(YIELD.name)
-        scf.YieldOp([])
-    return list(loop.results)
+        scf.YieldOp(list(after.arguments)[len(carried):])
+    return list(loop.results)[:len(carried)]
+
+
+@dataclasses.dataclass(frozen=True)
+class IdleLimit:
+    """The idle-wait limit of one wait: after `ms` milliseconds pending it
+    reports abi.Fault.HARDWARE_WAIT at `site` and gives up; it also gives up
+    (silently) once the run has faulted, as the host reports the first fault.
+    The clock is read on the first pending poll and every IDLE_CHECK_POLLS."""
+
+    lowering: "SymbolTableLowering"
+    ms: int
+    site: int
+
+    def check(self, pending: ir.Value, polls: ir.Value,
+              since: ir.Value) -> tuple[ir.Value, list[ir.Value]]:
+        """(still waiting, the next [polls, since])."""
+        call = self.lowering.call
+        i1, i32, i64 = fr.i1(), fr.i32(), fr.i64()
+        counted = arith.addi(polls, arith.constant(i32, 1))
+        mask = arith.constant(i32, abi.IDLE_CHECK_POLLS - 1)
+        due = arith.andi(pending, arith.cmpi(arith.CmpIPredicate.eq,
+                                             arith.andi(polls, mask), arith.constant(i32, 0)))
+        branch = scf.IfOp(llvm.intr_expect(due, arith.constant(i1, 0)), [i1, i64], has_else=True)
+        with ir.InsertionPoint(branch.then_block):
+            now = call("gasync_hw_now_ns", [])
+            first = arith.cmpi(arith.CmpIPredicate.eq, polls, arith.constant(i32, 0))
+            start = arith.select(first, now, since)
+            over = arith.cmpi(arith.CmpIPredicate.ugt, arith.subi(now, start),
+                              arith.constant(i64, self.ms * 1_000_000))
+            report = scf.IfOp(over)
+            with ir.InsertionPoint(report.then_block):
+                executor.report_fault(abi.Fault.HARDWARE_WAIT, self.site)
+                scf.YieldOp([])
+            give_up = arith.ori(over, call("gasync_hw_faulted", []))
+            scf.YieldOp([give_up, start])
+        with ir.InsertionPoint(branch.else_block):
+            scf.YieldOp([arith.constant(i1, 0), since])
+        give_up, start = branch.results
+        still = arith.andi(pending, arith.xori(give_up, arith.constant(i1, 1)))
+        return still, [arith.select(pending, counted, polls), start]
 
 
 @register
@@ -231,6 +313,10 @@ class LowerHardwareFuturesPass(ModulePass):
     name = "gasync-lower-hardware-futures"
     summary = ("lower the hardware futures to async functions that test the hardware once "
                "per poll, and their signals to calls of the target's primitives")
+    idle_wait_ms: int = dataclasses.field(default=abi.DEFAULT_IDLE_WAIT_MS,
+                                          metadata={"range": (0, abi.MAX_IDLE_WAIT_MS)})
+    """Milliseconds a flag, mbarrier or channel wait may stay pending before it
+    stops the run with a fault naming it (0: no limit)."""
 
     def apply(self, module: ir.Operation, ctx: PassContext) -> None:
         ops = [op for op in walk(module) if op.name in HARDWARE_NAMES]
@@ -243,8 +329,13 @@ class LowerHardwareFuturesPass(ModulePass):
             lowering = tables.get(table_op)
             if lowering is None:
                 lowering = tables[table_op] = SymbolTableLowering(table_op)
+            idle = None
+            if self.idle_wait_ms and op.name in WAITS:
+                lowering.fault_hook()
+                idle = IdleLimit(lowering, self.idle_wait_ms,
+                                 sites.add(wait_description(op), source_function(op), op.location))
             with op.location, ir.InsertionPoint(op):
-                replacement = self.lower(op, lowering, sites)
+                replacement = self.lower(op, lowering, sites, idle)
             if replacement is not None:
                 op.results[0].replace_all_uses_with(replacement)
             op.erase()
@@ -252,8 +343,8 @@ class LowerHardwareFuturesPass(ModulePass):
         sites.write()
 
     @staticmethod
-    def lower(op: ir.Operation, lowering: SymbolTableLowering,
-              sites: SiteTable) -> ir.Value | None:
+    def lower(op: ir.Operation, lowering: SymbolTableLowering, sites: SiteTable,
+              idle: IdleLimit | None) -> ir.Value | None:
         """The op's replacement at the insertion point: a future, a value, or None."""
         call = lowering.call
         operands = list(op.operands)
@@ -280,7 +371,7 @@ class LowerHardwareFuturesPass(ModulePass):
                     seen = call(f"gasync_hw_load_acquire_i{width}",
                                 [flag, arith.constant(fr.i32(), scope)])
                     return arith.cmpi(predicate, seen, expected), [seen]
-                return poll_until(test, [value_type])[0]
+                return poll_until(test, [value_type], idle)[0]
             return lowering.async_function("gasync_flag_wait", [flag, operands[1]], value_type,
                                            flag_body)
         if name == MBARRIER_INIT.name:
@@ -295,7 +386,8 @@ class LowerHardwareFuturesPass(ModulePass):
         if name == MBARRIER_WAIT.name:
             def barrier_body(args):
                 bar, parity = args
-                poll_until(lambda: (call("gasync_hw_mbarrier_test_parity", [bar, parity]), []))
+                poll_until(lambda: (call("gasync_hw_mbarrier_test_parity", [bar, parity]), []),
+                           idle=idle)
                 return None
             return lowering.async_function("gasync_mbarrier_wait",
                                            [address(operands[0]), operands[1]], None,
@@ -312,7 +404,7 @@ class LowerHardwareFuturesPass(ModulePass):
                 return None
             return lowering.async_function("gasync_sleep", operands, None, sleep_body)
         if name in (CHANNEL_INIT.name, SEND.name, RECV.name, RELEASE.name):
-            return LowerHardwareFuturesPass.lower_channel(op, lowering, sites)
+            return LowerHardwareFuturesPass.lower_channel(op, lowering, sites, idle)
         site = sites.add(f"the {name}", source_function(op), op.location)
         size = copy_bytes(operands[0])
         if name == BULK_LOAD.name:
@@ -334,8 +426,8 @@ class LowerHardwareFuturesPass(ModulePass):
                                        store_body)
 
     @staticmethod
-    def lower_channel(op: ir.Operation, lowering: SymbolTableLowering,
-                      sites: SiteTable) -> ir.Value | None:
+    def lower_channel(op: ir.Operation, lowering: SymbolTableLowering, sites: SiteTable,
+                      idle: IdleLimit | None) -> ir.Value | None:
         """A channel op: the full mbarrier of a slot counts the one sending
         arrival (with the bulk copy's bytes for a tile), its empty mbarrier the
         receiving threads' arrivals. A send waits for the empty phase of the
@@ -360,7 +452,8 @@ class LowerHardwareFuturesPass(ModulePass):
             return None
 
         def wait(bar: ir.Value, parity: ir.Value) -> None:
-            poll_until(lambda: (call("gasync_hw_mbarrier_test_parity", [bar, parity]), []))
+            poll_until(lambda: (call("gasync_hw_mbarrier_test_parity", [bar, parity]), []),
+                       idle=idle)
 
         if op.name == RECV.name:
             if tile:

@@ -46,11 +46,11 @@ register_pipeline(Pipeline(
     "verify, clone the top-level functions gpu.modules use into them, lower hardware futures, "
     "outline async blocks, lower combinators, lower async functions to state machines, record "
     "fault sites, and lower block_on to poll loops",
-    ("gasync-verify", "gasync-clone-into-gpu-modules", "gasync-lower-hardware-futures",
-     "gasync-outline-async-blocks",
+    ("gasync-verify", "gasync-clone-into-gpu-modules",
+     "gasync-lower-hardware-futures{{idle-wait-ms={idle-wait-ms}}}", "gasync-outline-async-blocks",
      "gasync-lower-combinators",
      "gasync-coro-lower", "gasync-fault-sites", "gasync-lower-block-on{{watchdog={watchdog}}}"),
-    (("watchdog", str(abi.DEFAULT_WATCHDOG)),),
+    (("watchdog", str(abi.DEFAULT_WATCHDOG)), ("idle-wait-ms", str(abi.DEFAULT_IDLE_WAIT_MS))),
 ))
 
 LLVM_LOWERING = ("gasync-guard-division", "convert-scf-to-cf", "expand-strided-metadata",
@@ -64,6 +64,6 @@ register_pipeline(Pipeline(
     "gasync-to-llvm",
     "the CPU pipeline: gasync-coro, division guards, then upstream passes to the LLVM "
     "dialect, then the executor's CPU hooks: a complete module for the ExecutionEngine",
-    ("gasync-coro{{watchdog={watchdog}}}",) + LLVM_LOWERING,
-    (("watchdog", str(abi.DEFAULT_WATCHDOG)),),
+    ("gasync-coro{{watchdog={watchdog} idle-wait-ms={idle-wait-ms}}}",) + LLVM_LOWERING,
+    (("watchdog", str(abi.DEFAULT_WATCHDOG)), ("idle-wait-ms", str(abi.DEFAULT_IDLE_WAIT_MS))),
 ))

@@ -159,6 +159,15 @@ MEMORY_SCOPES = {s.name.lower(): s for s in MemoryScope}
 """Memory scope names as the flag ops' `scope` attribute spells them."""
 DEFAULT_MEMORY_SCOPE = "gpu"
 
+DEFAULT_IDLE_WAIT_MS = 2000
+"""How long a hardware future may find its event pending before it stops the
+run with a HARDWARE_WAIT fault (the passes' `idle-wait-ms`; 0: no limit)."""
+MAX_IDLE_WAIT_MS = (1 << 31) - 1
+IDLE_CHECK_POLLS = 1024
+"""A pending hardware future reads the clock on its first pending poll and
+every this many after (a power of two): the limit costs a pending poll an
+add and a test."""
+
 BULK_ALIGN = 16
 """Bulk copies (cp.async.bulk): both addresses and the size are multiples of this."""
 
@@ -173,6 +182,7 @@ class Fault(enum.IntEnum):
     DIVERGED = 5
     DIVISION_BY_ZERO = 6
     MISALIGNED_COPY = 7
+    HARDWARE_WAIT = 8
 
 
 class Detail(enum.Enum):
@@ -211,6 +221,9 @@ FAULTS = {
     Fault.MISALIGNED_COPY: FaultText(
         "misaligned bulk copy: its addresses must be 16-byte aligned and its size a multiple "
         "of 16 bytes", "at {}"),
+    Fault.HARDWARE_WAIT: FaultText(
+        "hardware wait timed out: what a future waits on (a flag, an mbarrier phase, a channel "
+        "message) did not happen within the idle-wait limit (a deadlock?)", "waiting in {}"),
 }
 
 

@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--watchdog", type=int, default=None, metavar="POLLS",
                    help="(cpu) stop an executor with a fault after this many polls (default "
                         "100000000; 0: no limit; at most 2147483647)")
+    p.add_argument("--idle-wait-ms", type=int, default=None, metavar="MS",
+                   help="stop the run with a fault naming the wait when a flag, mbarrier or "
+                        "channel wait stays pending this long (default 2000; 0: no limit)")
     p.add_argument("--bundle", metavar="DIR",
                    help="run a bundle written by --emit-bundle (imports no MLIR)")
     return p
@@ -149,7 +152,7 @@ def run(args) -> None:
 
     options = driver.Options(target=target, entry=args.entry if target == "cpu" else None,
                              chip=args.chip, features=args.features, links=tuple(args.link),
-                             watchdog=args.watchdog)
+                             watchdog=args.watchdog, idle_wait_ms=args.idle_wait_ms)
     with driver.Compilation(options, source_name=name) as c:
         stop = args.emit or ("mlir" if target == "cpu" else "cubin")
         compiled = driver.compile_source(c, data, stop=stop, start=args.start, path=args.input)

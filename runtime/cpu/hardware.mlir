@@ -14,6 +14,17 @@
 // memcpy at once that completes its bytes; the waiting side sees it on its
 // next poll.
 module {
+  // The status record (runtime/cpu/executor.mlir defines it).
+  llvm.mlir.global external @${STATUS_SYMBOL}() : !llvm.array<${STATUS_WORDS} x i32>
+
+  llvm.func @gasync_hw_faulted() -> i1 {
+    %record = llvm.mlir.addressof @${STATUS_SYMBOL} : !llvm.ptr
+    %code = llvm.load %record {alignment = 4 : i64} : !llvm.ptr -> i32
+    %zero = llvm.mlir.constant(0 : i32) : i32
+    %faulted = llvm.icmp "ne" %code, %zero : i32
+    llvm.return %faulted : i1
+  }
+
   llvm.func @gasync_hw_load_acquire_i32(%p: !llvm.ptr, %scope: i32) -> i32 {
     %v = llvm.load %p atomic acquire {alignment = 4 : i64} : !llvm.ptr -> i32
     llvm.return %v : i32

@@ -13,6 +13,20 @@
 // atomicrmw (LLVM 22 emits a relaxed atom.add for a release one), so a
 // release add is a release fence and a relaxed add.
 module {
+  // The status record (runtime/device/executor.mlir defines it; linked with
+  // the fault hook that every wait with an idle-wait limit calls).
+  llvm.mlir.global external @${STATUS_SYMBOL}() {addr_space = 1 : i32} : !llvm.array<${STATUS_WORDS} x i32>
+
+  // Whether the run has faulted already: a hardware wait then gives up (the
+  // host reports the first fault), so that one hang does not make every
+  // later wait run out its own limit.
+  llvm.func @gasync_hw_faulted() -> i1 {
+    %record = llvm.mlir.addressof @${STATUS_SYMBOL} : !llvm.ptr<1>
+    %code = llvm.load volatile %record {alignment = 4 : i64} : !llvm.ptr<1> -> i32
+    %zero = llvm.mlir.constant(0 : i32) : i32
+    %faulted = llvm.icmp "ne" %code, %zero : i32
+    llvm.return %faulted : i1
+  }
 
   // The poll of a flag future: an acquire load.
   llvm.func @gasync_hw_load_acquire_i32(%p: !llvm.ptr, %scope: i32) -> i32 {

@@ -102,3 +102,14 @@ def test_help_lists_the_hardware_ops():
     from gasync.dialect.catalogue import describe
     listed = set(re.findall(r"^  (gasync\.\w+)", describe(), re.M))
     assert {spec.name for spec in HARDWARE_OPS} <= listed
+
+
+def test_deadlock_exits_3_naming_the_channel():
+    import pathlib
+    import subprocess
+    import sys
+    example = pathlib.Path(__file__).resolve().parents[2] / "examples" / "deadlock.mlir"
+    r = subprocess.run([sys.executable, "-m", "gasync.tools.run", str(example), "--entry", "main",
+                        "--arg", "5", "--idle-wait-ms", "100"], capture_output=True, text=True)
+    assert r.returncode == 3, r.stderr
+    assert "channel @mailbox" in r.stderr and "Traceback" not in r.stderr
