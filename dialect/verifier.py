@@ -100,6 +100,7 @@ class Verifier:
             self.check_op(op)
         if self.diags.error_count == errors_before:
             self.check_cycles()
+            self.check_unmatched_waits()
         return self.diags.error_count == errors_before
 
     def check_op(self, op: ir.Operation) -> None:
@@ -752,6 +753,45 @@ class Verifier:
             seen.add(block)
             stack.extend(block.successors)
 
+    # Waits nothing can end ------------------------------------------------
+    def check_unmatched_waits(self) -> None:
+        """Within a symbol table, a recv on a channel that no send names, and an
+        arrive-expect-tx on an mbarrier that no bulk load completes, would wait
+        for ever. Buffers are told apart by the global they come from; one
+        that arrives another way (a function argument) could be any, so its
+        presence silences the check for that kind of op."""
+        tables: dict[str, dict[str, tuple[list[ir.Operation], set[str | None]]]] = {}
+        pairs = {"gasync.recv": ("recv", 0), "gasync.send": ("send", 0),
+                 "gasync.mbarrier_arrive_expect_tx": ("expect", 0),
+                 "gasync.bulk_load": ("load", 2)}
+        for op in walk(self.module):
+            if op.name not in pairs:
+                continue
+            kind, operand = pairs[op.name]
+            table = next((a for a in ancestors(op) if a.name in ("builtin.module", "gpu.module")),
+                         None)
+            key = str(symbol_name(table)) if table is not None else ""
+            uses = tables.setdefault(key, {})
+            users, names = uses.setdefault(kind, ([], set()))
+            users.append(op)
+            names.add(global_name(op.operands[operand]))
+        for uses in tables.values():
+            for waiting, ending, message in (
+                    ("recv", "send", "'gasync.recv' on channel @{} waits for ever: nothing in "
+                                     "this module sends to it"),
+                    ("expect", "load", "'gasync.mbarrier_arrive_expect_tx' on mbarrier @{} "
+                                       "waits for bytes that no gasync.bulk_load in this module "
+                                       "completes")):
+                if waiting not in uses:
+                    continue
+                _, ended = uses.get(ending, ([], set()))
+                if None in ended:
+                    continue
+                for op in uses[waiting][0]:
+                    name = global_name(op.operands[0])
+                    if name is not None and name not in ended:
+                        self.error(op, message.format(name))
+
     # Cycles --------------------------------------------------------------
     def check_cycles(self) -> None:
         """No async function may reach itself through futures (infinite frame)."""
@@ -819,6 +859,15 @@ PREDICATES = ("EQ", "NE", "SLT", "SLE", "SGT", "SGE", "ULT", "ULE", "UGT", "UGE"
 """flag_wait's predicates: the arith.cmpi predicates, spelled in lower case."""
 MAX_BULK_BYTES = (1 << 20) - 1
 """An mbarrier's pending transaction count is below 2^20 (PTX ISA, mbarrier)."""
+
+
+def global_name(value: ir.Value) -> str | None:
+    """The global a memref is (`memref.get_global @g`), or None."""
+    owner = value.owner
+    owner = getattr(owner, "operation", owner)
+    if isinstance(owner, ir.Operation) and owner.name == "memref.get_global":
+        return ir.FlatSymbolRefAttr(owner.attributes["name"]).value
+    return None
 
 
 def in_gpu_module(op: ir.Operation) -> bool:

@@ -280,3 +280,36 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    memref.global "private" @box : memref<2xi32, #gpu.address_space<workgroup>>
+    memref.global "private" @box_state : memref<4xi64, #gpu.address_space<workgroup>>
+    gpu.func @nobody_sends() kernel {
+      %slots = memref.get_global @box : memref<2xi32, #gpu.address_space<workgroup>>
+      %state = memref.get_global @box_state : memref<4xi64, #gpu.address_space<workgroup>>
+      %c0 = arith.constant 0 : index
+      // expected-error@+1 {{'gasync.recv' on channel @box waits for ever: nothing in this module sends to it}}
+      %r = "gasync.recv"(%slots, %state, %c0) : (memref<2xi32, #gpu.address_space<workgroup>>, memref<4xi64, #gpu.address_space<workgroup>>, index) -> !gasync.fut<i32>
+      %v = "gasync.block_on"(%r) : (!gasync.fut<i32>) -> i32
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    memref.global "private" @bar : memref<1xi64, #gpu.address_space<workgroup>>
+    gpu.func @no_copy() kernel {
+      %bar = memref.get_global @bar : memref<1xi64, #gpu.address_space<workgroup>>
+      %n = arith.constant 64 : i32
+      // expected-error@+1 {{'gasync.mbarrier_arrive_expect_tx' on mbarrier @bar waits for bytes that no gasync.bulk_load in this module completes}}
+      "gasync.mbarrier_arrive_expect_tx"(%bar, %n) : (memref<1xi64, #gpu.address_space<workgroup>>, i32) -> ()
+      gpu.return
+    }
+  }
+}
