@@ -1,9 +1,10 @@
 """gasync-lower-hardware-futures: the hardware futures and their signals become
 async functions and calls of the target's primitives.
 
-Each hardware future (`flag_wait`, `mbarrier_wait`, `bulk_store`, `sleep`)
-becomes a `gasync.future` of an async function made for it, whose body tests
-the hardware once per poll and yields while the test fails:
+Each hardware future (`flag_wait`, `mbarrier_wait`, `bulk_store`, `sleep`,
+and a channel's `send` and `recv`) becomes a `gasync.future` of an async
+function made for it, whose body tests the hardware once per poll and yields
+while the test fails:
 
     func.func private @gasync_flag_wait_0(%flag: !llvm.ptr, %expected: i32) -> i32
         attributes {gasync.async} {
@@ -19,8 +20,10 @@ So the coroutine lowering makes its poll one non-blocking test: awaiting
 it in async code suspends the task while it is pending, and a block_on's
 poll loop re-polls it. The function carries the op's location, so faults
 and the watchdog name the op. The signalling ops (`flag_store`, `flag_add`,
-`mbarrier_init`, `mbarrier_arrive`, `mbarrier_arrive_expect_tx`, `bulk_load`)
-become calls.
+`mbarrier_init`, `mbarrier_arrive`, `mbarrier_arrive_expect_tx`, `bulk_load`,
+`channel_init`, `release`) become calls. A wait on another thread (a flag, an
+mbarrier, a channel) has an idle-wait limit (`idle-wait-ms`, IdleLimit): a
+hang becomes a fault that names the op and what it waits on.
 
 The primitives (`gasync_hw_*`) have one name and type on every target: the
 target's runtime link defines them (runtime/device/hardware.mlir with NVVM
@@ -159,14 +162,12 @@ class Message:
 
     @staticmethod
     def at(slots: ir.Value, state: ir.Value, i: ir.Value) -> "Message":
-        t = ir.MemRefType(slots.type)
-        n = t.shape[0]
-        slot_bytes = memory.num_elements(t) // n * memory.element_bytes(t)
+        n = ir.MemRefType(slots.type).shape[0]
         s = arith.remui(i, index(n))
         round_ = arith.divui(i, index(n))
         parity = arith.index_cast(fr.i32(), arith.andi(round_, index(1)))
         barrier = index(8)
-        return Message(s, address(slots, arith.muli(s, index(slot_bytes))),
+        return Message(s, address(slots, arith.muli(s, index(slot_bytes(slots)))),
                        address(state, arith.muli(s, barrier)),
                        address(state, arith.muli(arith.addi(s, index(n)), barrier)),
                        parity)

@@ -2,6 +2,24 @@
 // async function whose poll is one non-blocking test of the hardware, and
 // which yields while the test fails; the signals become primitive calls.
 // RUN: gasync-opt %s --gasync-lower-hardware-futures | filecheck %s
+// Each wait reads the clock on its first pending poll and every 1024th; past
+// the idle-wait limit it reports the fault naming it and gives up. With the
+// limit off, a pending poll is the test alone.
+// RUN: gasync-opt %s --gasync-lower-hardware-futures | filecheck %s --check-prefix=IDLE
+// RUN: gasync-opt %s --gasync-lower-hardware-futures='idle-wait-ms=0' | filecheck %s --check-prefix=NOLIMIT
+// The sites name each wait and what it waits on.
+// IDLE: module attributes {gasync.fault_sites = [["the gasync.flag_wait on flag argument 0 of '@waiter'", "waiter", "{{.*}}lowering.mlir:{{[0-9]+}}:8"], ["the gasync.mbarrier_wait on mbarrier argument 1 of '@waiter'"
+// IDLE-LABEL: func.func private @gasync_flag_wait_0(
+// IDLE: scf.while (%[[POLLS:.*]] = %{{.*}}, %[[SINCE:.*]] = %{{.*}}) : (i32, i64) -> (i32, i32, i64)
+// IDLE: func.call @gasync_hw_load_acquire_i32(
+// IDLE: arith.andi %[[POLLS]], %c1023_i32
+// IDLE: func.call @gasync_hw_now_ns()
+// IDLE: arith.constant 2000000000 : i64
+// IDLE: func.call @gasync_rt_fault(%c8_i32, %{{.*}})
+// IDLE: func.call @gasync_hw_faulted()
+// IDLE: "gasync.yield"()
+// NOLIMIT-NOT: gasync_hw_now_ns
+// NOLIMIT-NOT: gasync_rt_fault
 // (test/GPU/hardware-futures.mlir checks the same down to PTX.)
 
 module {
