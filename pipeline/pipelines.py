@@ -53,11 +53,12 @@ register_pipeline(Pipeline(
     (("watchdog", str(abi.DEFAULT_WATCHDOG)), ("idle-wait-ms", str(abi.DEFAULT_IDLE_WAIT_MS))),
 ))
 
-LLVM_LOWERING = ("gasync-guard-division", "convert-scf-to-cf", "expand-strided-metadata",
-                 "convert-to-llvm",
+LLVM_LOWERING = ("gasync-guard-division", "gasync-cpu-memory-spaces", "convert-scf-to-cf",
+                 "expand-strided-metadata", "convert-to-llvm",
                  "reconcile-unrealized-casts", "gasync-link-cpu-runtime", "canonicalize", "cse")
 """The CPU pipeline after the coroutine lowering: integer division made defined,
-upstream passes to the LLVM dialect (subviews first become pointer arithmetic), then the executor's CPU hooks (so the module is
+GPU address spaces refused, upstream passes to the LLVM dialect (subviews first
+become pointer arithmetic), then the executor's CPU hooks (so the module is
 complete for the ExecutionEngine)."""
 
 register_pipeline(Pipeline(

@@ -8,9 +8,7 @@
 // RUN: filecheck %s --check-prefix=NOWAIT < %t.ptx
 // GPU-EXEC: --entry twice --features +ptx86 --grid 2,1,1 --block 256,1,1 --arg 'memref<512xf32>=1.5' --arg 'memref<512xf32>' --timeout 60
 // GPU-EXPECT-CPU: --entry twice_expected --arg 'memref<512xf32>=1.5' --arg 'memref<512xf32>'
-// GPU-EXEC: --entry handoff --features +ptx86 --grid 2,1,1 --block 1,1,1 --arg 'memref<2xi32>' --timeout 60
-// GPU-EXPECT: arg 0: [42, 43]
-// GPU-EXEC: --entry nap --features +ptx86 --block 1,1,1 --arg 'memref<1xi64>' --timeout 60
+// (test/GPU/hardware-flag.mlir and hardware-sleep.mlir run the other kernels.)
 
 // NOWAIT-NOT: try_wait
 // CHECK-LABEL: .entry twice(
@@ -22,13 +20,6 @@
 // CHECK: cp.async.bulk.global.shared::cta.bulk_group
 // CHECK: cp.async.bulk.commit_group
 // CHECK: cp.async.bulk.wait_group.read 0
-// CHECK-LABEL: .entry handoff(
-// CHECK: st.release.gpu.global.b32
-// CHECK: ld.acquire.gpu.global.b32
-// CHECK: fence.release.gpu
-// CHECK-NEXT: atom.{{.*}}add.u32
-// CHECK-LABEL: .entry nap(
-// CHECK: %globaltimer
 module attributes {gpu.container_module} {
   gpu.module @kernels {
     memref.global "private" @tile : memref<256xf32, #gpu.address_space<workgroup>> {alignment = 128 : i64}
