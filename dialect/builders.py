@@ -7,7 +7,11 @@ from typing import Sequence
 from mlir import ir
 
 from . import types as gt
-from .catalogue import ASYNC_ATTR, AWAIT, BLOCK_ON, CALLEE, FUTURE, READY, RETURN, SPAWN, THEN, YIELD
+from .catalogue import (ASYNC_ATTR, AWAIT, BLOCK_ON, BULK_LOAD, BULK_STORE, CALLEE, CHANNEL_INIT,
+                        FLAG_ADD, RECV, RELEASE, SEND,
+                        FLAG_STORE, FLAG_WAIT, FUTURE, MBARRIER_ARRIVE, MBARRIER_ARRIVE_EXPECT_TX,
+                        MBARRIER_INIT, MBARRIER_WAIT, MEMORY_SCOPE, PREDICATE, READY, RETURN, SLEEP,
+                        SPAWN, THEN, YIELD)
 
 
 def _symbol(callee: str | ir.Attribute) -> ir.Attribute:
@@ -86,6 +90,98 @@ def block_on(fut: ir.Value, *, attributes: dict | None = None, loc=None, ip=None
     op = ir.Operation.create(BLOCK_ON.name, results=gt.value_types(gt.value_type(fut.type)),
                              operands=[fut], attributes=attributes, loc=loc, ip=ip)
     return _one(op)
+
+
+def _scope_attrs(scope: str | None, predicate: str | None = None) -> dict:
+    attrs = {}
+    if predicate is not None:
+        attrs[PREDICATE] = ir.StringAttr.get(predicate)
+    if scope is not None:
+        attrs[MEMORY_SCOPE] = ir.StringAttr.get(scope)
+    return attrs
+
+
+def flag_wait(flag: ir.Value, expected: ir.Value, *, predicate: str | None = None,
+              scope: str | None = None, loc=None, ip=None) -> ir.Value:
+    """A future ready when `flag`'s first element compares true with `expected`
+    (`predicate` an arith.cmpi name, default "eq"); its value is the flag's."""
+    return ir.Operation.create(FLAG_WAIT.name, results=[gt.future_type(expected.type)],
+                               operands=[flag, expected],
+                               attributes=_scope_attrs(scope, predicate), loc=loc, ip=ip).result
+
+
+def flag_store(flag: ir.Value, value: ir.Value, *, scope: str | None = None, loc=None,
+               ip=None) -> ir.Operation:
+    return ir.Operation.create(FLAG_STORE.name, operands=[flag, value],
+                               attributes=_scope_attrs(scope), loc=loc, ip=ip)
+
+
+def flag_add(flag: ir.Value, value: ir.Value, *, scope: str | None = None, loc=None,
+             ip=None) -> ir.Value:
+    """Release atomic add; returns the old value."""
+    return ir.Operation.create(FLAG_ADD.name, results=[value.type], operands=[flag, value],
+                               attributes=_scope_attrs(scope), loc=loc, ip=ip).result
+
+
+def mbarrier_init(bar: ir.Value, count: ir.Value, *, loc=None, ip=None) -> ir.Operation:
+    return ir.Operation.create(MBARRIER_INIT.name, operands=[bar, count], loc=loc, ip=ip)
+
+
+def mbarrier_arrive(bar: ir.Value, *, loc=None, ip=None) -> ir.Operation:
+    return ir.Operation.create(MBARRIER_ARRIVE.name, operands=[bar], loc=loc, ip=ip)
+
+
+def mbarrier_arrive_expect_tx(bar: ir.Value, nbytes: ir.Value, *, loc=None,
+                              ip=None) -> ir.Operation:
+    return ir.Operation.create(MBARRIER_ARRIVE_EXPECT_TX.name, operands=[bar, nbytes], loc=loc,
+                               ip=ip)
+
+
+def mbarrier_wait(bar: ir.Value, parity: ir.Value, *, loc=None, ip=None) -> ir.Value:
+    """A future ready when `bar`'s phase of parity `parity` has completed."""
+    return ir.Operation.create(MBARRIER_WAIT.name, results=[gt.future_type(None)],
+                               operands=[bar, parity], loc=loc, ip=ip).result
+
+
+def bulk_load(dst: ir.Value, src: ir.Value, bar: ir.Value, *, loc=None, ip=None) -> ir.Operation:
+    return ir.Operation.create(BULK_LOAD.name, operands=[dst, src, bar], loc=loc, ip=ip)
+
+
+def bulk_store(dst: ir.Value, src: ir.Value, *, loc=None, ip=None) -> ir.Value:
+    return ir.Operation.create(BULK_STORE.name, results=[gt.future_type(None)],
+                               operands=[dst, src], loc=loc, ip=ip).result
+
+
+def sleep(ns: ir.Value, *, loc=None, ip=None) -> ir.Value:
+    return ir.Operation.create(SLEEP.name, results=[gt.future_type(None)], operands=[ns],
+                               loc=loc, ip=ip).result
+
+
+def channel_init(slots: ir.Value, state: ir.Value, consumers: ir.Value, *, loc=None,
+                 ip=None) -> ir.Operation:
+    return ir.Operation.create(CHANNEL_INIT.name, operands=[slots, state, consumers], loc=loc,
+                               ip=ip)
+
+
+def send(slots: ir.Value, state: ir.Value, index: ir.Value, message: ir.Value, *, loc=None,
+         ip=None) -> ir.Value:
+    """A future that sends message number `index`: a value, or a tile (a memref)."""
+    return ir.Operation.create(SEND.name, results=[gt.future_type(None)],
+                               operands=[slots, state, index, message], loc=loc, ip=ip).result
+
+
+def recv(slots: ir.Value, state: ir.Value, index: ir.Value, *, loc=None, ip=None) -> ir.Value:
+    """A future for message number `index`: its value on a scalar channel, its
+    slot's index on a tile one."""
+    t = ir.MemRefType(slots.type)
+    value = t.element_type if t.rank == 1 else ir.IndexType.get()
+    return ir.Operation.create(RECV.name, results=[gt.future_type(value)],
+                               operands=[slots, state, index], loc=loc, ip=ip).result
+
+
+def release(slots: ir.Value, state: ir.Value, index: ir.Value, *, loc=None,
+            ip=None) -> ir.Operation:
+    return ir.Operation.create(RELEASE.name, operands=[slots, state, index], loc=loc, ip=ip)
 
 
 def mark_async(func_op) -> None:

@@ -14,8 +14,10 @@ from mlir import ir
 
 from gasync.runtime import abi
 
+from . import memory
 from . import types as gt
-from .catalogue import ASYNC_ATTR, CALLEE, CATALOGUE, Placement
+from .catalogue import (ASYNC_ATTR, CALLEE, CATALOGUE, HARDWARE_FUTURES, MEMORY_SCOPE, PREDICATE,
+                        Placement)
 from .diagnostics import DiagnosticEngine
 from .ir_utils import (
     FUNCTION_OPS,
@@ -32,7 +34,8 @@ from .ir_utils import (
 )
 
 CONSUMERS = ("gasync.await", "gasync.spawn", "gasync.then", "gasync.block_on")
-HANDLE_PRODUCERS = ("gasync.future", "gasync.ready", "gasync.then", "gasync.spawn")
+HANDLE_PRODUCERS = ("gasync.future", "gasync.ready", "gasync.then",
+                    "gasync.spawn") + tuple(spec.name for spec in HARDWARE_FUTURES)
 BRANCH_TERMINATORS = ("cf.br", "cf.cond_br", "cf.switch")
 NO_TERMINATOR_OPS = ("builtin.module", "gpu.module")
 """Ops whose blocks end with any op (MLIR's NoTerminator trait)."""
@@ -101,6 +104,7 @@ class Verifier:
             self.check_op(op)
         if self.diags.error_count == errors_before:
             self.check_cycles()
+            self.check_unmatched_waits()
         return self.diags.error_count == errors_before
 
     def check_op(self, op: ir.Operation) -> None:
@@ -451,6 +455,222 @@ class Verifier:
                 self.error(op, "'gasync.block_on' attribute 'scope' must be one of "
                                f"{', '.join(repr(s) for s in SCOPES)}, not {scope}")
 
+    # Hardware futures and their signals (docs/hardware-futures.md) --------
+    def expect_memref(self, op: ir.Operation, index: int, what: str, elements=None,
+                      space: int | None = None) -> ir.MemRefType | None:
+        """Operand `index` of `op`, `what`, as a memref with one of `elements`
+        (types, or None for any scalar) and, inside a gpu.module, in address
+        space `space`; reports and returns None if it is not."""
+        t = op.operands[index].type
+        if not isinstance(t, ir.MemRefType):
+            self.error(op, f"'{op.name}' expects {what} as a memref, found '{t}'")
+            return None
+        mt = ir.MemRefType(t)
+        if elements is not None and mt.element_type not in elements:
+            wanted = " or ".join(f"'{e}'" for e in elements)
+            self.error(op, f"'{op.name}' expects {what} with {wanted} elements, found '{t}'")
+            return None
+        if memory.element_bytes(mt) is None:
+            self.error(op, f"'{op.name}': {what} '{t}' must hold integers, floats or indices")
+            return None
+        if mt.has_static_shape and memory.num_elements(mt) == 0:
+            self.error(op, f"'{op.name}': {what} '{t}' has no elements")
+            return None
+        found = memory.address_space(mt)
+        if found is None:
+            self.error(op, f"'{op.name}': the memory space of {what} '{t}' is not supported "
+                           "(use none, #gpu.address_space<global> or "
+                           "#gpu.address_space<workgroup>)")
+            return None
+        if space is not None and in_gpu_module(op):
+            allowed = (space,) if space == memory.SHARED else (space, memory.GENERIC)
+            if found not in allowed:
+                where = "shared memory (#gpu.address_space<workgroup>)" if space == memory.SHARED \
+                    else "global memory"
+                self.error(op, f"'{op.name}': {what} must be in {where} on the GPU, found '{t}'")
+                return None
+        return mt
+
+    def expect_operand_type(self, op: ir.Operation, index: int, what: str,
+                            expected: ir.Type) -> bool:
+        found = op.operands[index].type
+        if found != expected:
+            self.error(op, f"'{op.name}' expects {what} of type '{expected}', found '{found}'")
+            return False
+        return True
+
+    def check_memory_scope(self, op: ir.Operation) -> None:
+        if MEMORY_SCOPE in op.attributes:
+            scope = op.attributes[MEMORY_SCOPE]
+            if not isinstance(scope, ir.StringAttr) or scope.value not in abi.MEMORY_SCOPES:
+                self.error(op, f"'{op.name}' attribute '{MEMORY_SCOPE}' must be one of "
+                               f"{', '.join(repr(s) for s in abi.MEMORY_SCOPES)}, not {scope}")
+
+    def check_flag(self, op: ir.Operation) -> ir.Type | None:
+        """The flag operand and the value operand of a flag op; the flag's type."""
+        flags = (ir.IntegerType.get_signless(32), ir.IntegerType.get_signless(64))
+        mt = self.expect_memref(op, 0, "the flag", flags)
+        self.check_memory_scope(op)
+        if mt is None or not self.expect_operand_type(op, 1, "the value", mt.element_type):
+            return None
+        return mt.element_type
+
+    def check_flag_wait(self, op: ir.Operation) -> None:
+        flag = self.check_flag(op)
+        if PREDICATE in op.attributes:
+            predicate = op.attributes[PREDICATE]
+            names = [p.lower() for p in PREDICATES]
+            if not isinstance(predicate, ir.StringAttr) or predicate.value not in names:
+                self.error(op, f"'{op.name}' attribute '{PREDICATE}' must be one of "
+                               f"{', '.join(repr(n) for n in names)}, not {predicate}")
+        if flag is not None:
+            self.expect_result_type(op, gt.future_type(flag, self.context))
+
+    def check_flag_store(self, op: ir.Operation) -> None:
+        self.check_flag(op)
+
+    def check_flag_add(self, op: ir.Operation) -> None:
+        flag = self.check_flag(op)
+        if flag is not None:
+            self.expect_result_type(op, flag)
+
+    def expect_mbarrier(self, op: ir.Operation) -> bool:
+        return self.expect_memref(op, 0, "the mbarrier", (ir.IntegerType.get_signless(64),),
+                                  memory.SHARED) is not None
+
+    def check_mbarrier_init(self, op: ir.Operation) -> None:
+        if self.expect_mbarrier(op):
+            self.expect_operand_type(op, 1, "the arrival count", ir.IntegerType.get_signless(32))
+
+    def check_mbarrier_arrive(self, op: ir.Operation) -> None:
+        self.expect_mbarrier(op)
+
+    def check_mbarrier_arrive_expect_tx(self, op: ir.Operation) -> None:
+        if self.expect_mbarrier(op):
+            self.expect_operand_type(op, 1, "the byte count", ir.IntegerType.get_signless(32))
+
+    def check_mbarrier_wait(self, op: ir.Operation) -> None:
+        if self.expect_mbarrier(op) and \
+                self.expect_operand_type(op, 1, "the phase parity", ir.IntegerType.get_signless(32)):
+            self.expect_result_type(op, gt.future_type(None, self.context))
+
+    def check_bulk_copy(self, op: ir.Operation, dst_space: int, src_space: int) -> None:
+        """A bulk copy's destination (operand 0) and source (operand 1)."""
+        dst = self.expect_memref(op, 0, "the destination", None, dst_space)
+        src = self.expect_memref(op, 1, "the source", None, src_space)
+        if dst is not None and src is not None:
+            self.check_copy_pair(op, ("destination", dst), ("source", src))
+
+    def check_copy_pair(self, op: ir.Operation, *sides: tuple[str, ir.MemRefType]) -> None:
+        """The static rules of a bulk copy between two memrefs, each (what, type)."""
+        for what, t in sides:
+            if not t.has_static_shape or not memory.is_contiguous(t):
+                self.error(op, f"'{op.name}': the {what} '{t}' must have a static shape and "
+                               "cover contiguous memory (a bulk copy's size is static)")
+                return
+        (dst_what, dst), (src_what, src) = sides
+        if dst.element_type != src.element_type or \
+                memory.num_elements(dst) != memory.num_elements(src):
+            self.error(op, f"'{op.name}': the {dst_what} '{dst}' and the {src_what} '{src}' must "
+                           "hold as many elements of one type")
+            return
+        self.check_copy_size(op, memory.num_elements(dst) * memory.element_bytes(dst))
+        for what, t in sides:
+            self.check_copy_offset(op, what, t)
+
+    def check_copy_size(self, op: ir.Operation, size: int) -> None:
+        if size % abi.BULK_ALIGN:
+            self.error(op, f"'{op.name}' copies {size} bytes: a bulk copy's size must be a "
+                           f"multiple of {abi.BULK_ALIGN} bytes")
+        if size > MAX_BULK_BYTES:
+            self.error(op, f"'{op.name}' copies {size} bytes: at most {MAX_BULK_BYTES} bytes "
+                           "per bulk copy (an mbarrier's transaction count)")
+
+    def check_copy_offset(self, op: ir.Operation, what: str, t: ir.MemRefType) -> None:
+        offset = memory.static_offset(t)
+        if offset is not None and offset * memory.element_bytes(t) % abi.BULK_ALIGN:
+            self.error(op, f"'{op.name}': the {what} '{t}' starts "
+                           f"{offset * memory.element_bytes(t)} bytes into its buffer: a "
+                           f"bulk copy's addresses must be {abi.BULK_ALIGN}-byte aligned")
+
+    def check_bulk_load(self, op: ir.Operation) -> None:
+        self.check_bulk_copy(op, memory.SHARED, memory.GLOBAL)
+        self.expect_memref(op, 2, "the mbarrier", (ir.IntegerType.get_signless(64),),
+                           memory.SHARED)
+
+    def check_bulk_store(self, op: ir.Operation) -> None:
+        self.check_bulk_copy(op, memory.GLOBAL, memory.SHARED)
+        self.expect_result_type(op, gt.future_type(None, self.context))
+
+    def expect_channel(self, op: ir.Operation) -> ir.MemRefType | None:
+        """The slots (operand 0) and state (operand 1) of a channel op, and its
+        message number (operand 2) where it has one; the slots' type."""
+        slots = self.expect_memref(op, 0, "the channel's slots", None, memory.SHARED)
+        state = self.expect_memref(op, 1, "the channel's state",
+                                   (ir.IntegerType.get_signless(64),), memory.SHARED)
+        if slots is None or state is None:
+            return None
+        if slots.rank < 1 or not slots.has_static_shape or not memory.is_contiguous(slots):
+            self.error(op, f"'{op.name}': the channel's slots '{slots}' must have a static shape "
+                           "and cover contiguous memory, N slots along the first dimension")
+            return None
+        n = slots.shape[0]
+        if state.rank != 1 or state.shape[0] != 2 * n:
+            self.error(op, f"'{op.name}': the state of a channel of {n} slots must be "
+                           f"memref<{2 * n}xi64> (a full and an empty mbarrier per slot), found "
+                           f"'{state}'")
+            return None
+        if isinstance(slots.element_type, ir.IndexType):
+            self.error(op, f"'{op.name}': a channel's slots hold integers or floats, not index")
+            return None
+        if slots.rank > 1:
+            self.check_copy_size(op, memory.num_elements(slots) // n * memory.element_bytes(slots))
+            self.check_copy_offset(op, "channel's slots", slots)
+        if n == 0:
+            self.error(op, f"'{op.name}': the channel's slots '{slots}' have no slot")
+            return None
+        if op.name != "gasync.channel_init" and \
+                not self.expect_operand_type(op, 2, "the message number", ir.IndexType.get()):
+            return None
+        return slots
+
+    def check_channel_init(self, op: ir.Operation) -> None:
+        if self.expect_channel(op) is not None:
+            self.expect_operand_type(op, 2, "the receiving threads' count",
+                                     ir.IntegerType.get_signless(32))
+
+    def check_send(self, op: ir.Operation) -> None:
+        slots = self.expect_channel(op)
+        if slots is None:
+            return
+        if slots.rank == 1:
+            self.expect_operand_type(op, 3, "the message", slots.element_type)
+        else:
+            tile = self.expect_memref(op, 3, "the tile", None, memory.GLOBAL)
+            if tile is None:
+                return
+            slot = ir.MemRefType.get(slots.shape[1:], slots.element_type,
+                                     memory_space=slots.memory_space)
+            self.check_copy_pair(op, ("slot", slot), ("tile", tile))
+        self.expect_result_type(op, gt.future_type(None, self.context))
+
+    def check_recv(self, op: ir.Operation) -> None:
+        slots = self.expect_channel(op)
+        if slots is not None:
+            value = slots.element_type if slots.rank == 1 else ir.IndexType.get()
+            self.expect_result_type(op, gt.future_type(value, self.context))
+
+    def check_release(self, op: ir.Operation) -> None:
+        slots = self.expect_channel(op)
+        if slots is not None and slots.rank == 1:
+            self.error(op, "'gasync.release' is for tile channels: a scalar channel's recv frees "
+                           "its slot itself")
+
+    def check_sleep(self, op: ir.Operation) -> None:
+        if self.expect_operand_type(op, 0, "the duration in nanoseconds",
+                                    ir.IntegerType.get_signless(64)):
+            self.expect_result_type(op, gt.future_type(None, self.context))
+
     # Async functions -----------------------------------------------------
     def check_async_attr(self, op: ir.Operation) -> None:
         if op.name != "func.func":
@@ -575,6 +795,45 @@ class Verifier:
             seen.add(block)
             stack.extend(block.successors)
 
+    # Waits nothing can end ------------------------------------------------
+    def check_unmatched_waits(self) -> None:
+        """Within a symbol table, a recv on a channel that no send names, and an
+        arrive-expect-tx on an mbarrier that no bulk load completes, would wait
+        for ever. Buffers are told apart by the global they come from; one
+        that arrives another way (a function argument) could be any, so its
+        presence silences the check for that kind of op."""
+        tables: dict[str, dict[str, tuple[list[ir.Operation], set[str | None]]]] = {}
+        pairs = {"gasync.recv": ("recv", 0), "gasync.send": ("send", 0),
+                 "gasync.mbarrier_arrive_expect_tx": ("expect", 0),
+                 "gasync.bulk_load": ("load", 2)}
+        for op in walk(self.module):
+            if op.name not in pairs:
+                continue
+            kind, operand = pairs[op.name]
+            table = next((a for a in ancestors(op) if a.name in ("builtin.module", "gpu.module")),
+                         None)
+            key = str(symbol_name(table)) if table is not None else ""
+            uses = tables.setdefault(key, {})
+            users, names = uses.setdefault(kind, ([], set()))
+            users.append(op)
+            names.add(global_name(op.operands[operand]))
+        for uses in tables.values():
+            for waiting, ending, message in (
+                    ("recv", "send", "'gasync.recv' on channel @{} waits for ever: nothing in "
+                                     "this module sends to it"),
+                    ("expect", "load", "'gasync.mbarrier_arrive_expect_tx' on mbarrier @{} "
+                                       "waits for bytes that no gasync.bulk_load in this module "
+                                       "completes")):
+                if waiting not in uses:
+                    continue
+                _, ended = uses.get(ending, ([], set()))
+                if None in ended:
+                    continue
+                for op in uses[waiting][0]:
+                    name = global_name(op.operands[0])
+                    if name is not None and name not in ended:
+                        self.error(op, message.format(name))
+
     # Cycles --------------------------------------------------------------
     def check_cycles(self) -> None:
         """No async function may reach itself through futures (infinite frame)."""
@@ -638,6 +897,23 @@ def _chain(op: ir.Operation) -> list[ir.Operation]:
 
 MAX_POOL = abi.MAX_POOL
 SCOPES = tuple(abi.SCOPES)
+PREDICATES = ("EQ", "NE", "SLT", "SLE", "SGT", "SGE", "ULT", "ULE", "UGT", "UGE")
+"""flag_wait's predicates: the arith.cmpi predicates, spelled in lower case."""
+MAX_BULK_BYTES = (1 << 20) - 1
+"""An mbarrier's pending transaction count is below 2^20 (PTX ISA, mbarrier)."""
+
+
+def global_name(value: ir.Value) -> str | None:
+    """The global a memref is (`memref.get_global @g`), or None."""
+    owner = value.owner
+    owner = getattr(owner, "operation", owner)
+    if isinstance(owner, ir.Operation) and owner.name == "memref.get_global":
+        return ir.FlatSymbolRefAttr(owner.attributes["name"]).value
+    return None
+
+
+def in_gpu_module(op: ir.Operation) -> bool:
+    return any(anc.name == "gpu.module" for anc in ancestors(op))
 
 
 def may_follow(first: ir.Operation, second: ir.Operation,

@@ -1,8 +1,9 @@
 """gasync's passes, one module each; `PASSES` maps each name to its class."""
 
 from .base import PASSES, ModulePass, PassContext, register
-from . import (check_bounds, coro_lower, fault_sites, guard_division,  # noqa: F401  (each import registers its pass)
-               link_cpu_runtime, lower_block_on, lower_combinators, outline_async_blocks, verify)
+from . import (check_bounds, coro_lower, cpu_memory_spaces, fault_sites, guard_division,  # noqa: F401  (each import registers its pass)
+               link_cpu_runtime, lower_block_on, lower_combinators, lower_hardware_futures,
+               outline_async_blocks, verify)
 from . import clone_into_gpu_modules, link_device_runtime, module_to_binary  # noqa: F401  (the GPU pipeline's passes)
 
 

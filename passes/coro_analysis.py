@@ -29,7 +29,7 @@ SUSPENSION_OPS = ("gasync.await", "gasync.yield")
 # Ops with no operands and no regions that are cheaper to recompute than to
 # save: they move to the poll function's entry and dominate every state.
 CONSTANT_OPS = ("arith.constant", "llvm.mlir.constant", "llvm.mlir.zero", "llvm.mlir.addressof",
-                "ub.poison")
+                "ub.poison", "memref.get_global")
 ALLOCA_OPS = ("memref.alloca", "llvm.alloca")
 # Uses of an alloca's memory that neither keep its address nor hand it on:
 # op name -> the operand positions that may be the address.

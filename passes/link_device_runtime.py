@@ -2,8 +2,10 @@
 
 Runs on LLVM-dialect `gpu.module`s (after convert-gpu-to-nvvm). Every
 function a `gpu.module` declares without a body, and every global it
-references without defining, whose name is a symbol of the device runtime
-library (runtime/device/executor.mlir), gets the library's definition,
+references without defining, whose name is a symbol of a device runtime
+library (runtime/device/executor.mlir, the executor's hooks;
+runtime/device/hardware.mlir, the hardware futures' primitives), gets the
+library's definition,
 together with whatever that definition references in turn (the linking is
 passes/runtime_library.py's, shared with gasync-link-cpu-runtime). The
 runtime is thus linked as IR before LLVM optimisation, so it inlines (the alternative,
@@ -29,7 +31,8 @@ from .base import ModulePass, PassContext, register
 from .runtime_library import (RuntimeLibrary, RuntimeLinkError, internal_linkage, is_declaration,
                               link, unresolved)
 
-DEVICE_RUNTIME = RuntimeLibrary(("device", "executor.mlir"))
+DEVICE_RUNTIME = (RuntimeLibrary(("device", "executor.mlir")),
+                  RuntimeLibrary(("device", "hardware.mlir")))
 
 
 @register
@@ -45,8 +48,9 @@ class LinkDeviceRuntimePass(ModulePass):
         for gm in gpu_modules:
             self.unwrap_external_declarations(gm, ir.SymbolTable(gm))
             try:
-                ctx.stat(self.name, "runtime symbols linked",
-                         link(gm, DEVICE_RUNTIME, unresolved(gm)))
+                for library in DEVICE_RUNTIME:
+                    ctx.stat(self.name, "runtime symbols linked",
+                             link(gm, library, unresolved(gm)))
             except RuntimeLinkError as e:
                 ctx.diags.error(e.loc, str(e))
                 continue

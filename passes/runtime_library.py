@@ -135,7 +135,8 @@ def link(table_op: ir.Operation, library: RuntimeLibrary, wanted: Iterable[str])
                 continue  # declared on both sides: a later link defines it
             table.erase(existing)
         clone = op.clone(ip=ir.InsertionPoint(body))
-        if clone.name == "llvm.func":
+        if clone.name == "llvm.func" and not is_declaration(clone):
+            # A declaration (a C library function the runtime calls) stays external.
             clone.attributes["linkage"] = internal_linkage()
         table.insert(clone)
         linked += 1

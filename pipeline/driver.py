@@ -78,6 +78,9 @@ class Options:
     """cuda: extra PTX, cubin, fatbin or LTO-IR objects for nvJitLink."""
     watchdog: int | None = None
     """The executors' poll budget (None: the pipeline's default)."""
+    idle_wait_ms: int | None = None
+    """How long a hardware wait may stay pending before it faults (None: the
+    pipelines' default, abi.DEFAULT_IDLE_WAIT_MS; 0: no limit)."""
 
     def check(self) -> None:
         """UsageError for options no compilation can use."""
@@ -85,6 +88,12 @@ class Options:
             raise UsageError(f"unknown target '{self.target}' (targets: {', '.join(TARGETS)})")
         if self.watchdog is not None:
             check_watchdog(self.watchdog)
+        if self.idle_wait_ms is not None and (
+                isinstance(self.idle_wait_ms, bool) or not isinstance(self.idle_wait_ms, int)
+                or not 0 <= self.idle_wait_ms <= abi.MAX_IDLE_WAIT_MS):
+            raise UsageError(f"option 'idle-wait-ms' takes an integer in "
+                             f"[0, {abi.MAX_IDLE_WAIT_MS}] (0: no limit), got "
+                             f"{self.idle_wait_ms!r}")
         if self.target == "cuda":
             try:
                 check_chip(self.chip)
@@ -257,14 +266,20 @@ class Stage:
     """A side stage: dumped, never the input of the next one."""
 
 
-def _watchdog(c: Compilation) -> str:
-    return "" if c.options.watchdog is None else f"{{watchdog={c.options.watchdog}}}"
+def _coro_options(c: Compilation) -> str:
+    """gasync-coro's options that the compilation sets (the others keep their defaults)."""
+    options = []
+    if c.options.watchdog is not None:
+        options.append(f"watchdog={c.options.watchdog}")
+    if c.options.idle_wait_ms is not None:
+        options.append(f"idle-wait-ms={c.options.idle_wait_ms}")
+    return "{" + " ".join(options) + "}" if options else ""
 
 
 def _cpu_coro(c: Compilation, module: ir.Module) -> ir.Module:
     c.run("gasync-verify", module)  # the whole module: device code is dropped next
     cpu.prepare(module, c.options.entry, c.diags, c.options.wrap_all)
-    c.run("gasync-coro" + _watchdog(c), module)
+    c.run("gasync-coro" + _coro_options(c), module)
     return module
 
 
@@ -289,7 +304,8 @@ def _gpu_modules(module: ir.Module) -> dict[str, ir.Operation]:
 def _cuda_nvvm(c: Compilation, module: ir.Module) -> ir.Module:
     c.kernels = kernels_of(module.operation)
     o = c.options
-    c.run(f"gasync-to-nvvm{{chip={o.chip} O={o.opt_level} features={o.features}}}", module)
+    idle = "" if o.idle_wait_ms is None else f" idle-wait-ms={o.idle_wait_ms}"
+    c.run(f"gasync-to-nvvm{{chip={o.chip} O={o.opt_level} features={o.features}{idle}}}", module)
     c.sites = read_sites(module.operation)
     return module
 

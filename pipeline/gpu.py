@@ -23,6 +23,7 @@ import dataclasses
 
 from mlir import ir
 from gasync.dialect.ir_utils import symbol_name
+from gasync.runtime import abi
 
 from . import cubin as _cubin  # noqa: F401  (registers gasync-link-cubin)
 from .pipelines import Pipeline, register_pipeline
@@ -34,24 +35,27 @@ register_pipeline(Pipeline(
     "the GPU pipeline to the NVVM dialect: gasync-coro (which clones used functions into "
     "gpu.modules), "
     "convert-gpu-to-nvvm, merge the device runtime",
-    ("gasync-coro",
+    ("gasync-coro{{idle-wait-ms={idle-wait-ms}}}",
      "gasync-guard-division",
      "gasync-check-bounds",
      "nvvm-attach-target{{chip={chip} O={O} features={features}}}",
-     "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse)",
+     "gpu.module(convert-scf-to-cf,expand-strided-metadata,convert-gpu-to-nvvm,canonicalize,"
+     "cse)",
      "reconcile-unrealized-casts",
      "gasync-link-device-runtime"),
-    (("chip", DEFAULT_CHIP), ("O", "3"), ("features", "")),
+    (("chip", DEFAULT_CHIP), ("O", "3"), ("features", ""),
+     ("idle-wait-ms", str(abi.DEFAULT_IDLE_WAIT_MS))),
 ))
 
 register_pipeline(Pipeline(
     "gasync-to-cubin",
     "the GPU pipeline to cubins: gasync-to-nvvm, the NVPTX backend, then nvJitLink (with the "
     "objects named by link=a,b) into a gpu.binary per gpu.module",
-    ("gasync-to-nvvm{{chip={chip} O={O} features={features}}}",
+    ("gasync-to-nvvm{{chip={chip} O={O} features={features} idle-wait-ms={idle-wait-ms}}}",
      "gasync-module-to-binary{{format=isa}}",
      "gasync-link-cubin{{chip={chip} link={link}}}"),
-    (("chip", DEFAULT_CHIP), ("O", "3"), ("features", ""), ("link", "")),
+    (("chip", DEFAULT_CHIP), ("O", "3"), ("features", ""), ("link", ""),
+     ("idle-wait-ms", str(abi.DEFAULT_IDLE_WAIT_MS))),
 ))
 
 

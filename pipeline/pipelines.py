@@ -43,25 +43,28 @@ def register_pipeline(p: Pipeline) -> Pipeline:
 # target drops them before) the clone pass does nothing.
 register_pipeline(Pipeline(
     "gasync-coro",
-    "verify, clone the top-level functions gpu.modules use into them, outline async blocks, "
-    "lower combinators, lower async functions to state machines, record fault sites, and "
-    "lower block_on to poll loops",
-    ("gasync-verify", "gasync-clone-into-gpu-modules", "gasync-outline-async-blocks",
+    "verify, clone the top-level functions gpu.modules use into them, lower hardware futures, "
+    "outline async blocks, lower combinators, lower async functions to state machines, record "
+    "fault sites, and lower block_on to poll loops",
+    ("gasync-verify", "gasync-clone-into-gpu-modules",
+     "gasync-lower-hardware-futures{{idle-wait-ms={idle-wait-ms}}}", "gasync-outline-async-blocks",
      "gasync-lower-combinators",
      "gasync-coro-lower", "gasync-fault-sites", "gasync-lower-block-on{{watchdog={watchdog}}}"),
-    (("watchdog", str(abi.DEFAULT_WATCHDOG)),),
+    (("watchdog", str(abi.DEFAULT_WATCHDOG)), ("idle-wait-ms", str(abi.DEFAULT_IDLE_WAIT_MS))),
 ))
 
-LLVM_LOWERING = ("gasync-guard-division", "gasync-check-bounds", "convert-scf-to-cf", "convert-to-llvm",
+LLVM_LOWERING = ("gasync-guard-division", "gasync-check-bounds", "gasync-cpu-memory-spaces",
+                 "convert-scf-to-cf", "expand-strided-metadata", "convert-to-llvm",
                  "reconcile-unrealized-casts", "gasync-link-cpu-runtime", "canonicalize", "cse")
 """The CPU pipeline after the coroutine lowering: integer division made defined,
-marked array accesses checked, upstream passes to the LLVM dialect, then the executor's CPU hooks (so the module is
+marked array accesses checked, GPU address spaces refused, upstream passes to the
+LLVM dialect (subviews first become pointer arithmetic), then the executor's CPU hooks (so the module is
 complete for the ExecutionEngine)."""
 
 register_pipeline(Pipeline(
     "gasync-to-llvm",
     "the CPU pipeline: gasync-coro, division guards, bounds checks, then upstream passes to the LLVM "
     "dialect, then the executor's CPU hooks: a complete module for the ExecutionEngine",
-    ("gasync-coro{{watchdog={watchdog}}}",) + LLVM_LOWERING,
-    (("watchdog", str(abi.DEFAULT_WATCHDOG)),),
+    ("gasync-coro{{watchdog={watchdog} idle-wait-ms={idle-wait-ms}}}",) + LLVM_LOWERING,
+    (("watchdog", str(abi.DEFAULT_WATCHDOG)), ("idle-wait-ms", str(abi.DEFAULT_IDLE_WAIT_MS))),
 ))

@@ -145,6 +145,33 @@ SCOPES = {s.name.lower(): s for s in Scope}
 """Scope names as block_on's `scope` attribute spells them."""
 
 
+class MemoryScope(enum.IntEnum):
+    """Who a flag's acquire load or release store synchronises with
+    (docs/hardware-futures.md): the threads of the block, of the GPU, or the
+    whole system (other GPUs, the host). The CPU treats every scope as system."""
+
+    BLOCK = 0
+    GPU = 1
+    SYSTEM = 2
+
+
+MEMORY_SCOPES = {s.name.lower(): s for s in MemoryScope}
+"""Memory scope names as the flag ops' `scope` attribute spells them."""
+DEFAULT_MEMORY_SCOPE = "gpu"
+
+DEFAULT_IDLE_WAIT_MS = 2000
+"""How long a hardware future may find its event pending before it stops the
+run with a HARDWARE_WAIT fault (the passes' `idle-wait-ms`; 0: no limit)."""
+MAX_IDLE_WAIT_MS = (1 << 31) - 1
+IDLE_CHECK_POLLS = 1024
+"""A pending hardware future reads the clock on its first pending poll and
+every this many after (a power of two): the limit costs a pending poll an
+add and a test."""
+
+BULK_ALIGN = 16
+"""Bulk copies (cp.async.bulk): both addresses and the size are multiples of this."""
+
+
 class Fault(enum.IntEnum):
     """Why an executor stopped: the status record's code (0: it did not)."""
 
@@ -155,6 +182,8 @@ class Fault(enum.IntEnum):
     DIVERGED = 5
     DIVISION_BY_ZERO = 6
     OUT_OF_BOUNDS = 7
+    MISALIGNED_COPY = 8
+    HARDWARE_WAIT = 9
 
 
 class Detail(enum.Enum):
@@ -191,6 +220,12 @@ FAULTS = {
         "spawn apart (the whole warp must reach them)", "at {}"),
     Fault.DIVISION_BY_ZERO: FaultText("integer division by zero", "at {}"),
     Fault.OUT_OF_BOUNDS: FaultText("array subscript out of bounds", "at {}"),
+    Fault.MISALIGNED_COPY: FaultText(
+        "misaligned bulk copy: its addresses must be 16-byte aligned and its size a multiple "
+        "of 16 bytes", "at {}"),
+    Fault.HARDWARE_WAIT: FaultText(
+        "hardware wait timed out: what a future waits on (a flag, an mbarrier phase, a channel "
+        "message) did not happen within the idle-wait limit (a deadlock?)", "waiting in {}"),
 }
 
 
@@ -351,7 +386,8 @@ def template_constants() -> dict[str, int | str]:
     members as PREFIX_MEMBER, and the layout's sizes by their names here."""
     constants: dict[str, int | str] = {}
     groups = ((Header, "HEADER"), (WarpField, "WARP"), (Park, "PARK"), (SlotField, "SLOT"),
-              (SlotState, "STATE"), (Scope, "SCOPE"), (Fault, "FAULT"), (Status, "STATUS"))
+              (SlotState, "STATE"), (Scope, "SCOPE"), (Fault, "FAULT"), (Status, "STATUS"),
+              (MemoryScope, "MEMSCOPE"))
     plain = dict(NONE=NONE, WARP_LANES=WARP_LANES, LANE_BITS=LANE_BITS, LAST_LANE=LAST_LANE,
                  WARP_RECORDS=WARP_RECORDS, WARP_RECORD_BYTES=WARP_RECORD_BYTES,
                  HEADER_BYTES=HEADER_BYTES, ONE_WARP_HEADER_BYTES=ONE_WARP_HEADER_BYTES,

@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="(cpu) JIT-compile at -O2 a program of at most this many LLVM-dialect "
                         f"ops, a larger one at -O0 (default {JIT_OPTIMISE_LIMIT}: LLVM's "
                         "optimiser takes tens of seconds on huge functions; 0: always -O2)")
+    p.add_argument("--idle-wait-ms", type=int, default=None, metavar="MS",
+                   help="stop the run with a fault naming the wait when a flag, mbarrier or "
+                        "channel wait stays pending this long (default 2000; 0: no limit)")
     p.add_argument("--bundle", metavar="DIR",
                    help="run a bundle written by --emit-bundle (imports no MLIR)")
     return p
@@ -172,7 +175,7 @@ def run(args) -> None:
 
     options = driver.Options(target=target, entry=args.entry if target == "cpu" else None,
                              chip=args.chip, features=args.features, links=tuple(args.link),
-                             watchdog=args.watchdog)
+                             watchdog=args.watchdog, idle_wait_ms=args.idle_wait_ms)
     with driver.Compilation(options, source_name=name) as c:
         if args.emit == "dot":
             write_graph(args.output, driver.state_machine_dot(c, data))

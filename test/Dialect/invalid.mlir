@@ -116,8 +116,8 @@ func.func @future_of_zero_bits() {
 // -----
 
 func.func @unknown_op() {
-  // expected-error@+1 {{unknown operation 'gasync.sleep' in the gasync dialect (the gasync ops are: gasync.future, gasync.return, gasync.ready, gasync.then, gasync.await, gasync.spawn, gasync.yield, gasync.block_on)}}
-  "gasync.sleep"() : () -> ()
+  // expected-error@+1 {{unknown operation 'gasync.nap' in the gasync dialect (the gasync ops are: gasync.future, gasync.return, gasync.ready, gasync.then, gasync.await, gasync.spawn, gasync.yield, gasync.block_on, gasync.flag_wait, gasync.mbarrier_wait, gasync.bulk_store, gasync.sleep, gasync.send, gasync.recv, gasync.flag_store, gasync.flag_add, gasync.mbarrier_init, gasync.mbarrier_arrive, gasync.mbarrier_arrive_expect_tx, gasync.bulk_load, gasync.channel_init, gasync.release)}}
+  "gasync.nap"() : () -> ()
   return
 }
 

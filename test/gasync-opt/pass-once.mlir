@@ -13,7 +13,7 @@
 // CHECK-NOT: IR Dump After gasync-verify
 // CHECK: IR Dump After gasync-lower-block-on
 
-// CORO: builtin.module(gasync-verify,gasync-clone-into-gpu-modules,gasync-outline-async-blocks,gasync-lower-combinators,gasync-coro-lower,gasync-fault-sites,gasync-lower-block-on{watchdog=100000000})
+// CORO: builtin.module(gasync-verify,gasync-clone-into-gpu-modules,gasync-lower-hardware-futures{idle-wait-ms=2000},gasync-outline-async-blocks,gasync-lower-combinators,gasync-coro-lower,gasync-fault-sites,gasync-lower-block-on{watchdog=100000000})
 // PREPENDED: builtin.module(gasync-verify,canonicalize{
 
 // NVVM: builtin.module(gasync-verify,gasync-clone-into-gpu-modules,

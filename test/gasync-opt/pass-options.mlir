@@ -10,7 +10,7 @@
 // Good options reach the pass: a watchdog of 7 polls for the block_on lowering.
 // RUN: gasync-opt %S/Inputs/simple.mlir --gasync-coro=watchdog=7 --dump-pass-pipeline -o %t 2>&1 | filecheck %s --check-prefix=GOOD
 
-// PIPELINE-KEY: gasync-opt: error: pipeline 'gasync-coro' has no option 'watchdg' (options: watchdog); did you mean 'watchdog'?
+// PIPELINE-KEY: gasync-opt: error: pipeline 'gasync-coro' has no option 'watchdg' (options: watchdog, idle-wait-ms); did you mean 'watchdog'?
 // PIPELINE-KEY-NOT: Traceback
 // PIPELINE-VALUE: gasync-opt: error: option 'watchdog' of 'gasync-lower-block-on' takes an integer, got 'soon'
 // PASS-KEY: gasync-opt: error: pass 'gasync-lower-block-on' has no option 'watchdg' (options: watchdog); did you mean 'watchdog'?

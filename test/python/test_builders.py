@@ -211,7 +211,9 @@ def test_builders_every_op(ctx):
                     names.add(child.operation.name)
                     rec(child.operation)
     rec(module.operation)
-    assert set(CATALOGUE) <= names
+    # The hardware futures' builders: test_hardware_futures.py, which builds each.
+    from gasync.dialect.catalogue import HARDWARE_OPS
+    assert set(CATALOGUE) - {spec.name for spec in HARDWARE_OPS} <= names
     assert _verify(module).diagnostics == []
     assert is_async_function(module.body.operations[0].operation)
     assert not is_async_function(main.operation)

@@ -1,0 +1,164 @@
+// The CPU side of gasync's hardware futures (docs/hardware-futures.md): the
+// same functions, with the same types, as runtime/device/hardware.mlir, for
+// one CPU thread running one executor (docs/hardware-futures.md, "On the
+// CPU"). Linked by `gasync-link-cpu-runtime`. A template: its placeholders
+// are constants of runtime/abi.py.
+//
+// Every memory scope is the system scope here. An mbarrier is an i64 word:
+//   bits 0-19   arrivals still pending in the current phase
+//   bits 20-39  arrivals each phase expects (the init count)
+//   bits 40-62  the transaction count still pending, in bytes (mod 2^23)
+//   bit 63      the current phase's parity
+// A phase completes when no arrival and no byte is pending: the parity flips
+// and the pending arrivals are the expected ones again. A bulk copy is a
+// memcpy at once that completes its bytes; the waiting side sees it on its
+// next poll.
+module {
+  // The status record (runtime/cpu/executor.mlir defines it).
+  llvm.mlir.global external @${STATUS_SYMBOL}() : !llvm.array<${STATUS_WORDS} x i32>
+
+  llvm.func @gasync_hw_faulted() -> i1 {
+    %record = llvm.mlir.addressof @${STATUS_SYMBOL} : !llvm.ptr
+    %code = llvm.load %record {alignment = 4 : i64} : !llvm.ptr -> i32
+    %zero = llvm.mlir.constant(0 : i32) : i32
+    %faulted = llvm.icmp "ne" %code, %zero : i32
+    llvm.return %faulted : i1
+  }
+
+  llvm.func @gasync_hw_load_acquire_i32(%p: !llvm.ptr, %scope: i32) -> i32 {
+    %v = llvm.load %p atomic acquire {alignment = 4 : i64} : !llvm.ptr -> i32
+    llvm.return %v : i32
+  }
+
+  llvm.func @gasync_hw_store_release_i32(%p: !llvm.ptr, %v: i32, %scope: i32) {
+    llvm.store %v, %p atomic release {alignment = 4 : i64} : i32, !llvm.ptr
+    llvm.return
+  }
+
+  llvm.func @gasync_hw_add_release_i32(%p: !llvm.ptr, %v: i32, %scope: i32) -> i32 {
+    %old = llvm.atomicrmw add %p, %v release : !llvm.ptr, i32
+    llvm.return %old : i32
+  }
+
+  llvm.func @gasync_hw_load_acquire_i64(%p: !llvm.ptr, %scope: i32) -> i64 {
+    %v = llvm.load %p atomic acquire {alignment = 8 : i64} : !llvm.ptr -> i64
+    llvm.return %v : i64
+  }
+
+  llvm.func @gasync_hw_store_release_i64(%p: !llvm.ptr, %v: i64, %scope: i32) {
+    llvm.store %v, %p atomic release {alignment = 8 : i64} : i64, !llvm.ptr
+    llvm.return
+  }
+
+  llvm.func @gasync_hw_add_release_i64(%p: !llvm.ptr, %v: i64, %scope: i32) -> i64 {
+    %old = llvm.atomicrmw add %p, %v release : !llvm.ptr, i64
+    llvm.return %old : i64
+  }
+
+  llvm.func @gasync_hw_mbarrier_init(%p: !llvm.ptr, %count: i32) {
+    %c = llvm.zext %count : i32 to i64
+    %twenty = llvm.mlir.constant(20 : i64) : i64
+    %expected = llvm.shl %c, %twenty : i64
+    %w = llvm.or %c, %expected : i64
+    llvm.store %w, %p {alignment = 8 : i64} : i64, !llvm.ptr
+    llvm.return
+  }
+
+  // %arrivals arrive and %tx bytes are added to the transaction count
+  // (negative: completed); then the phase completes if nothing is pending.
+  llvm.func @gasync_hw_mbarrier_update(%p: !llvm.ptr, %arrivals: i64, %tx: i64) {
+    %w = llvm.load %p {alignment = 8 : i64} : !llvm.ptr -> i64
+    %twenty = llvm.mlir.constant(20 : i64) : i64
+    %forty = llvm.mlir.constant(40 : i64) : i64
+    %count_mask = llvm.mlir.constant(1048575 : i64) : i64
+    %tx_mask = llvm.mlir.constant(8388607 : i64) : i64
+    %phase_bit = llvm.mlir.constant(-9223372036854775808 : i64) : i64
+    %zero = llvm.mlir.constant(0 : i64) : i64
+    %pending0 = llvm.and %w, %count_mask : i64
+    %pending1 = llvm.sub %pending0, %arrivals : i64
+    %pending = llvm.and %pending1, %count_mask : i64
+    %expected_field = llvm.lshr %w, %twenty : i64
+    %expected = llvm.and %expected_field, %count_mask : i64
+    %tx_field = llvm.lshr %w, %forty : i64
+    %tx0 = llvm.and %tx_field, %tx_mask : i64
+    %tx1 = llvm.add %tx0, %tx : i64
+    %txn = llvm.and %tx1, %tx_mask : i64
+    %phase = llvm.and %w, %phase_bit : i64
+    %no_arrivals = llvm.icmp "eq" %pending, %zero : i64
+    %no_bytes = llvm.icmp "eq" %txn, %zero : i64
+    %complete = llvm.and %no_arrivals, %no_bytes : i1
+    llvm.cond_br %complete, ^next_phase, ^same_phase
+  ^next_phase:
+    %flipped = llvm.xor %phase, %phase_bit : i64
+    %e20 = llvm.shl %expected, %twenty : i64
+    %n1 = llvm.or %flipped, %e20 : i64
+    %n2 = llvm.or %n1, %expected : i64
+    llvm.store %n2, %p {alignment = 8 : i64} : i64, !llvm.ptr
+    llvm.return
+  ^same_phase:
+    %e20s = llvm.shl %expected, %twenty : i64
+    %t40 = llvm.shl %txn, %forty : i64
+    %s1 = llvm.or %phase, %e20s : i64
+    %s2 = llvm.or %s1, %t40 : i64
+    %s3 = llvm.or %s2, %pending : i64
+    llvm.store %s3, %p {alignment = 8 : i64} : i64, !llvm.ptr
+    llvm.return
+  }
+
+  llvm.func @gasync_hw_mbarrier_arrive(%p: !llvm.ptr) {
+    %one = llvm.mlir.constant(1 : i64) : i64
+    %zero = llvm.mlir.constant(0 : i64) : i64
+    llvm.call @gasync_hw_mbarrier_update(%p, %one, %zero) : (!llvm.ptr, i64, i64) -> ()
+    llvm.return
+  }
+
+  llvm.func @gasync_hw_mbarrier_arrive_expect_tx(%p: !llvm.ptr, %bytes: i32) {
+    %one = llvm.mlir.constant(1 : i64) : i64
+    %b = llvm.zext %bytes : i32 to i64
+    llvm.call @gasync_hw_mbarrier_update(%p, %one, %b) : (!llvm.ptr, i64, i64) -> ()
+    llvm.return
+  }
+
+  llvm.func @gasync_hw_mbarrier_test_parity(%p: !llvm.ptr, %parity: i32) -> i1 {
+    %w = llvm.load %p {alignment = 8 : i64} : !llvm.ptr -> i64
+    %sixty_three = llvm.mlir.constant(63 : i64) : i64
+    %phase64 = llvm.lshr %w, %sixty_three : i64
+    %phase = llvm.trunc %phase64 : i64 to i32
+    %done = llvm.icmp "ne" %phase, %parity : i32
+    llvm.return %done : i1
+  }
+
+  llvm.func @gasync_hw_bulk_load(%dst: !llvm.ptr, %src: !llvm.ptr, %bytes: i32, %bar: !llvm.ptr) {
+    "llvm.intr.memcpy"(%dst, %src, %bytes) <{isVolatile = false}> : (!llvm.ptr, !llvm.ptr, i32) -> ()
+    %zero = llvm.mlir.constant(0 : i64) : i64
+    %b = llvm.zext %bytes : i32 to i64
+    %completed = llvm.sub %zero, %b : i64
+    llvm.call @gasync_hw_mbarrier_update(%bar, %zero, %completed) : (!llvm.ptr, i64, i64) -> ()
+    llvm.return
+  }
+
+  llvm.func @gasync_hw_bulk_store(%dst: !llvm.ptr, %src: !llvm.ptr, %bytes: i32) {
+    "llvm.intr.memcpy"(%dst, %src, %bytes) <{isVolatile = false}> : (!llvm.ptr, !llvm.ptr, i32) -> ()
+    llvm.return
+  }
+
+  llvm.func @gasync_hw_bulk_wait_read() {
+    llvm.return
+  }
+
+  llvm.func @clock_gettime(i32, !llvm.ptr) -> i32
+
+  // CLOCK_MONOTONIC (Linux: 1), in nanoseconds.
+  llvm.func @gasync_hw_now_ns() -> i64 {
+    %one = llvm.mlir.constant(1 : i32) : i32
+    %spec = llvm.alloca %one x !llvm.struct<(i64, i64)> : (i32) -> !llvm.ptr
+    %rc = llvm.call @clock_gettime(%one, %spec) : (i32, !llvm.ptr) -> i32
+    %s = llvm.load %spec : !llvm.ptr -> i64
+    %nsp = llvm.getelementptr %spec[0, 1] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(i64, i64)>
+    %ns = llvm.load %nsp : !llvm.ptr -> i64
+    %billion = llvm.mlir.constant(1000000000 : i64) : i64
+    %sn = llvm.mul %s, %billion : i64
+    %t = llvm.add %sn, %ns : i64
+    llvm.return %t : i64
+  }
+}

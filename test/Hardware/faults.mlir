@@ -1,0 +1,54 @@
+// Hardware futures' run-time faults (exit 3, naming the source): a bulk copy
+// whose address is misaligned only at run time is skipped and reported; a
+// flag that nobody raises is a hang that the idle-wait limit ends, naming the
+// wait and its flag; without the limit, the watchdog ends it.
+// RUN: not gasync-run %s --entry misaligned --arg 1 2>&1 | filecheck %s --check-prefix=MISALIGNED
+// RUN: gasync-run %s --entry misaligned --arg 4 | filecheck %s --check-prefix=ALIGNED
+// RUN: not gasync-run %s --entry unraised --idle-wait-ms 50 2>&1 | filecheck %s --check-prefix=IDLE
+// RUN: not gasync-run %s --entry unraised --idle-wait-ms 0 --watchdog 10000 2>&1 | filecheck %s --check-prefix=HANG
+// RUN: not gasync-run %s --entry unraised --idle-wait-ms -1 2>&1 | filecheck %s --check-prefix=BAD
+// MISALIGNED: gasync-run: error: '@misaligned' failed while running: misaligned bulk copy: its addresses must be 16-byte aligned and its size a multiple of 16 bytes (at the gasync.bulk_load in '@misaligned' at {{.*}}faults.mlir:[[# @LINE + 16]]:3)
+// ALIGNED: result 0: 1
+// IDLE: gasync-run: error: '@unraised' failed while running: hardware wait timed out: what a future waits on (a flag, an mbarrier phase, a channel message) did not happen within the idle-wait limit (a deadlock?) (waiting in the gasync.flag_wait on flag argument 0 of '@waiter' in '@waiter' at {{.*}}faults.mlir:[[# @LINE + 22]]:8)
+// BAD: option 'idle-wait-ms' takes an integer in [0, 2147483647] (0: no limit), got -1
+// HANG: gasync-run: error: '@unraised' failed while running: watchdog: the poll budget ran out (a task that never finishes?) (polling the await of '@gasync_flag_wait_0' in '@waiter' at {{.*}}faults.mlir:[[# @LINE + 21]]:8)
+
+func.func @misaligned(%start: index) -> i32 {
+  %src = memref.alloca() {alignment = 16 : i64} : memref<64xf32>
+  %tile = memref.alloca() {alignment = 16 : i64} : memref<16xf32>
+  %bar = memref.alloca() : memref<1xi64>
+  %one = arith.constant 1 : i32
+  %zero = arith.constant 0 : i32
+  %bytes = arith.constant 64 : i32
+  %s = memref.subview %src[%start] [16] [1] : memref<64xf32> to memref<16xf32, strided<[1], offset: ?>>
+  "gasync.mbarrier_init"(%bar, %one) : (memref<1xi64>, i32) -> ()
+  "gasync.mbarrier_arrive_expect_tx"(%bar, %bytes) : (memref<1xi64>, i32) -> ()
+  "gasync.bulk_load"(%tile, %s, %bar) : (memref<16xf32>, memref<16xf32, strided<[1], offset: ?>>, memref<1xi64>) -> ()
+  %w = "gasync.mbarrier_wait"(%bar, %zero) : (memref<1xi64>, i32) -> !gasync.fut<none>
+  "gasync.block_on"(%w) : (!gasync.fut<none>) -> ()
+  return %one : i32
+}
+
+func.func private @waiter(%flag: memref<1xi32>) -> i32 attributes {gasync.async} {
+  %one = arith.constant 1 : i32
+  %f = "gasync.flag_wait"(%flag, %one) : (memref<1xi32>, i32) -> !gasync.fut<i32>
+  %v = "gasync.await"(%f) : (!gasync.fut<i32>) -> i32
+  return %v : i32
+}
+
+func.func private @root(%flag: memref<1xi32>) -> i32 attributes {gasync.async} {
+  %f = "gasync.future"(%flag) {callee = @waiter} : (memref<1xi32>) -> !gasync.fut<i32>
+  %t = "gasync.spawn"(%f) : (!gasync.fut<i32>) -> !gasync.task<i32>
+  %v = "gasync.await"(%t) : (!gasync.task<i32>) -> i32
+  return %v : i32
+}
+
+func.func @unraised() -> i32 {
+  %flag = memref.alloca() : memref<1xi32>
+  %zero = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  memref.store %zero, %flag[%c0] : memref<1xi32>
+  %f = "gasync.future"(%flag) {callee = @root} : (memref<1xi32>) -> !gasync.fut<i32>
+  %v = "gasync.block_on"(%f) : (!gasync.fut<i32>) -> i32
+  return %v : i32
+}
