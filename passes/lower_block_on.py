@@ -39,6 +39,7 @@ from gasync.runtime import abi
 
 from . import executor
 from . import frame as fr
+from . import static_slots
 from .base import ModulePass, PassContext, register
 from .outline_async_blocks import nearest_symbol_table
 from .site_table import SiteTable, source_function
@@ -131,10 +132,44 @@ def specialise_executors(table_op: ir.Operation, groups: list) -> None:
                 name = flat_symbol(call.attributes["callee"])
                 if name in renamed:
                     call.attributes["callee"] = ir.FlatSymbolRefAttr.get(renamed[name])
-        groups[n] = (params, calls, renamed.get(executor.PARAM))
-    for params, _, param in groups:
-        if param is not None:
-            specialise_params(table_op, params, param)
+        groups[n] = (params, calls, renamed)
+    # After every copy is made (the first executor's are the originals, copied
+    # by the others).
+    for params, calls, renamed in groups:
+        if executor.PARAM in renamed:
+            specialise_params(table_op, params, renamed[executor.PARAM])
+        if dict(params)[abi.Header.PACKED]:
+            static_frames(table_op, dict(params)[abi.Header.POOL], dict(params)[abi.Header.STRIDE],
+                          calls, renamed)
+
+
+def static_frames(table_op: ir.Operation, pool: int, stride: int, calls: list,
+                  renamed: dict[str, str]) -> None:
+    """A register executor's frame accesses at constant slots (passes/static_slots.py)."""
+    table = ir.SymbolTable(table_op)
+    original = {copy: name for name, copy in renamed.items()}
+    slot_frame = renamed.get(executor.SLOT_FRAME, executor.SLOT_FRAME)
+    kinds = executor.task_kinds(table_op)
+    run = next(c for c in calls if original.get(flat_symbol(c.attributes["callee"]))
+               == executor.RUN)
+    root_kind = static_slots.constant_of(run.operands[1])
+
+    def poll_of(kind: int) -> str:
+        name = fr.poll_name(kinds[kind])
+        return renamed.get(name, name)
+
+    spawned = static_slots.spawned_kinds(table_op, poll_of(root_kind), poll_of,
+                                         lambda name: original.get(name, name))
+    if spawned is None:  # a kind the compiler cannot see: any but the root's
+        spawned = set(range(len(kinds))) - {root_kind}
+    task_polls = {kind: poll_of(kind) for kind in spawned} or {root_kind: poll_of(root_kind)}
+    static_slots.write_poll_slot(table_op, renamed[static_slots.POLL_SLOT], pool, stride, slot_frame,
+                                 poll_of(root_kind), task_polls)
+    for name in renamed.values():
+        if name not in (slot_frame, renamed[static_slots.POLL_SLOT]):
+            static_slots.switch_frame_uses(table[name].operation, slot_frame, pool, stride)
+        table[name].operation.attributes["passthrough"] = ir.ArrayAttr.get(
+            [ir.StringAttr.get("alwaysinline")])
 
 
 def shared_buffer(gpu_module: ir.Operation, size: int, loc: ir.Location,
@@ -343,7 +378,7 @@ class LowerBlockOnPass(ModulePass):
                 return
             executors.stack_bytes[function] = on_stack
         params = {abi.Header.POOL: pool, abi.Header.STRIDE: stride,
-                  abi.Header.FRAMES: abi.frames_offset(pool), abi.Header.BUDGET: self.watchdog,
+                  abi.Header.FRAMES: abi.frames_offset(pool, packed), abi.Header.BUDGET: self.watchdog,
                   abi.Header.SCOPE: abi.SCOPES[scope], abi.Header.MASK: abi.queue_entries(pool) - 1,
                   abi.Header.PACKED: int(packed)}
         calls = []
@@ -361,22 +396,11 @@ class LowerBlockOnPass(ModulePass):
             if scope == "block" and on_device:
                 # One executor per thread block, in shared memory.
                 exec_ptr = shared_buffer(table_op, size, loc, ir.InsertionPoint(first))
-            elif packed:
-                # The frames are a block of their own, so the executor's is
-                # only ever addressed at constant offsets.
-                exec_ptr = fr.frame_alloca(
-                    fr.FrameLayout(size=abi.ONE_WARP_HEADER_BYTES, align=abi.FRAME_ALIGN),
-                    loc=loc, ip=ir.InsertionPoint(first))
-                frames_ptr = fr.frame_alloca(
-                    fr.FrameLayout(size=size - abi.ONE_WARP_HEADER_BYTES, align=abi.FRAME_ALIGN),
-                    loc=loc, ip=ir.InsertionPoint(first))
             else:
                 exec_ptr = fr.frame_alloca(fr.FrameLayout(size=size, align=abi.FRAME_ALIGN),
                                            loc=loc, ip=ir.InsertionPoint(first))
-            if not packed:
-                frames_ptr = exec_ptr  # unused: the frames are at the FRAMES offset
             with ir.InsertionPoint(creation):
-                init_args = [exec_ptr, frames_ptr] + [i32(params[field]) for field in abi.PARAMS]
+                init_args = [exec_ptr] + [i32(params[field]) for field in abi.PARAMS]
                 if scope == "block":
                     # The leader sets the executor up; warp 0's lanes (each with
                     # its own arguments) the root's frames.

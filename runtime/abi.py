@@ -45,10 +45,10 @@ class Header(enum.IntEnum):
     """0 while running; else the Fault that stopped it."""
     PACKED = 4
     """1: a register executor (thread or warp scope, at most PACKED_SLOTS
-    slots): the slot table and the run queue are the packed words below and
-    the frames are a block of their own (FRAMES_PTR), so that every access to
-    this block has a constant offset and LLVM promotes it to registers;
-    0: the byte block drawn above."""
+    slots): the slot table and the run queue are the packed words below, the
+    frames follow warp 0's record (`frames_offset`), and every access to the
+    block has a constant offset (passes/static_slots.py), so that LLVM
+    promotes it to registers; 0: the byte block drawn above."""
     HEAD = 12
     """Run-queue counter: the next entry to dequeue (counters count up; an
     entry is at counter & MASK)."""
@@ -86,8 +86,6 @@ class Header(enum.IntEnum):
     KIND_BITS per slot, slots 0-7 in the first word."""
     LENGTH = 96
     """Register executor: the run queue's entries."""
-    FRAMES_PTR = 104
-    """Register executor, a pointer: the frames (pool x stride bytes)."""
 
 
 PARAMS = (Header.POOL, Header.STRIDE, Header.FRAMES, Header.BUDGET, Header.SCOPE, Header.MASK,
@@ -297,7 +295,9 @@ def _align_up(n: int, align: int) -> int:
     return (n + align - 1) // align * align
 
 
-def frames_offset(pool: int) -> int:
+def frames_offset(pool: int, packed_executor: bool = False) -> int:
+    if packed_executor:
+        return _align_up(ONE_WARP_HEADER_BYTES, FRAME_ALIGN)
     return _align_up(HEADER_BYTES + pool * SLOT_BYTES + queue_entries(pool) * QUEUE_ENTRY_BYTES,
                      FRAME_ALIGN)
 
@@ -311,10 +311,10 @@ def packed(pool: int, scope: str, kinds: int) -> bool:
 
 def executor_bytes(pool: int, stride: int, scope: str = "thread", kinds: int = 0) -> int:
     """The executor of `pool` slots (the root's included) of `stride` bytes,
-    in a symbol table of `kinds` task kinds: for a register executor, its
-    header and warp record plus its frames, which are a block of their own."""
+    in a symbol table of `kinds` task kinds (a register executor: its header,
+    warp 0's record, its frames)."""
     if packed(pool, scope, kinds):
-        return ONE_WARP_HEADER_BYTES + pool * stride
+        return frames_offset(pool, True) + pool * stride
     lanes = WARP_LANES if scope == "block" else 1  # a frame per lane at block scope
     return frames_offset(pool) + pool * lanes * stride
 

@@ -332,20 +332,18 @@ module {
     %lane_slot = arith.addi %wide, %lane : i32
     %index = arith.select %block, %lane_slot, %slot : i32
     %a = arith.muli %index, %stride : i32
-    // A register executor's frames are a block of their own (FRAMES_PTR).
-    %packed = func.call @gasync_rt_packed(%exec) : (!llvm.ptr) -> i1
-    %p = scf.if %packed -> !llvm.ptr {
-      %at_frames_ptr = arith.constant ${HEADER_FRAMES_PTR} : i32
-      %fp = func.call @gasync_rt_field(%exec, %at_frames_ptr) : (!llvm.ptr, i32) -> !llvm.ptr
-      %frames = llvm.load %fp : !llvm.ptr -> !llvm.ptr
-      %q = llvm.getelementptr %frames[%a] : (!llvm.ptr, i32) -> !llvm.ptr, i8
-      scf.yield %q : !llvm.ptr
-    } else {
-      %o = arith.addi %base, %a : i32
-      %q = func.call @gasync_rt_field(%exec, %o) : (!llvm.ptr, i32) -> !llvm.ptr
-      scf.yield %q : !llvm.ptr
-    }
+    %o = arith.addi %base, %a : i32
+    %p = func.call @gasync_rt_field(%exec, %o) : (!llvm.ptr, i32) -> !llvm.ptr
     return %p : !llvm.ptr
+  }
+
+  // Poll the task in `slot`, of `kind`: the dispatch on its kind, with its
+  // frame. A register executor's copy is a switch on the slot instead, each
+  // case polling its frame at a constant slot (passes/static_slots.py).
+  func.func private @gasync_rt_poll_slot(%exec: !llvm.ptr, %kind: i32, %slot: i32) -> i1 {
+    %frame = func.call @gasync_rt_slot_frame(%exec, %slot) : (!llvm.ptr, i32) -> !llvm.ptr
+    %done = func.call @gasync_rt_dispatch(%kind, %frame, %exec) : (i32, !llvm.ptr, !llvm.ptr) -> i1
+    return %done : i1
   }
 
   // Byte offset of field `field` (a WARP_* offset) of the calling warp's
@@ -462,12 +460,11 @@ module {
   }
 
   // A fresh executor: `pool` slots (the root's included) of `stride` bytes,
-  // frames at byte `frames` (a register executor's at `frames_ptr`), the
-  // watchdog's poll `budget`, the `scope`, a run queue of `mask` + 1
-  // entries, `packed` (Header.PACKED).
-  func.func private @gasync_rt_exec_init(%exec: !llvm.ptr, %frames_ptr: !llvm.ptr, %pool: i32,
-                                         %stride: i32, %frames: i32, %budget: i32,
-                                         %scope: i32, %mask: i32, %packed: i32) {
+  // frames at byte `frames`, the watchdog's poll `budget`, the `scope`, a
+  // run queue of `mask` + 1 entries, `packed` (Header.PACKED).
+  func.func private @gasync_rt_exec_init(%exec: !llvm.ptr, %pool: i32, %stride: i32,
+                                         %frames: i32, %budget: i32, %scope: i32,
+                                         %mask: i32, %packed: i32) {
     %c0 = arith.constant 0 : i32
     %c1 = arith.constant 1 : i32
     %free = arith.constant ${STATE_FREE} : i32
@@ -487,9 +484,6 @@ module {
       // state FREE, the queue empty, every kind 0.
       %zero = arith.constant 0 : i8
       "llvm.intr.memset"(%exec, %zero, %one_warp) <{isVolatile = false}> : (!llvm.ptr, i8, i32) -> ()
-      %at_frames_ptr = arith.constant ${HEADER_FRAMES_PTR} : i32
-      %fp = func.call @gasync_rt_field(%exec, %at_frames_ptr) : (!llvm.ptr, i32) -> !llvm.ptr
-      llvm.store %frames_ptr, %fp : !llvm.ptr, !llvm.ptr
       // No waiters: each slot's nibble names the slot itself.
       %own = arith.constant -81985529216486896 : i64  // 0xFEDCBA9876543210
       %at_waiters = arith.constant ${HEADER_WAITERS} : i32
@@ -771,8 +765,7 @@ module {
           %po = func.call @gasync_rt_warp_field(%exec, %warp_park) : (!llvm.ptr, i32) -> i32
           func.call @gasync_rt_set(%exec, %po, %requeue) : (!llvm.ptr, i32, i32) -> ()
           %kind = func.call @gasync_rt_slot_get(%exec, %s, %slot_kind) : (!llvm.ptr, i32, i32) -> i32
-          %frame = func.call @gasync_rt_slot_frame(%exec, %s) : (!llvm.ptr, i32) -> !llvm.ptr
-          %lane_done = func.call @gasync_rt_dispatch(%kind, %frame, %exec) : (i32, !llvm.ptr, !llvm.ptr) -> i1
+          %lane_done = func.call @gasync_rt_poll_slot(%exec, %kind, %s) : (!llvm.ptr, i32, i32) -> i1
           // The scope decides together: done when done everywhere, stopped
           // when stopped anywhere, parked when parked everywhere.
           %scope = func.call @gasync_rt_param(%exec, %at_scope) : (!llvm.ptr, i32) -> i32
