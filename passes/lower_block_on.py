@@ -146,7 +146,6 @@ def specialise_executors(table_op: ir.Operation, groups: list) -> None:
 def static_frames(table_op: ir.Operation, pool: int, stride: int, calls: list,
                   renamed: dict[str, str]) -> None:
     """A register executor's frame accesses at constant slots (passes/static_slots.py)."""
-    table = ir.SymbolTable(table_op)
     original = {copy: name for name, copy in renamed.items()}
     slot_frame = renamed.get(executor.SLOT_FRAME, executor.SLOT_FRAME)
     kinds = executor.task_kinds(table_op)
@@ -165,6 +164,7 @@ def static_frames(table_op: ir.Operation, pool: int, stride: int, calls: list,
     task_polls = {kind: poll_of(kind) for kind in spawned} or {root_kind: poll_of(root_kind)}
     static_slots.write_poll_slot(table_op, renamed[static_slots.POLL_SLOT], pool, stride, slot_frame,
                                  poll_of(root_kind), task_polls)
+    table = ir.SymbolTable(table_op)  # after write_poll_slot replaced a function
     for name in renamed.values():
         if name not in (slot_frame, renamed[static_slots.POLL_SLOT]):
             static_slots.switch_frame_uses(table[name].operation, slot_frame, pool, stride)

@@ -180,6 +180,7 @@ class Yield:
 class BlockOn:
     dst: Var | None
     src: Var
+    pool: int | None = None  # the executor's task slots (None: block_on's default)
 
 
 @dataclass
@@ -528,7 +529,9 @@ class _Emitter:
             op = "gasync.await" if isinstance(s, Await) else "gasync.block_on"
             lhs = f"%{s.dst.name} = " if s.dst is not None else ""
             res = s.dst.ty if s.dst is not None else "()"
-            o(ind, f'{lhs}"{op}"(%{s.src.name}) : ({mlir_type(s.src.ty)}) -> {res}')
+            attrs = (f" {{pool = {s.pool} : i32}}"
+                     if isinstance(s, BlockOn) and s.pool is not None else "")
+            o(ind, f'{lhs}"{op}"(%{s.src.name}){attrs} : ({mlir_type(s.src.ty)}) -> {res}')
         elif isinstance(s, Yield):
             o(ind, '"gasync.yield"() : () -> ()')
         elif isinstance(s, If):
@@ -689,6 +692,7 @@ class Config:
     then: bool = True
     i64: bool = True
     fut_if: bool = True          # a future created before an scf.if, awaited in both branches
+    pool: int | None = None      # block_on's `pool` (None: the default, 16)
 
 
 EDGE = [0, 1, 2, 3, 7, -1, -2, 0x7FFFFFFF, -0x80000000, 0x7FFF, 0x10000, 31, 32, 33, 63, 64]
@@ -828,7 +832,7 @@ class Generator:
         self.cur_live = max(self.cur_live, self.fut_live.get(fut_v.name, 0))
         value = handle_value(fut_v.ty)
         dst = self.new(value) if value else None
-        out.append(Await(dst, fut_v) if ctx.is_async else BlockOn(dst, fut_v))
+        out.append(Await(dst, fut_v) if ctx.is_async else BlockOn(dst, fut_v, self.cfg.pool))
         if dst is not None:
             scope.append(dst)
 
