@@ -22,6 +22,16 @@ at block scope on the GPU; the executors one function keeps on its stack
 must fit abi.MAX_STACK_BYTES for the target (a compile error at the
 block_on otherwise: a bigger alloca would overflow the stack at run time).
 
+Each executor then gets its own copy of the runtime functions and of the
+task code that read its parameters (`name$execN`; the first executor of a
+symbol table keeps the originals), in which the parameters are constants:
+every branch on them folds and the run loop has one caller, however many
+kernels share a gpu.module. A register executor (thread or warp scope, at
+most abi.PACKED_SLOTS slots: runtime/abi.py's Header.PACKED) also has its
+frame accesses at runtime slots turned into switches on the slot
+(passes/static_slots.py), and its copies are `alwaysinline`, so that LLVM
+keeps the whole executor in registers.
+
 Run after `gasync-coro-lower`, which gives every async function its frame
 layout and task kind.
 """

@@ -15,6 +15,10 @@
 // taking tasks), the slot records (SLOT_*), the run queue (a ring of pool
 // entries, at least pool: every task is in it at most once), the frames.
 // The header's counters head and tail count up; an entry is at counter & mask.
+// A register executor (header field packed = 1: thread or warp scope, few
+// slots) keeps its slot table and run queue in packed words of the header
+// instead, so that no access to its block has a runtime offset; every
+// function below that touches them branches on the (constant) parameter.
 //
 // Scopes: thread (each thread its own executor); warp (the 32 lanes run
 // replicas of one executor that take the same decisions: every poll's
