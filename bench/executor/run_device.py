@@ -126,7 +126,7 @@ class Bench:
     def resources(self, k: Kernel) -> dict:
         mod = self.module(k.cubin)
         s = mod.stats(k.name)
-        blocks = mod.kernel(k.name).occupancy.max_active_blocks_per_multiprocessor(BLOCK, 0)
+        blocks = occupancy(mod.kernel(k.name))
         max_threads = self.dev.device.properties.max_threads_per_multiprocessor
         return {"registers": s.registers, "local_bytes": s.local_bytes,
                 "shared_bytes": s.shared_bytes,
@@ -141,6 +141,20 @@ class Bench:
                                           (grid, 1, 1), (BLOCK, 1, 1), sync=True,
                                           timeout_s=300)
         return run.elapsed_ms
+
+
+def occupancy(kernel) -> int:
+    """Blocks of BLOCK threads per SM: cuda.core's occupancy API, or the
+    driver's on a cuda.core without it."""
+    if hasattr(kernel, "occupancy"):
+        return int(kernel.occupancy.max_active_blocks_per_multiprocessor(BLOCK, 0))
+    from cuda.bindings import driver
+
+    err, function = driver.cuKernelGetFunction(kernel.handle)
+    assert err == driver.CUresult.CUDA_SUCCESS, err
+    err, blocks = driver.cuOccupancyMaxActiveBlocksPerMultiprocessor(function, BLOCK, 0)
+    assert err == driver.CUresult.CUDA_SUCCESS, err
+    return int(blocks)
 
 
 def expected_dispatch(k):
