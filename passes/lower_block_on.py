@@ -29,8 +29,8 @@ every branch on them folds and the run loop has one caller, however many
 kernels share a gpu.module. A register executor (thread or warp scope, at
 most abi.PACKED_SLOTS slots: runtime/abi.py's Header.PACKED) also has its
 frame accesses at runtime slots turned into switches on the slot
-(passes/static_slots.py), and its copies are `alwaysinline`, so that LLVM
-keeps the whole executor in registers.
+(passes/static_slots.py), and on the GPU its copies are `alwaysinline`, so
+that LLVM keeps the whole executor in registers.
 
 Run after `gasync-coro-lower`, which gives every async function its frame
 layout and task kind.
@@ -178,8 +178,12 @@ def static_frames(table_op: ir.Operation, pool: int, stride: int, calls: list,
     for name in renamed.values():
         if name not in (slot_frame, renamed[static_slots.POLL_SLOT]):
             static_slots.switch_frame_uses(table[name].operation, slot_frame, pool, stride)
-        table[name].operation.attributes["passthrough"] = ir.ArrayAttr.get(
-            [ir.StringAttr.get("alwaysinline")])
+        if table_op.name == "gpu.module":
+            # Registers matter on the GPU; on the CPU LLVM's own inliner
+            # decides (forcing it makes a pool's slots x the task kinds'
+            # polls, and JIT compile times, grow).
+            table[name].operation.attributes["passthrough"] = ir.ArrayAttr.get(
+                [ir.StringAttr.get("alwaysinline")])
 
 
 def shared_buffer(gpu_module: ir.Operation, size: int, loc: ir.Location,

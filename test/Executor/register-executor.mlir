@@ -58,7 +58,6 @@ func.func @big(%x: i32) -> i32 {
 // The first executor's poll: slot 0 polls the root, the other slots @leaf,
 // each at a constant offset from the frames (144 + slot x 32).
 // CHECK-LABEL: func.func private @gasync_rt_poll_slot(
-// CHECK-SAME: passthrough = ["alwaysinline"]
 // CHECK: scf.index_switch
 // CHECK: case 0 {
 // CHECK: llvm.getelementptr %{{.*}}[0]
