@@ -22,6 +22,16 @@ at block scope on the GPU; the executors one function keeps on its stack
 must fit abi.MAX_STACK_BYTES for the target (a compile error at the
 block_on otherwise: a bigger alloca would overflow the stack at run time).
 
+Each executor then gets its own copy of the runtime functions and of the
+task code that read its parameters (`name$execN`; the first executor of a
+symbol table keeps the originals), in which the parameters are constants:
+every branch on them folds and the run loop has one caller, however many
+kernels share a gpu.module. A register executor (thread or warp scope, at
+most abi.PACKED_SLOTS slots: runtime/abi.py's Header.PACKED) also has its
+frame accesses at runtime slots turned into switches on the slot
+(passes/static_slots.py), and on the GPU its copies are `alwaysinline`, so
+that LLVM keeps the whole executor in registers.
+
 Run after `gasync-coro-lower`, which gives every async function its frame
 layout and task kind.
 """
@@ -39,6 +49,7 @@ from gasync.runtime import abi
 
 from . import executor
 from . import frame as fr
+from . import static_slots
 from .base import ModulePass, PassContext, register
 from .outline_async_blocks import nearest_symbol_table
 from .site_table import SiteTable, source_function
@@ -47,14 +58,16 @@ POOL_ATTR = "pool"
 SCOPE_ATTR = "scope"
 
 
-def specialise_params(table_op: ir.Operation, params: tuple[tuple[abi.Header, int], ...]) -> None:
-    """Every executor of `table_op` has these parameters (header field, value):
-    make the runtime's `gasync_rt_param` return them as constants."""
+def specialise_params(table_op: ir.Operation, params: tuple[tuple[abi.Header, int], ...],
+                      name: str = executor.PARAM) -> None:
+    """The executors that call `name` (the runtime's `gasync_rt_param`, or a
+    copy of it) have these parameters (header field, value): make it return
+    them as constants."""
     table = ir.SymbolTable(table_op)
-    if executor.PARAM not in table:
+    if name not in table:
         return
-    old = table[executor.PARAM].operation
-    lines = ["func.func private @%s(%%exec: !llvm.ptr, %%field: i32) -> i32 {" % executor.PARAM,
+    old = table[name].operation
+    lines = ["func.func private @\"%s\"(%%exec: !llvm.ptr, %%field: i32) -> i32 {" % name,
              "  %v0 = func.call @gasync_rt_get(%exec, %field) : (!llvm.ptr, i32) -> i32"]
     for i, (field, value) in enumerate(params):
         lines += [f"  %f{i} = arith.constant {int(field)} : i32",
@@ -68,6 +81,109 @@ def specialise_params(table_op: ir.Operation, params: tuple[tuple[abi.Header, in
     new = parsed.body.operations[0].operation.clone()
     ir.InsertionPoint(old).insert(new)
     old.erase()
+
+
+def callees(fn: ir.Operation) -> list[str]:
+    return [flat_symbol(op.attributes["callee"]) for op in walk(fn) if op.name == "func.call"]
+
+
+def parameter_readers(table_op: ir.Operation, roots: list[str]) -> list[str]:
+    """The functions of `table_op` reachable from `roots` through calls that
+    reach the runtime's parameter read (so differ between executors of
+    different parameters), in a stable order."""
+    table = ir.SymbolTable(table_op)
+    defined = {}
+    order, stack = [], list(roots)
+    while stack:  # every function reachable from the roots, with a body
+        name = stack.pop()
+        if name in defined or name not in table:
+            continue
+        fn = table[name].operation
+        if not len(fn.regions[0].blocks):
+            continue
+        defined[name] = callees(fn)
+        order.append(name)
+        stack.extend(defined[name])
+    readers = {executor.PARAM} & set(defined)
+    changed = True
+    while changed:  # the call graph is acyclic (the verifier rejects cycles): a fixpoint
+        changed = False
+        for name, called in defined.items():
+            if name not in readers and readers.intersection(called):
+                readers.add(name)
+                changed = True
+    return [name for name in order if name in readers]
+
+
+def specialise_executors(table_op: ir.Operation, groups: list) -> None:
+    """Give each executor of `table_op` its own copy of the runtime and of the
+    task code it runs, specialised to its parameters (pool, scope, budget,
+    layout...): every branch on them folds, its run loop has one caller and
+    inlines into its kernel, and a register executor's block is never
+    addressed at a runtime offset, so LLVM promotes it to registers. The
+    first executor keeps the originals."""
+    table = ir.SymbolTable(table_op)
+    for n, (params, calls) in enumerate(groups):
+        roots = sorted({flat_symbol(c.attributes["callee"]) for c in calls})
+        readers = parameter_readers(table_op, roots)
+        if n == 0:
+            renamed = {name: name for name in readers}
+        else:
+            renamed = {name: f"{name}$exec{n}" for name in readers}
+            for name in readers:
+                original = table[name].operation
+                copy = original.clone(ir.InsertionPoint.after(original))
+                copy.attributes["sym_name"] = ir.StringAttr.get(renamed[name])
+                for op in walk(copy):
+                    if op.name == "func.call" and flat_symbol(op.attributes["callee"]) in renamed:
+                        op.attributes["callee"] = ir.FlatSymbolRefAttr.get(
+                            renamed[flat_symbol(op.attributes["callee"])])
+            for call in calls:
+                name = flat_symbol(call.attributes["callee"])
+                if name in renamed:
+                    call.attributes["callee"] = ir.FlatSymbolRefAttr.get(renamed[name])
+        groups[n] = (params, calls, renamed)
+    # After every copy is made (the first executor's are the originals, copied
+    # by the others).
+    for params, calls, renamed in groups:
+        if executor.PARAM in renamed:
+            specialise_params(table_op, params, renamed[executor.PARAM])
+        if dict(params)[abi.Header.PACKED]:
+            static_frames(table_op, dict(params)[abi.Header.POOL], dict(params)[abi.Header.STRIDE],
+                          calls, renamed)
+
+
+def static_frames(table_op: ir.Operation, pool: int, stride: int, calls: list,
+                  renamed: dict[str, str]) -> None:
+    """A register executor's frame accesses at constant slots (passes/static_slots.py)."""
+    original = {copy: name for name, copy in renamed.items()}
+    slot_frame = renamed.get(executor.SLOT_FRAME, executor.SLOT_FRAME)
+    kinds = executor.task_kinds(table_op)
+    run = next(c for c in calls if original.get(flat_symbol(c.attributes["callee"]))
+               == executor.RUN)
+    root_kind = static_slots.constant_of(run.operands[1])
+
+    def poll_of(kind: int) -> str:
+        name = fr.poll_name(kinds[kind])
+        return renamed.get(name, name)
+
+    spawned = static_slots.spawned_kinds(table_op, poll_of(root_kind), poll_of,
+                                         lambda name: original.get(name, name))
+    if spawned is None:  # a kind the compiler cannot see: any but the root's
+        spawned = set(range(len(kinds))) - {root_kind}
+    task_polls = {kind: poll_of(kind) for kind in spawned} or {root_kind: poll_of(root_kind)}
+    static_slots.write_poll_slot(table_op, renamed[static_slots.POLL_SLOT], pool, stride, slot_frame,
+                                 poll_of(root_kind), task_polls)
+    table = ir.SymbolTable(table_op)  # after write_poll_slot replaced a function
+    for name in renamed.values():
+        if name not in (slot_frame, renamed[static_slots.POLL_SLOT]):
+            static_slots.switch_frame_uses(table[name].operation, slot_frame, pool, stride)
+        if table_op.name == "gpu.module":
+            # Registers matter on the GPU; on the CPU LLVM's own inliner
+            # decides (forcing it makes a pool's slots x the task kinds'
+            # polls, and JIT compile times, grow).
+            table[name].operation.attributes["passthrough"] = ir.ArrayAttr.get(
+                [ir.StringAttr.get("alwaysinline")])
 
 
 def shared_buffer(gpu_module: ir.Operation, size: int, loc: ir.Location,
@@ -91,8 +207,10 @@ def shared_buffer(gpu_module: ir.Operation, size: int, loc: ir.Location,
 class Executors:
     """What the executors lowered so far in a module add up to."""
 
-    params: dict[str, tuple[ir.Operation, set]] = dataclasses.field(default_factory=dict)
-    """Per symbol table (by name): the table and its executors' parameters."""
+    groups: dict[str, tuple[ir.Operation, list]] = dataclasses.field(default_factory=dict)
+    """Per symbol table (by name): the table and its executors, each as its
+    parameters (header field, value) and the runtime calls its block_on
+    lowered to."""
     stack_bytes: dict[ir.Operation, int] = dataclasses.field(default_factory=dict)
     """Per function: the bytes of the executors on its stack."""
 
@@ -131,9 +249,8 @@ class LowerBlockOnPass(ModulePass):
         for future, block_ons in groups.items():
             self.lower(future, block_ons, ctx, executors, sites, symbols)
         sites.write()
-        for table_op, params in executors.params.values():
-            if len(params) == 1:
-                specialise_params(table_op, next(iter(params)))
+        for table_op, groups in executors.groups.values():
+            specialise_executors(table_op, groups)
         # A future that nothing consumes runs nothing (the verifier warned).
         for op in [op for op in walk(module) if op.name == "gasync.future"]:
             if not any(True for _ in op.results[0].uses):
@@ -253,7 +370,8 @@ class LowerBlockOnPass(ModulePass):
         function = enclosing_function(block_ons[0])
         entry = function.regions[0].blocks[0]
         first = list(entry.operations)[0].operation
-        size = abi.executor_bytes(pool, stride, scope)
+        packed = abi.packed(pool, scope, len(executor.task_kinds(table_op)))
+        size = abi.executor_bytes(pool, stride, scope, len(executor.task_kinds(table_op)))
         on_device = table_op.name == "gpu.module"
         if scope == "block" and on_device:
             if size > abi.MAX_SHARED_BYTES:
@@ -275,14 +393,19 @@ class LowerBlockOnPass(ModulePass):
                 return
             executors.stack_bytes[function] = on_stack
         params = {abi.Header.POOL: pool, abi.Header.STRIDE: stride,
-                  abi.Header.FRAMES: abi.frames_offset(pool), abi.Header.BUDGET: self.watchdog,
-                  abi.Header.SCOPE: abi.SCOPES[scope], abi.Header.MASK: abi.queue_entries(pool) - 1}
+                  abi.Header.FRAMES: abi.frames_offset(pool, packed), abi.Header.BUDGET: self.watchdog,
+                  abi.Header.SCOPE: abi.SCOPES[scope], abi.Header.MASK: abi.queue_entries(pool) - 1,
+                  abi.Header.PACKED: int(packed)}
+        calls = []
 
         def i32(v):
             return arith.constant(fr.i32(), int(v))
 
         def call(name, args, results=()):
-            return func.CallOp(list(results), ir.FlatSymbolRefAttr.get(name), args)
+            op = func.CallOp(list(results), ir.FlatSymbolRefAttr.get(name), args)
+            if name.startswith("gasync_rt_"):
+                calls.append(op.operation)
+            return op
 
         with loc:
             if scope == "block" and on_device:
@@ -313,19 +436,19 @@ class LowerBlockOnPass(ModulePass):
                     call(executor.EXEC_INIT, init_args)
                     root = call(executor.SLOT_FRAME, [exec_ptr, i32(0)], [fr.ptr()]).result
                     call(fr.init_name(callee), [root] + list(creation.operands))
-        key = symbol_name(table_op) or ""
-        executors.params.setdefault(key, (table_op, set()))[1].add(tuple(sorted(params.items())))
         run = executor.RUN_BLOCK if scope == "block" else executor.RUN
         for op in block_ons:
             site = self.block_on_site(op, callee, sites)
             with op.location, ir.InsertionPoint(op):
                 call(run, [exec_ptr, i32(kind), i32(site)])
                 if len(op.results):
-                    root = func.CallOp([fr.ptr()], ir.FlatSymbolRefAttr.get(executor.SLOT_FRAME),
-                                       [exec_ptr, i32(0)]).result
+                    root = call(executor.SLOT_FRAME, [exec_ptr, i32(0)], [fr.ptr()]).result
                     value = fr.load(op.results[0].type, root, layout.result_offset,
                                     loc=op.location, ip=None)
                     op.results[0].replace_all_uses_with(value)
             op.erase()
         creation.erase()
+        key = symbol_name(table_op) or ""
+        executors.groups.setdefault(key, (table_op, []))[1].append(
+            (tuple(sorted(params.items())), calls))
         ctx.stat(self.name, "executors", 1)

@@ -7,7 +7,11 @@ Two named pipelines, usable anywhere a pass is:
   top-level functions each `gpu.module` uses into it), attach the NVVM
   target, lower the device modules to the LLVM and NVVM dialects, then merge
   the executor runtime library into them as IR (so it inlines) and
-  internalise private device functions.
+  internalise private device functions, then inline every call in MLIR
+  (upstream `inline`): LLVM receives each kernel as one function, so its
+  first SROA sees a register executor's block addressed at constant offsets
+  only (passes/static_slots.py) before any simplification of a callee could
+  fold a switch on a slot back into a runtime offset.
 - `gasync-to-cubin{chip=sm_90 O=3 link=a.ptx,b.cubin}`: the above, then the
   NVPTX backend (`gpu-module-to-binary{format=isa}`), then nvJitLink links
   the PTX with any extra objects into a cubin (`gasync-link-cubin`): each
@@ -34,7 +38,7 @@ register_pipeline(Pipeline(
     "gasync-to-nvvm",
     "the GPU pipeline to the NVVM dialect: gasync-coro (which clones used functions into "
     "gpu.modules), "
-    "convert-gpu-to-nvvm, merge the device runtime",
+    "convert-gpu-to-nvvm, merge the device runtime, inline",
     ("gasync-coro{{idle-wait-ms={idle-wait-ms}}}",
      "gasync-guard-division",
      "gasync-check-bounds",
@@ -42,7 +46,8 @@ register_pipeline(Pipeline(
      "gpu.module(convert-scf-to-cf,expand-strided-metadata,convert-gpu-to-nvvm,canonicalize,"
      "cse)",
      "reconcile-unrealized-casts",
-     "gasync-link-device-runtime"),
+     "gasync-link-device-runtime",
+     "gpu.module(inline)"),
     (("chip", DEFAULT_CHIP), ("O", "3"), ("features", ""),
      ("idle-wait-ms", str(abi.DEFAULT_IDLE_WAIT_MS))),
 ))

@@ -43,6 +43,12 @@ class Header(enum.IntEnum):
 
     STATUS = 0
     """0 while running; else the Fault that stopped it."""
+    PACKED = 4
+    """1: a register executor (thread or warp scope, at most PACKED_SLOTS
+    slots): the slot table and the run queue are the packed words below, the
+    frames follow warp 0's record (`frames_offset`), and every access to the
+    block has a constant offset (passes/static_slots.py), so that LLVM
+    promotes it to registers; 0: the byte block drawn above."""
     HEAD = 12
     """Run-queue counter: the next entry to dequeue (counters count up; an
     entry is at counter & MASK)."""
@@ -67,9 +73,23 @@ class Header(enum.IntEnum):
     """Warps taking tasks (block scope; 1 otherwise)."""
     MASK = 52
     """Run-queue entries - 1 (a power of two, at least pool)."""
+    QUEUE = 56
+    """Register executor, i64: the run queue, PACKED_BITS per entry, the
+    head in the low bits (FIFO: dequeue shifts right, enqueue ors at LENGTH)."""
+    STATES = 64
+    """Register executor, i64: each slot's SlotState, PACKED_BITS per slot."""
+    WAITERS = 72
+    """Register executor, i64: each slot's waiter, PACKED_BITS per slot; a
+    slot that names itself has none (a task never waits for itself)."""
+    KINDS = 80
+    """Register executor, two i64 (KINDS, KINDS + 8): each slot's task kind,
+    KIND_BITS per slot, slots 0-7 in the first word."""
+    LENGTH = 96
+    """Register executor: the run queue's entries."""
 
 
-PARAMS = (Header.POOL, Header.STRIDE, Header.FRAMES, Header.BUDGET, Header.SCOPE, Header.MASK)
+PARAMS = (Header.POOL, Header.STRIDE, Header.FRAMES, Header.BUDGET, Header.SCOPE, Header.MASK,
+          Header.PACKED)
 """The fields set once by `gasync_rt_exec_init` (its arguments, in this
 order) and read through `gasync_rt_param`, which gasync-lower-block-on
 replaces with constants when every executor of a symbol table has the same
@@ -131,6 +151,14 @@ class SlotState(enum.IntEnum):
 
 QUEUE_ENTRY_BYTES = 4
 FRAME_ALIGN = 16
+PACKED_BITS = 4
+"""Bits of a slot number (or a slot state) in a register executor's packed words."""
+PACKED_SLOTS = 1 << PACKED_BITS
+"""The most slots (the root's included) of a register executor: its run
+queue holds every slot once in one i64."""
+KIND_BITS = 8
+"""Bits of a task kind in a register executor's KINDS words."""
+PACKED_KINDS = 1 << KIND_BITS
 
 
 class Scope(enum.IntEnum):
@@ -312,13 +340,26 @@ def _align_up(n: int, align: int) -> int:
     return (n + align - 1) // align * align
 
 
-def frames_offset(pool: int) -> int:
+def frames_offset(pool: int, packed_executor: bool = False) -> int:
+    if packed_executor:
+        return _align_up(ONE_WARP_HEADER_BYTES, FRAME_ALIGN)
     return _align_up(HEADER_BYTES + pool * SLOT_BYTES + queue_entries(pool) * QUEUE_ENTRY_BYTES,
                      FRAME_ALIGN)
 
 
-def executor_bytes(pool: int, stride: int, scope: str = "thread") -> int:
-    """The executor of `pool` slots (the root's included) of `stride` bytes."""
+def packed(pool: int, scope: str, kinds: int) -> bool:
+    """Whether the executor of `pool` slots at `scope`, in a symbol table of
+    `kinds` task kinds, is a register executor (Header.PACKED); else it is
+    the byte block, the fallback for block scope and bigger pools."""
+    return scope != "block" and pool <= PACKED_SLOTS and kinds <= PACKED_KINDS
+
+
+def executor_bytes(pool: int, stride: int, scope: str = "thread", kinds: int = 0) -> int:
+    """The executor of `pool` slots (the root's included) of `stride` bytes,
+    in a symbol table of `kinds` task kinds (a register executor: its header,
+    warp 0's record, its frames)."""
+    if packed(pool, scope, kinds):
+        return frames_offset(pool, True) + pool * stride
     lanes = WARP_LANES if scope == "block" else 1  # a frame per lane at block scope
     return frames_offset(pool) + pool * lanes * stride
 
@@ -392,7 +433,8 @@ def template_constants() -> dict[str, int | str]:
                  WARP_RECORDS=WARP_RECORDS, WARP_RECORD_BYTES=WARP_RECORD_BYTES,
                  HEADER_BYTES=HEADER_BYTES, ONE_WARP_HEADER_BYTES=ONE_WARP_HEADER_BYTES,
                  SLOT_BYTES=SLOT_BYTES, QUEUE_ENTRY_BYTES=QUEUE_ENTRY_BYTES,
-                 WORD_BYTES=WORD_BYTES, STATUS_WORDS=STATUS_WORDS, STATUS_SYMBOL=STATUS_SYMBOL)
+                 WORD_BYTES=WORD_BYTES, PACKED_BITS=PACKED_BITS, KIND_BITS=KIND_BITS,
+                 STATUS_WORDS=STATUS_WORDS, STATUS_SYMBOL=STATUS_SYMBOL)
     items = [(f"{prefix}_{m.name}", int(m)) for group, prefix in groups for m in group]
     for name, value in items + list(plain.items()):
         if name in constants:

@@ -15,6 +15,10 @@
 // taking tasks), the slot records (SLOT_*), the run queue (a ring of pool
 // entries, at least pool: every task is in it at most once), the frames.
 // The header's counters head and tail count up; an entry is at counter & mask.
+// A register executor (header field packed = 1: thread or warp scope, few
+// slots) keeps its slot table and run queue in packed words of the header
+// instead, so that no access to its block has a runtime offset; every
+// function below that touches them branches on the (constant) parameter.
 //
 // Scopes: thread (each thread its own executor); warp (the 32 lanes run
 // replicas of one executor that take the same decisions: every poll's
@@ -141,7 +145,8 @@ module {
   }
 
   // A parameter of the executor (one of runtime/abi.py's PARAMS: pool,
-  // stride, budget, frames, scope, mask): set once by gasync_rt_exec_init.
+  // stride, budget, frames, scope, mask, packed): set once by
+  // gasync_rt_exec_init.
   // When every executor of a symbol table has the same parameters,
   // gasync-lower-block-on replaces this body with the constants, so LLVM
   // folds them (and the branches on the scope) into the run loop instead of
@@ -167,15 +172,151 @@ module {
     return %c : i32
   }
 
+  // Whether `exec` is a register executor (runtime/abi.py's Header.PACKED):
+  // a parameter, so a constant once gasync-lower-block-on has specialised it.
+  func.func private @gasync_rt_packed(%exec: !llvm.ptr) -> i1 {
+    %c0 = arith.constant 0 : i32
+    %at_packed = arith.constant ${HEADER_PACKED} : i32
+    %v = func.call @gasync_rt_param(%exec, %at_packed) : (!llvm.ptr, i32) -> i32
+    %r = arith.cmpi ne, %v, %c0 : i32
+    return %r : i1
+  }
+
+  // A register executor's packed words: field `i`, `bits` wide, of the i64
+  // at header offset `at` (a shift of a word at a constant offset, never a
+  // memory access at a runtime one: the block stays promotable).
+  func.func private @gasync_rt_bits_get(%exec: !llvm.ptr, %at: i32, %bits: i32, %i: i32) -> i32 {
+    %one = arith.constant 1 : i64
+    %p = func.call @gasync_rt_field(%exec, %at) : (!llvm.ptr, i32) -> !llvm.ptr
+    %w = llvm.load %p : !llvm.ptr -> i64
+    %b = arith.muli %i, %bits : i32
+    %shift = arith.extui %b : i32 to i64
+    %width = arith.extui %bits : i32 to i64
+    %top = arith.shli %one, %width : i64
+    %mask = arith.subi %top, %one : i64
+    %s = arith.shrui %w, %shift : i64
+    %v = arith.andi %s, %mask : i64
+    %r = arith.trunci %v : i64 to i32
+    return %r : i32
+  }
+
+  func.func private @gasync_rt_bits_set(%exec: !llvm.ptr, %at: i32, %bits: i32, %i: i32, %v: i32) {
+    %one = arith.constant 1 : i64
+    %ones = arith.constant -1 : i64
+    %p = func.call @gasync_rt_field(%exec, %at) : (!llvm.ptr, i32) -> !llvm.ptr
+    %w = llvm.load %p : !llvm.ptr -> i64
+    %b = arith.muli %i, %bits : i32
+    %shift = arith.extui %b : i32 to i64
+    %width = arith.extui %bits : i32 to i64
+    %top = arith.shli %one, %width : i64
+    %mask = arith.subi %top, %one : i64
+    %placed = arith.shli %mask, %shift : i64
+    %hole = arith.xori %placed, %ones : i64
+    %kept = arith.andi %w, %hole : i64
+    %v64 = arith.extui %v : i32 to i64
+    %vm = arith.andi %v64, %mask : i64
+    %vs = arith.shli %vm, %shift : i64
+    %n = arith.ori %kept, %vs : i64
+    llvm.store %n, %p : i64, !llvm.ptr
+    return
+  }
+
+  // A register executor's KINDS: two words of KIND_BITS-wide kinds (slots
+  // 0-7, then 8-15), both read and the right one selected by value.
+  func.func private @gasync_rt_kind_get(%exec: !llvm.ptr, %slot: i32) -> i32 {
+    %c7 = arith.constant 7 : i32
+    %c8 = arith.constant 8 : i32
+    %bits = arith.constant ${KIND_BITS} : i32
+    %at_lo = arith.constant ${HEADER_KINDS} : i32
+    %at_hi = arith.addi %at_lo, %c8 : i32
+    %i = arith.andi %slot, %c7 : i32
+    %lo = func.call @gasync_rt_bits_get(%exec, %at_lo, %bits, %i) : (!llvm.ptr, i32, i32, i32) -> i32
+    %hi = func.call @gasync_rt_bits_get(%exec, %at_hi, %bits, %i) : (!llvm.ptr, i32, i32, i32) -> i32
+    %low = arith.cmpi ult, %slot, %c8 : i32
+    %r = arith.select %low, %lo, %hi : i32
+    return %r : i32
+  }
+
+  func.func private @gasync_rt_kind_set(%exec: !llvm.ptr, %slot: i32, %v: i32) {
+    %c7 = arith.constant 7 : i32
+    %c8 = arith.constant 8 : i32
+    %bits = arith.constant ${KIND_BITS} : i32
+    %at_lo = arith.constant ${HEADER_KINDS} : i32
+    %at_hi = arith.addi %at_lo, %c8 : i32
+    %i = arith.andi %slot, %c7 : i32
+    %low = arith.cmpi ult, %slot, %c8 : i32
+    scf.if %low {
+      func.call @gasync_rt_bits_set(%exec, %at_lo, %bits, %i, %v) : (!llvm.ptr, i32, i32, i32, i32) -> ()
+    } else {
+      func.call @gasync_rt_bits_set(%exec, %at_hi, %bits, %i, %v) : (!llvm.ptr, i32, i32, i32, i32) -> ()
+    }
+    return
+  }
+
+  // Field `field` (a SLOT_* offset) of slot `slot`: a slot record of the
+  // byte block, or a register executor's packed words (where a waiter of
+  // NONE is the slot itself).
   func.func private @gasync_rt_slot_get(%exec: !llvm.ptr, %slot: i32, %field: i32) -> i32 {
-    %o = func.call @gasync_rt_slot_field(%slot, %field) : (i32, i32) -> i32
-    %v = func.call @gasync_rt_get(%exec, %o) : (!llvm.ptr, i32) -> i32
-    return %v : i32
+    %packed = func.call @gasync_rt_packed(%exec) : (!llvm.ptr) -> i1
+    %r = scf.if %packed -> i32 {
+      %slot_kind = arith.constant ${SLOT_KIND} : i32
+      %slot_waiter = arith.constant ${SLOT_WAITER} : i32
+      %bits = arith.constant ${PACKED_BITS} : i32
+      %is_kind = arith.cmpi eq, %field, %slot_kind : i32
+      %v = scf.if %is_kind -> i32 {
+        %k = func.call @gasync_rt_kind_get(%exec, %slot) : (!llvm.ptr, i32) -> i32
+        scf.yield %k : i32
+      } else {
+        %is_waiter = arith.cmpi eq, %field, %slot_waiter : i32
+        %u = scf.if %is_waiter -> i32 {
+          %at_waiters = arith.constant ${HEADER_WAITERS} : i32
+          %none = arith.constant ${NONE} : i32
+          %w = func.call @gasync_rt_bits_get(%exec, %at_waiters, %bits, %slot) : (!llvm.ptr, i32, i32, i32) -> i32
+          %own = arith.cmpi eq, %w, %slot : i32
+          %named = arith.select %own, %none, %w : i32
+          scf.yield %named : i32
+        } else {
+          %at_states = arith.constant ${HEADER_STATES} : i32
+          %s = func.call @gasync_rt_bits_get(%exec, %at_states, %bits, %slot) : (!llvm.ptr, i32, i32, i32) -> i32
+          scf.yield %s : i32
+        }
+        scf.yield %u : i32
+      }
+      scf.yield %v : i32
+    } else {
+      %o = func.call @gasync_rt_slot_field(%slot, %field) : (i32, i32) -> i32
+      %v = func.call @gasync_rt_get(%exec, %o) : (!llvm.ptr, i32) -> i32
+      scf.yield %v : i32
+    }
+    return %r : i32
   }
 
   func.func private @gasync_rt_slot_set(%exec: !llvm.ptr, %slot: i32, %field: i32, %v: i32) {
-    %o = func.call @gasync_rt_slot_field(%slot, %field) : (i32, i32) -> i32
-    func.call @gasync_rt_set(%exec, %o, %v) : (!llvm.ptr, i32, i32) -> ()
+    %packed = func.call @gasync_rt_packed(%exec) : (!llvm.ptr) -> i1
+    scf.if %packed {
+      %slot_kind = arith.constant ${SLOT_KIND} : i32
+      %slot_waiter = arith.constant ${SLOT_WAITER} : i32
+      %bits = arith.constant ${PACKED_BITS} : i32
+      %is_kind = arith.cmpi eq, %field, %slot_kind : i32
+      scf.if %is_kind {
+        func.call @gasync_rt_kind_set(%exec, %slot, %v) : (!llvm.ptr, i32, i32) -> ()
+      } else {
+        %is_waiter = arith.cmpi eq, %field, %slot_waiter : i32
+        scf.if %is_waiter {
+          %at_waiters = arith.constant ${HEADER_WAITERS} : i32
+          %c0 = arith.constant 0 : i32
+          %none = arith.cmpi slt, %v, %c0 : i32
+          %named = arith.select %none, %slot, %v : i32
+          func.call @gasync_rt_bits_set(%exec, %at_waiters, %bits, %slot, %named) : (!llvm.ptr, i32, i32, i32, i32) -> ()
+        } else {
+          %at_states = arith.constant ${HEADER_STATES} : i32
+          func.call @gasync_rt_bits_set(%exec, %at_states, %bits, %slot, %v) : (!llvm.ptr, i32, i32, i32, i32) -> ()
+        }
+      }
+    } else {
+      %o = func.call @gasync_rt_slot_field(%slot, %field) : (i32, i32) -> i32
+      func.call @gasync_rt_set(%exec, %o, %v) : (!llvm.ptr, i32, i32) -> ()
+    }
     return
   }
 
@@ -198,6 +339,15 @@ module {
     %o = arith.addi %base, %a : i32
     %p = func.call @gasync_rt_field(%exec, %o) : (!llvm.ptr, i32) -> !llvm.ptr
     return %p : !llvm.ptr
+  }
+
+  // Poll the task in `slot`, of `kind`: the dispatch on its kind, with its
+  // frame. A register executor's copy is a switch on the slot instead, each
+  // case polling its frame at a constant slot (passes/static_slots.py).
+  func.func private @gasync_rt_poll_slot(%exec: !llvm.ptr, %kind: i32, %slot: i32) -> i1 {
+    %frame = func.call @gasync_rt_slot_frame(%exec, %slot) : (!llvm.ptr, i32) -> !llvm.ptr
+    %done = func.call @gasync_rt_dispatch(%kind, %frame, %exec) : (i32, !llvm.ptr, !llvm.ptr) -> i1
+    return %done : i1
   }
 
   // Byte offset of field `field` (a WARP_* offset) of the calling warp's
@@ -234,12 +384,24 @@ module {
 
   func.func private @gasync_rt_enqueue(%exec: !llvm.ptr, %slot: i32) {
     %c1 = arith.constant 1 : i32
-    %at_tail = arith.constant ${HEADER_TAIL} : i32
-    %tail = func.call @gasync_rt_get(%exec, %at_tail) : (!llvm.ptr, i32) -> i32
-    %o = func.call @gasync_rt_queue_entry(%exec, %tail) : (!llvm.ptr, i32) -> i32
-    func.call @gasync_rt_set(%exec, %o, %slot) : (!llvm.ptr, i32, i32) -> ()
-    %t = arith.addi %tail, %c1 : i32
-    func.call @gasync_rt_set(%exec, %at_tail, %t) : (!llvm.ptr, i32, i32) -> ()
+    %packed = func.call @gasync_rt_packed(%exec) : (!llvm.ptr) -> i1
+    scf.if %packed {
+      // The queue's i64: the new entry above the LENGTH entries queued.
+      %bits = arith.constant ${PACKED_BITS} : i32
+      %at_queue = arith.constant ${HEADER_QUEUE} : i32
+      %at_length = arith.constant ${HEADER_LENGTH} : i32
+      %n = func.call @gasync_rt_get(%exec, %at_length) : (!llvm.ptr, i32) -> i32
+      func.call @gasync_rt_bits_set(%exec, %at_queue, %bits, %n, %slot) : (!llvm.ptr, i32, i32, i32, i32) -> ()
+      %m = arith.addi %n, %c1 : i32
+      func.call @gasync_rt_set(%exec, %at_length, %m) : (!llvm.ptr, i32, i32) -> ()
+    } else {
+      %at_tail = arith.constant ${HEADER_TAIL} : i32
+      %tail = func.call @gasync_rt_get(%exec, %at_tail) : (!llvm.ptr, i32) -> i32
+      %o = func.call @gasync_rt_queue_entry(%exec, %tail) : (!llvm.ptr, i32) -> i32
+      func.call @gasync_rt_set(%exec, %o, %slot) : (!llvm.ptr, i32, i32) -> ()
+      %t = arith.addi %tail, %c1 : i32
+      func.call @gasync_rt_set(%exec, %at_tail, %t) : (!llvm.ptr, i32, i32) -> ()
+    }
     return
   }
 
@@ -256,31 +418,57 @@ module {
 
   // The next ready slot, or NONE when the queue is empty.
   func.func private @gasync_rt_dequeue(%exec: !llvm.ptr) -> i32 {
+    %c0 = arith.constant 0 : i32
     %c1 = arith.constant 1 : i32
-    %at_head = arith.constant ${HEADER_HEAD} : i32
-    %at_tail = arith.constant ${HEADER_TAIL} : i32
     %none = arith.constant ${NONE} : i32
-    %head = func.call @gasync_rt_get(%exec, %at_head) : (!llvm.ptr, i32) -> i32
-    %tail = func.call @gasync_rt_get(%exec, %at_tail) : (!llvm.ptr, i32) -> i32
-    %empty = arith.cmpi eq, %head, %tail : i32
-    %r = scf.if %empty -> i32 {
-      scf.yield %none : i32
+    %packed = func.call @gasync_rt_packed(%exec) : (!llvm.ptr) -> i1
+    %r = scf.if %packed -> i32 {
+      %at_queue = arith.constant ${HEADER_QUEUE} : i32
+      %at_length = arith.constant ${HEADER_LENGTH} : i32
+      %n = func.call @gasync_rt_get(%exec, %at_length) : (!llvm.ptr, i32) -> i32
+      %empty = arith.cmpi eq, %n, %c0 : i32
+      %s = scf.if %empty -> i32 {
+        scf.yield %none : i32
+      } else {
+        // The head is the low entry: take it, shift the rest down.
+        %bits = arith.constant ${PACKED_BITS} : i32
+        %head = func.call @gasync_rt_bits_get(%exec, %at_queue, %bits, %c0) : (!llvm.ptr, i32, i32, i32) -> i32
+        %qp = func.call @gasync_rt_field(%exec, %at_queue) : (!llvm.ptr, i32) -> !llvm.ptr
+        %q = llvm.load %qp : !llvm.ptr -> i64
+        %width = arith.extui %bits : i32 to i64
+        %rest = arith.shrui %q, %width : i64
+        llvm.store %rest, %qp : i64, !llvm.ptr
+        %m = arith.subi %n, %c1 : i32
+        func.call @gasync_rt_set(%exec, %at_length, %m) : (!llvm.ptr, i32, i32) -> ()
+        scf.yield %head : i32
+      }
+      scf.yield %s : i32
     } else {
-      %o = func.call @gasync_rt_queue_entry(%exec, %head) : (!llvm.ptr, i32) -> i32
-      %s = func.call @gasync_rt_get(%exec, %o) : (!llvm.ptr, i32) -> i32
-      %h = arith.addi %head, %c1 : i32
-      func.call @gasync_rt_set(%exec, %at_head, %h) : (!llvm.ptr, i32, i32) -> ()
+      %at_head = arith.constant ${HEADER_HEAD} : i32
+      %at_tail = arith.constant ${HEADER_TAIL} : i32
+      %head = func.call @gasync_rt_get(%exec, %at_head) : (!llvm.ptr, i32) -> i32
+      %tail = func.call @gasync_rt_get(%exec, %at_tail) : (!llvm.ptr, i32) -> i32
+      %empty = arith.cmpi eq, %head, %tail : i32
+      %s = scf.if %empty -> i32 {
+        scf.yield %none : i32
+      } else {
+        %o = func.call @gasync_rt_queue_entry(%exec, %head) : (!llvm.ptr, i32) -> i32
+        %e = func.call @gasync_rt_get(%exec, %o) : (!llvm.ptr, i32) -> i32
+        %h = arith.addi %head, %c1 : i32
+        func.call @gasync_rt_set(%exec, %at_head, %h) : (!llvm.ptr, i32, i32) -> ()
+        scf.yield %e : i32
+      }
       scf.yield %s : i32
     }
     return %r : i32
   }
 
   // A fresh executor: `pool` slots (the root's included) of `stride` bytes,
-  // frames at byte `frames`, the watchdog's poll `budget`, the `scope`, a run
-  // queue of `mask` + 1 entries.
+  // frames at byte `frames`, the watchdog's poll `budget`, the `scope`, a
+  // run queue of `mask` + 1 entries, `packed` (Header.PACKED).
   func.func private @gasync_rt_exec_init(%exec: !llvm.ptr, %pool: i32, %stride: i32,
                                          %frames: i32, %budget: i32, %scope: i32,
-                                         %mask: i32) {
+                                         %mask: i32, %packed: i32) {
     %c0 = arith.constant 0 : i32
     %c1 = arith.constant 1 : i32
     %free = arith.constant ${STATE_FREE} : i32
@@ -291,15 +479,29 @@ module {
     %at_stride = arith.constant ${HEADER_STRIDE} : i32
     %at_budget = arith.constant ${HEADER_BUDGET} : i32
     %at_frames = arith.constant ${HEADER_FRAMES} : i32
+    %at_packed = arith.constant ${HEADER_PACKED} : i32
     %word = arith.constant ${WORD_BYTES} : i32
-    // The header and the warp records in use (all of them at block scope).
-    %block_scope = arith.constant ${SCOPE_BLOCK} : i32
     %one_warp = arith.constant ${ONE_WARP_HEADER_BYTES} : i32
-    %all_warps = arith.constant ${HEADER_BYTES} : i32
-    %is_block = arith.cmpi eq, %scope, %block_scope : i32
-    %extent = arith.select %is_block, %all_warps, %one_warp : i32
-    scf.for %o = %c0 to %extent step %word : i32 {
-      func.call @gasync_rt_set(%exec, %o, %c0) : (!llvm.ptr, i32, i32) -> ()
+    %is_packed = arith.cmpi ne, %packed, %c0 : i32
+    scf.if %is_packed {
+      // One memset of constant length, so the block stays promotable: every
+      // state FREE, the queue empty, every kind 0.
+      %zero = arith.constant 0 : i8
+      "llvm.intr.memset"(%exec, %zero, %one_warp) <{isVolatile = false}> : (!llvm.ptr, i8, i32) -> ()
+      // No waiters: each slot's nibble names the slot itself.
+      %own = arith.constant -81985529216486896 : i64  // 0xFEDCBA9876543210
+      %at_waiters = arith.constant ${HEADER_WAITERS} : i32
+      %wp = func.call @gasync_rt_field(%exec, %at_waiters) : (!llvm.ptr, i32) -> !llvm.ptr
+      llvm.store %own, %wp : i64, !llvm.ptr
+    } else {
+      // The header and the warp records in use (all of them at block scope).
+      %block_scope = arith.constant ${SCOPE_BLOCK} : i32
+      %all_warps = arith.constant ${HEADER_BYTES} : i32
+      %is_block = arith.cmpi eq, %scope, %block_scope : i32
+      %extent = arith.select %is_block, %all_warps, %one_warp : i32
+      scf.for %o = %c0 to %extent step %word : i32 {
+        func.call @gasync_rt_set(%exec, %o, %c0) : (!llvm.ptr, i32, i32) -> ()
+      }
     }
     %at_mask = arith.constant ${HEADER_MASK} : i32
     func.call @gasync_rt_set(%exec, %at_mask, %mask) : (!llvm.ptr, i32, i32) -> ()
@@ -310,11 +512,15 @@ module {
     func.call @gasync_rt_set(%exec, %at_stride, %stride) : (!llvm.ptr, i32, i32) -> ()
     func.call @gasync_rt_set(%exec, %at_budget, %budget) : (!llvm.ptr, i32, i32) -> ()
     func.call @gasync_rt_set(%exec, %at_frames, %frames) : (!llvm.ptr, i32, i32) -> ()
+    func.call @gasync_rt_set(%exec, %at_packed, %packed) : (!llvm.ptr, i32, i32) -> ()
     %at_scope = arith.constant ${HEADER_SCOPE} : i32
     func.call @gasync_rt_set(%exec, %at_scope, %scope) : (!llvm.ptr, i32, i32) -> ()
-    scf.for %s = %c0 to %pool step %c1 : i32 {
-      func.call @gasync_rt_slot_set(%exec, %s, %slot_state, %free) : (!llvm.ptr, i32, i32, i32) -> ()
-      func.call @gasync_rt_slot_set(%exec, %s, %slot_waiter, %none) : (!llvm.ptr, i32, i32, i32) -> ()
+    scf.if %is_packed {
+    } else {
+      scf.for %s = %c0 to %pool step %c1 : i32 {
+        func.call @gasync_rt_slot_set(%exec, %s, %slot_state, %free) : (!llvm.ptr, i32, i32, i32) -> ()
+        func.call @gasync_rt_slot_set(%exec, %s, %slot_waiter, %none) : (!llvm.ptr, i32, i32, i32) -> ()
+      }
     }
     return
   }
@@ -563,8 +769,7 @@ module {
           %po = func.call @gasync_rt_warp_field(%exec, %warp_park) : (!llvm.ptr, i32) -> i32
           func.call @gasync_rt_set(%exec, %po, %requeue) : (!llvm.ptr, i32, i32) -> ()
           %kind = func.call @gasync_rt_slot_get(%exec, %s, %slot_kind) : (!llvm.ptr, i32, i32) -> i32
-          %frame = func.call @gasync_rt_slot_frame(%exec, %s) : (!llvm.ptr, i32) -> !llvm.ptr
-          %lane_done = func.call @gasync_rt_dispatch(%kind, %frame, %exec) : (i32, !llvm.ptr, !llvm.ptr) -> i1
+          %lane_done = func.call @gasync_rt_poll_slot(%exec, %kind, %s) : (!llvm.ptr, i32, i32) -> i1
           // The scope decides together: done when done everywhere, stopped
           // when stopped anywhere, parked when parked everywhere.
           %scope = func.call @gasync_rt_param(%exec, %at_scope) : (!llvm.ptr, i32) -> i32

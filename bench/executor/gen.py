@@ -10,7 +10,10 @@ benchmarks; run `python3 bench/executor/gen.py` after editing it).
     joins them and adds their results (i32, wrapping) into out[gid].
 Kernels are generated for thread and warp scope, twice: all four in
 gpu.module @shared (one cubin) and each alone in gpu.module @alone_<kernel>
-(see README.md: the executor's run loop is inlined only in the second).
+(each executor gets its own specialised runtime, so the two should compile
+alike); (a) also at block scope, alone (one executor per thread block in
+shared memory; every lane polls its own frames, warp 0's lanes' arguments
+start the root, so thread (b, w, l) stores the result of lane l of warp 0).
 CPU entries (func.func) with the same futures let the poll counts be checked
 with --watchdog: dispatch N * (K + 1) + 2 polls, spawn batches * (P + 1) + 1.
 """
@@ -161,6 +164,9 @@ module attributes {{gpu.container_module}} {{
   }}
   gpu.module @alone_dispatch_warp {{
 {kernel_dispatch("warp")}
+  }}
+  gpu.module @alone_dispatch_block {{
+{kernel_dispatch("block")}
   }}
   gpu.module @alone_spawn_thread {{
 {kernel_spawn("thread")}

@@ -253,6 +253,23 @@ module attributes {gpu.container_module} {
       gpu.return
     }
   }
+  gpu.module @alone_dispatch_block {
+    gpu.func @dispatch_block(%out: memref<?xf32>, %a: f32, %b: f32, %k: i32) kernel {
+      %bid = gpu.block_id x
+      %bdim = gpu.block_dim x
+      %tid = gpu.thread_id x
+      %base = arith.muli %bid, %bdim : index
+      %gidx = arith.addi %base, %tid : index
+      %gid = arith.index_cast %gidx : index to i32
+      %m = arith.constant 1023 : i32
+      %seed = arith.andi %gid, %m : i32
+      %f = "gasync.future"(%seed, %a, %b, %k) {callee = @root_dispatch}
+          : (i32, f32, f32, i32) -> !gasync.fut<f32>
+      %r = "gasync.block_on"(%f) {pool = 8 : i32, scope = "block"} : (!gasync.fut<f32>) -> f32
+      memref.store %r, %out[%gidx] : memref<?xf32>
+      gpu.return
+    }
+  }
   gpu.module @alone_spawn_thread {
     gpu.func @spawn_thread(%out: memref<?xi32>, %batches: i32) kernel {
       %bid = gpu.block_id x

@@ -1,34 +1,46 @@
 """Executor benchmarks, the GPU part (no MLIR; run on the GPU machine):
 
-    python3 bench/executor/run_device.py --out $OUT [--k 1023] [--reps 5] [--quick]
+    python3 bench/executor/run_device.py --out $OUT [--k 1023] [--waves 8] [--reps 5] [--quick]
 
-Needs .gpu/bench/executor/ from build.py (gasync cubins) and nvcc/cuobjdump
-(it compiles the CUDA C references dispatch_ref.cu and cdp_ref.cu here).
+Needs .gpu/bench/executor/ from build.py (gasync cubins and PTX, with the
+watchdog on and, under nowatchdog/, off) and nvcc there: it compiles the CUDA
+C references (dispatch_ref.cu, spawn_ref.cu, block_ref.cu; cdp_ref.cu for the
+optional `cdp` phase). Every kernel runs through gasync's own launcher
+(runtime/launch.py: cuda.core's Device, LoadedModule, Launch; the references
+take their output as a memref descriptor, as gasync's kernels do), which
+also reads gasync's status record and raises on any executor fault.
+
 Measures, in one run:
- (a) dispatch: polls/s of the gasync kernels (thread, warp scope; the shared
-     module and each kernel alone) and of the hand-written references, with
-     every output checked bit for bit against ref_dispatch_regs;
- (b) spawn+join: tasks/s of the gasync spawn kernels (1,048,576 tasks; and a
-     32x longer run for the steady state) and child grids/s of CUDA dynamic
-     parallelism (cdp_ref), with the per-thread checksums compared;
- (c) registers, local memory and occupancy of every kernel.
-Writes OUT/executor.json (rewritten after each phase, so a run cut short
-keeps what it measured) and OUT/executor_sass.txt; progress goes to stderr
-with timestamps. --phases picks phases (dispatch,spawn,cdp,sass) so a long
-run can be split over several device calls.
+ (a) dispatch, N = 8 tasks x K yields on 132 x waves blocks of 256 threads:
+     gasync at thread and warp scope, each kernel alone in its gpu.module and
+     in the shared module (4 kernels), watchdog on and off, against the
+     round-robin register reference (ref_dispatch_regs), the register FIFO
+     (ref_dispatch_fifo) and the runtime-indexed FIFO (ref_dispatch_local);
+ (b) spawn+join, 131,072 threads, batches of P = 8 tiny tasks (1 batch and
+     --steady batches): gasync thread/warp, alone and shared, against the
+     register-pool reference (ref_spawn);
+ (c) block scope: gasync's block-scope dispatch against the shared-memory
+     reference (ref_dispatch_block);
+ (d) every kernel's registers, local bytes, spill bytes (ptxas -v, here) and
+     occupancy (cuda.core's kernel attributes and occupancy API).
+Every output is checked before timing: dispatch kernels bit for bit against
+ref_dispatch_regs (block scope against ref_dispatch_block, whose threads store
+their warp-0 lane's sum), spawn kernels against sum(3i + 1).
+Writes OUT/executor.json (rewritten after each phase) and prints a table.
 """
 
 import argparse
-import ctypes
 import datetime
 import json
 import os
 import pathlib
 import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -39,15 +51,13 @@ N, P = 8, 8                 # must match gen.py
 BLOCK = 256
 SMS = 132
 A, B = np.float32(0.9999), np.float32(0.5)
+SPAWN_THREADS = 131072
+REFERENCES = ("dispatch_ref", "spawn_ref", "block_ref")
 
-
-T0 = None
+T0 = time.monotonic()
 
 
 def log(*msg):
-    import time
-    global T0
-    T0 = T0 or time.monotonic()
     print(f"[{time.monotonic() - T0:7.1f} s]", *msg, file=sys.stderr, flush=True)
 
 
@@ -57,8 +67,8 @@ def shim_import():
     from host_only import import_runtime_here
 
     import_runtime_here()
-    from gasync.runtime import launch
-    return launch
+    from gasync.runtime import args, launch
+    return args, launch
 
 
 def sh(cmd, **kw):
@@ -69,70 +79,87 @@ def sh(cmd, **kw):
     return r.stdout + r.stderr
 
 
+_PTXAS_ENTRY = re.compile(r"Compiling entry function '(\w+)'")
+_PTXAS_STACK = re.compile(r"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads")
+_PTXAS_REGS = re.compile(r"Used (\d+) registers")
+
+
+def ptxas_info(text: str) -> dict:
+    """Per entry function of a `ptxas -v` report: stack frame, spill store and
+    load bytes, registers."""
+    info, entry = {}, None
+    for line in text.splitlines():
+        m = _PTXAS_ENTRY.search(line)
+        if m:
+            entry = m.group(1)
+            info[entry] = {}
+        elif entry and (m := _PTXAS_STACK.search(line)):
+            info[entry].update(stack_bytes=int(m.group(1)), spill_store_bytes=int(m.group(2)),
+                               spill_load_bytes=int(m.group(3)))
+        elif entry and (m := _PTXAS_REGS.search(line)):
+            info[entry]["ptxas_registers"] = int(m.group(1))
+    return info
+
+
+class Kernel:
+    """One benchmarked kernel: its cubin, its name, its ptxas report."""
+
+    def __init__(self, label, cubin, name, ptxas):
+        self.label, self.cubin, self.name = label, pathlib.Path(cubin), name
+        self.ptxas = ptxas.get(name, {})
+
+
 class Bench:
-    def __init__(self, launch):
-        from cuda.bindings import driver as d
-        self.d = d
+    def __init__(self, args, launch):
+        self.args, self.launch = args, launch
         self.dev = launch.Device()
-        self.mods = {}
-        _, self.e0 = d.cuEventCreate(0)
-        _, self.e1 = d.cuEventCreate(0)
+        self.modules = {}
+        self.types = {"f32": args.parse_type("f32"), "i32": args.parse_type("i32"),
+                      "out_f32": args.parse_type("memref<?xf32>"),
+                      "out_i32": args.parse_type("memref<?xi32>")}
 
-    def load(self, path):
-        if path not in self.mods:
-            self.mods[path] = self.dev.load(pathlib.Path(path).read_bytes())
-        return self.mods[path]
+    def module(self, path):
+        if path not in self.modules:
+            self.modules[path] = self.dev.load(path.read_bytes())
+        return self.modules[path]
 
-    def stats(self, path, kernel):
-        d = self.d
-        mod = self.load(path)
-        s = mod.stats(kernel)
-        err, occ = d.cuOccupancyMaxActiveBlocksPerMultiprocessor(mod.function(kernel), BLOCK, 0)
-        assert err == d.CUresult.CUDA_SUCCESS, err
+    def resources(self, k: Kernel) -> dict:
+        mod = self.module(k.cubin)
+        s = mod.stats(k.name)
+        blocks = occupancy(mod.kernel(k.name))
+        max_threads = self.dev.device.properties.max_threads_per_multiprocessor
         return {"registers": s.registers, "local_bytes": s.local_bytes,
-                "blocks_per_sm_at_256": int(occ), "threads_per_sm": int(occ) * BLOCK,
-                "occupancy": int(occ) * BLOCK / 2048}
+                "shared_bytes": s.shared_bytes,
+                "spill_store_bytes": k.ptxas.get("spill_store_bytes"),
+                "spill_load_bytes": k.ptxas.get("spill_load_bytes"),
+                "blocks_per_sm_at_256": int(blocks),
+                "occupancy": int(blocks) * BLOCK / max_threads}
 
-    def status(self, path):
-        mod = self.load(path)
-        g = mod.global_ptr("gasync_rt_status")
-        if g is None:
-            return None
-        rec = np.zeros(8, np.int32)
-        self.dev.to_host(rec, g[0])
-        return rec.tolist()
-
-    def clear_status(self, path):
-        mod = self.load(path)
-        g = mod.global_ptr("gasync_rt_status")
-        if g is not None:
-            self.d.cuMemsetD32(g[0], 0, 8)
-
-    def prepare(self, path, kernel, values):
-        """values: ctypes scalars; returns a launchable (function, params, keepalive)."""
-        arr = (ctypes.c_void_p * len(values))(*[ctypes.addressof(v) for v in values])
-        return (self.load(path).function(kernel), arr, values)
-
-    def run(self, prep, grid):
-        d = self.d
-        f, arr, _ = prep
-        d.cuEventRecord(self.e0, 0)
-        err, = d.cuLaunchKernel(f, grid, 1, 1, BLOCK, 1, 1, 0, 0, ctypes.addressof(arr), 0)
-        assert err == d.CUresult.CUDA_SUCCESS, err
-        d.cuEventRecord(self.e1, 0)
-        err, = d.cuEventSynchronize(self.e1)
-        assert err == d.CUresult.CUDA_SUCCESS, err
-        _, ms = d.cuEventElapsedTime(self.e0, self.e1)
-        return ms
+    def run(self, k: Kernel, layouts, values, grid) -> float:
+        """One launch (waits, copies numpy arrays back, raises on a fault): its ms."""
+        run = self.module(k.cubin).launch(k.name, [self.types[t] for t in layouts], values,
+                                          (grid, 1, 1), (BLOCK, 1, 1), sync=True,
+                                          timeout_s=300)
+        return run.elapsed_ms
 
 
-def memref(ptr, n):
-    return [ctypes.c_uint64(ptr), ctypes.c_uint64(ptr), ctypes.c_int64(0), ctypes.c_int64(n),
-            ctypes.c_int64(1)]
+def occupancy(kernel) -> int:
+    """Blocks of BLOCK threads per SM: cuda.core's occupancy API, or the
+    driver's on a cuda.core without it."""
+    if hasattr(kernel, "occupancy"):
+        return int(kernel.occupancy.max_active_blocks_per_multiprocessor(BLOCK, 0))
+    from cuda.bindings import driver
+
+    err, function = driver.cuKernelGetFunction(kernel.handle)
+    assert err == driver.CUresult.CUDA_SUCCESS, err
+    err, blocks = driver.cuOccupancyMaxActiveBlocksPerMultiprocessor(function, BLOCK, 0)
+    assert err == driver.CUresult.CUDA_SUCCESS, err
+    return int(blocks)
 
 
 def expected_dispatch(k):
-    """numpy model (f32 FMA via f64, exact for these values' sanity check)."""
+    """numpy model of one thread's sum per seed 0..1023 (f32 FMA via f64: a
+    sanity check; the bit-for-bit check is against ref_dispatch_regs)."""
     seed = np.arange(1024, dtype=np.int64)
     x = np.stack([(seed + j).astype(np.float32) for j in range(N)], axis=1)
     for _ in range(k):
@@ -143,224 +170,226 @@ def expected_dispatch(k):
     return s
 
 
+def compile_references(tmp: pathlib.Path, with_cdp: bool) -> tuple[dict, dict]:
+    """The references' cubins (and cdp_ref's executable), and their ptxas reports."""
+    paths, reports = {}, {}
+    for name in REFERENCES:
+        paths[name] = tmp / f"{name}.cubin"
+        reports[name] = sh(["nvcc", "-O3", "-arch=sm_90", "-cubin", "-Xptxas", "-v",
+                            "-o", str(paths[name]), str(HERE / f"{name}.cu")])
+    if with_cdp:
+        paths["cdp_ref"] = tmp / "cdp_ref"
+        reports["cdp_ref"] = sh(["nvcc", "-O3", "-arch=sm_90", "-rdc=true", "-Xptxas", "-v",
+                                 "-o", str(paths["cdp_ref"]), str(HERE / "cdp_ref.cu"),
+                                 "-lcudadevrt"])
+    return paths, reports
+
+
+def gasync_ptxas(folder: pathlib.Path) -> dict:
+    """ptxas -v of each gasync module's PTX (the same PTX the cubin came from):
+    module -> entry -> report. Empty without ptxas."""
+    if shutil.which("ptxas") is None:
+        return {}
+    return {ptx.stem: ptxas_info(sh(["ptxas", "-arch=sm_90", "-v", str(ptx), "-o", os.devnull]))
+            for ptx in sorted(folder.glob("*.ptx"))}
+
+
+def rate_rows(bench, kernels, layouts, make_values, grid, reps, work, check):
+    """Correctness launch (check(label, out) -> dict), then `reps` timed
+    launches, per kernel; `work` units per launch for the rate."""
+    rows = {}
+    for k in kernels:
+        log("correctness:", k.label)
+        row = {"kernel": k.name, "cubin": k.cubin.name, **bench.resources(k)}
+        values, out = make_values()
+        try:
+            bench.run(k, layouts, values, grid)
+        except Exception as e:  # noqa: BLE001 - a fault or a launch failure: recorded, not timed
+            row["error"] = f"{type(e).__name__}: {e}"
+            rows[k.label] = row
+            continue
+        row.update(check(k.label, out))
+        times = []
+        for _ in range(reps):
+            values, _ = make_values()
+            times.append(bench.run(k, layouts, values, grid))
+        med = statistics.median(times)
+        row.update(ms=times, ms_median=med, rate=work / (med * 1e-3))
+        rows[k.label] = row
+    return rows
+
+
 def main() -> int:
-    p = argparse.ArgumentParser()
-    p.add_argument("--out", default=os.environ.get("OUT", "."))
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", default=os.environ.get("OUT", "."), help="folder for executor.json")
     p.add_argument("--k", type=int, default=1023, help="yields per dispatch task")
-    p.add_argument("--reps", type=int, default=5)
-    p.add_argument("--waves", type=int, default=8, help="dispatch grid = 132 * waves blocks")
-    p.add_argument("--steady", type=int, default=32, help="batches of the steady-state spawn run")
-    p.add_argument("--cdp-reps", type=int, default=3)
-    p.add_argument("--cdp-total", type=int, default=None, help="child grids (default: as gasync)")
-    p.add_argument("--phases", default="dispatch,spawn,cdp,sass")
-    p.add_argument("--quick", action="store_true", help="validation: small sizes")
+    p.add_argument("--waves", type=int, default=8, help="dispatch grid: 132 x WAVES blocks")
+    p.add_argument("--reps", type=int, default=5, help="timed launches per kernel")
+    p.add_argument("--steady", type=int, default=32, help="batches of the long spawn run")
+    p.add_argument("--phases", default="dispatch,spawn,block",
+                   help="comma-separated: dispatch, spawn, block, cdp (CUDA dynamic "
+                        "parallelism, its own process)")
+    p.add_argument("--cdp-total", type=int, default=262144, help="child grids of the cdp phase")
+    p.add_argument("--quick", action="store_true", help="validation: K = 63, one wave")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
     phases = set(a.phases.split(","))
     log("start", sys.argv[1:])
-    launch = shim_import()
-    b = Bench(launch)
-    d = b.d
+    args_mod, launch = shim_import()
+    bench = Bench(args_mod, launch)
     tmp = pathlib.Path(tempfile.mkdtemp())
-    res = {"device": b.dev.describe(), "date": datetime.datetime.now(
-        datetime.timezone.utc).isoformat(timespec="seconds"),
-        "command": "python3 bench/executor/run_device.py " + " ".join(sys.argv[1:]),
-        "build": json.loads((BUILD / "build.json").read_text())}
-    _, drv = d.cuDriverGetVersion()
-    res["driver_api_version"] = int(drv)
-    res["nvcc"] = sh(["nvcc", "--version"]).strip().splitlines()[-1]
-    # CUDA C references, compiled here
-    ref_cubin = tmp / "dispatch_ref.cubin"
-    res["nvcc_dispatch_ref"] = sh(["nvcc", "-O3", "-arch=sm_90", "-cubin", "-Xptxas", "-v",
-                                   "-o", str(ref_cubin), str(HERE / "dispatch_ref.cu")])
-    cdp_exe = tmp / "cdp_ref"
-    res["nvcc_cdp_ref"] = sh(["nvcc", "-O3", "-arch=sm_90", "-rdc=true", "-Xptxas", "-v",
-                              "-o", str(cdp_exe), str(HERE / "cdp_ref.cu"), "-lcudadevrt"])
-    G = lambda m: str(BUILD / f"{m}.cubin")  # noqa: E731
+    refs, ref_reports = compile_references(tmp, "cdp" in phases)
+    ref_ptxas = {}
+    for name in REFERENCES:
+        ref_ptxas.update(ptxas_info(ref_reports[name]))
+    gasync = {"": gasync_ptxas(BUILD), "nowatchdog": gasync_ptxas(BUILD / "nowatchdog")}
     log("references compiled")
 
-    def save():
-        with open(os.path.join(a.out, "executor.json"), "w") as f:
-            json.dump(res, f, indent=2)
+    def G(module, kernel, variant=""):
+        folder = BUILD / variant if variant else BUILD
+        return (folder / f"{module}.cubin", kernel, gasync[variant].get(module, {}))
 
-    # ---------------- (a) dispatch ----------------
+    res = {"device": bench.dev.describe(),
+           "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+           "command": "python3 bench/executor/run_device.py " + " ".join(sys.argv[1:]),
+           "build": json.loads((BUILD / "build.json").read_text()),
+           "nvcc": sh(["nvcc", "--version"]).strip().splitlines()[-1],
+           "ptxas_references": ref_reports}
+
+    def save():
+        (pathlib.Path(a.out) / "executor.json").write_text(json.dumps(res, indent=2))
+
     k = 63 if a.quick else a.k
     grid = SMS * (1 if a.quick else a.waves)
     threads = grid * BLOCK
     reps = 2 if a.quick else a.reps
-    gasync_polls = N * (k + 1) + 2          # checked on the CPU with --watchdog
-    ref_polls = N * (k + 1)
-    dispatch = {
-        "gasync_shared_thread": (G("shared"), "dispatch_thread", "gasync"),
-        "gasync_shared_warp": (G("shared"), "dispatch_warp", "gasync"),
-        "gasync_alone_thread": (G("alone_dispatch_thread"), "dispatch_thread", "gasync"),
-        "gasync_alone_warp": (G("alone_dispatch_warp"), "dispatch_warp", "gasync"),
-        "ref_regs": (str(ref_cubin), "ref_dispatch_regs", "ref"),
-        "ref_local": (str(ref_cubin), "ref_dispatch_local", "ref"),
-    }
-    outs = {}
-    ptrs = {}
-    preps = {}
-    if "dispatch" not in phases:
-        dispatch = {}
-    for name, (path, kern, kind) in dispatch.items():
-        log("dispatch: correctness launch of", name)
-        ptrs[name] = b.dev.alloc(threads * 4)
-        if kind == "gasync":
-            vals = memref(ptrs[name], threads) + [ctypes.c_float(A), ctypes.c_float(B),
-                                                  ctypes.c_int32(k)]
-        else:
-            vals = [ctypes.c_uint64(ptrs[name]), ctypes.c_float(A), ctypes.c_float(B),
-                    ctypes.c_int32(k)]
-        preps[name] = b.prepare(path, kern, vals)
-        b.clear_status(path)
-        d.cuMemsetD32(ptrs[name], 0, threads)
-        b.run(preps[name], grid)
+    task_polls = threads * N * (k + 1)  # the tasks' polls (gasync adds 2 per thread: the root's)
+    table = []
+
+    def dispatch_values():
         out = np.zeros(threads, np.float32)
-        b.dev.to_host(out, ptrs[name])
-        outs[name] = out
-    model = np.tile(expected_dispatch(k), threads // 1024)
-    ref = outs.get("ref_regs", model)
-    A_res = {"N": N, "K": k, "grid": grid, "block": BLOCK, "threads": threads,
-             "polls_per_thread": {"gasync": gasync_polls, "ref": ref_polls},
-             "model_max_abs_diff_ref_regs": float(np.abs(ref - model).max()),
-             "checksum_ref_regs": float(ref.astype(np.float64).sum()), "kernels": {}}
-    for name in dispatch:
-        path, kern, kind = dispatch[name]
-        A_res["kernels"][name] = {
-            "bit_equal_to_ref_regs": bool((outs[name].view(np.int32) == ref.view(np.int32)).all()),
-            "checksum": float(outs[name].astype(np.float64).sum()),
-            "fault_status": b.status(path) if kind == "gasync" else None,
-            **b.stats(path, kern)}
-    times = {n: [] for n in dispatch}
-    for rep in range(reps):
-        for name in dispatch:
-            times[name].append(b.run(preps[name], grid))
-        log("dispatch: timing rep", rep, {n: round(v[-1], 3) for n, v in times.items()})
-    for name in dispatch:
-        kind = dispatch[name][2]
-        med = statistics.median(times[name])
-        polls = threads * (gasync_polls if kind == "gasync" else ref_polls)
-        A_res["kernels"][name].update(ms=times[name], ms_median=med, polls=polls,
-                                      polls_per_s=polls / (med * 1e-3),
-                                      task_polls_per_s=threads * ref_polls / (med * 1e-3))
-    for name in dispatch:
-        A_res["kernels"][name]["ratio_ref_regs_over_this_polls_per_s"] = (
-            A_res["kernels"]["ref_regs"]["polls_per_s"] / A_res["kernels"][name]["polls_per_s"])
-    if dispatch:
-        res["dispatch"] = A_res
+        return [out, A, B, np.int32(k)], out
+
+    # ---------------- (a) dispatch ----------------
+    if "dispatch" in phases:
+        kernels = [Kernel("ref_dispatch_regs (round-robin, registers)", refs["dispatch_ref"],
+                          "ref_dispatch_regs", ref_ptxas),
+                   Kernel("ref_dispatch_fifo (FIFO in one u64 register)", refs["dispatch_ref"],
+                          "ref_dispatch_fifo", ref_ptxas),
+                   Kernel("ref_dispatch_local (runtime-indexed FIFO)", refs["dispatch_ref"],
+                          "ref_dispatch_local", ref_ptxas)]
+        for scope in ("thread", "warp"):
+            for variant, wd in (("", "watchdog on"), ("nowatchdog", "watchdog off")):
+                kernels.append(Kernel(f"gasync {scope}, alone, {wd}",
+                                      *G(f"alone_dispatch_{scope}", f"dispatch_{scope}", variant)))
+                kernels.append(Kernel(f"gasync {scope}, shared module, {wd}",
+                                      *G("shared", f"dispatch_{scope}", variant)))
+        reference = {}
+
+        def check(label, out):
+            if not reference:
+                reference["regs"] = out.copy()
+            model = np.tile(expected_dispatch(k), threads // 1024)
+            return {"bit_equal_to_ref_regs": bool((out.view(np.int32)
+                                                   == reference["regs"].view(np.int32)).all()),
+                    "max_abs_diff_to_model": float(np.abs(out - model).max())}
+
+        rows = rate_rows(bench, kernels, ["out_f32", "f32", "f32", "i32"], dispatch_values,
+                         grid, reps, task_polls, check)
+        base = rows[kernels[0].label].get("rate")
+        for row in rows.values():
+            if base and "rate" in row:
+                row["ref_regs_rate_over_this"] = base / row["rate"]
+        res["dispatch"] = {"N": N, "K": k, "grid": grid, "block": BLOCK, "threads": threads,
+                           "rate": "task polls/s (N (K + 1) per thread)", "kernels": rows}
+        table += [("dispatch", label, row) for label, row in rows.items()]
         save()
-    for p_ in ptrs.values():
-        b.dev.free(p_)
 
     # ---------------- (b) spawn + join ----------------
-    sthreads = 131072
-    sgrid = sthreads // BLOCK
-    total = sthreads * P                       # 1,048,576 tasks at batches = 1
-    spawn = {
-        "gasync_shared_thread": (G("shared"), "spawn_thread"),
-        "gasync_shared_warp": (G("shared"), "spawn_warp"),
-        "gasync_alone_thread": (G("alone_spawn_thread"), "spawn_thread"),
-        "gasync_alone_warp": (G("alone_spawn_warp"), "spawn_warp"),
-    }
-    sptr = b.dev.alloc(sthreads * 4)
-    B_res = {"threads": sthreads, "grid": sgrid, "block": BLOCK, "P": P, "kernels": {}}
-    steady = 4 if a.quick else a.steady
-    if "spawn" not in phases:
-        spawn = {}
-    gasync_out_1 = None
-    for name, (path, kern) in spawn.items():
-        log("spawn:", name)
-        row = dict(b.stats(path, kern))
-        for batches in (1, steady):
-            prep = b.prepare(path, kern, memref(sptr, sthreads) + [ctypes.c_int32(batches)])
-            b.clear_status(path)
-            d.cuMemsetD32(sptr, 0, sthreads)
-            b.run(prep, sgrid)
-            out = np.zeros(sthreads, np.int32)
-            b.dev.to_host(out, sptr)
-            i = (np.arange(sthreads, dtype=np.int64)[:, None] * batches * P
+    if "spawn" in phases:
+        sgrid = SPAWN_THREADS // BLOCK
+        for batches in (1, 4 if a.quick else a.steady):
+            kernels = [Kernel("ref_spawn (register pool)", refs["spawn_ref"], "ref_spawn",
+                              ref_ptxas)]
+            for scope in ("thread", "warp"):
+                kernels.append(Kernel(f"gasync {scope}, alone",
+                                      *G(f"alone_spawn_{scope}", f"spawn_{scope}")))
+                kernels.append(Kernel(f"gasync {scope}, shared module",
+                                      *G("shared", f"spawn_{scope}")))
+            i = (np.arange(SPAWN_THREADS, dtype=np.int64)[:, None] * batches * P
                  + np.arange(batches * P, dtype=np.int64)[None, :])
             want = ((3 * i + 1).sum(axis=1) & 0xFFFFFFFF).astype(np.uint32).view(np.int32)
-            ts = [b.run(prep, sgrid) for _ in range(reps + 3)]
-            med = statistics.median(ts)
-            tasks = sthreads * batches * P
-            row[f"batches_{batches}"] = {
-                "tasks": tasks, "correct": bool((out == want).all()),
-                "fault_status": b.status(path), "ms": ts, "ms_median": med,
-                "tasks_per_s": tasks / (med * 1e-3),
-                "polls_per_thread": batches * (P + 1) + 1}
-            if batches == 1:
-                gasync_out_1 = out
-        B_res["kernels"][name] = row
-    b.dev.free(sptr)
-    # CUDA dynamic parallelism (its own process)
-    cdp_bin = tmp / "cdp_out.bin"
-    cdp_total = a.cdp_total or ((1 << 16) if a.quick else total)
-    cdp = {}
+
+            def spawn_values(batches=batches):
+                out = np.zeros(SPAWN_THREADS, np.int32)
+                return [out, np.int32(batches)], out
+
+            rows = rate_rows(bench, kernels, ["out_i32", "i32"], spawn_values, sgrid, reps + 3,
+                             SPAWN_THREADS * batches * P,
+                             lambda label, out: {"correct": bool((out == want).all())})
+            base = rows[kernels[0].label].get("rate")
+            for row in rows.values():
+                if base and "rate" in row:
+                    row["ref_rate_over_this"] = base / row["rate"]
+            res.setdefault("spawn", {"threads": SPAWN_THREADS, "P": P, "rate": "tasks/s"})[
+                f"batches_{batches}"] = rows
+            table += [(f"spawn x{batches}", label, row) for label, row in rows.items()]
+            save()
+
+    # ---------------- (c) block scope ----------------
+    if "block" in phases:
+        kernels = [Kernel("ref_dispatch_block (shared-memory SoA)", refs["block_ref"],
+                          "ref_dispatch_block", ref_ptxas),
+                   Kernel("gasync block, watchdog on", *G("alone_dispatch_block", "dispatch_block")),
+                   Kernel("gasync block, watchdog off",
+                          *G("alone_dispatch_block", "dispatch_block", "nowatchdog"))]
+        reference = {}
+        # Thread (b, w, l) stores lane l of warp 0's sum: seed (b * 256 + l) & 1023.
+        gid = np.arange(threads)
+        lane_seed = ((gid // BLOCK) * BLOCK + gid % 32) & 1023
+        model = expected_dispatch(k)[lane_seed]
+
+        def check_block(label, out):
+            if not reference:
+                reference["block"] = out.copy()
+            return {"bit_equal_to_ref_block": bool((out.view(np.int32)
+                                                    == reference["block"].view(np.int32)).all()),
+                    "max_abs_diff_to_model": float(np.abs(out - model).max())}
+
+        rows = rate_rows(bench, kernels, ["out_f32", "f32", "f32", "i32"], dispatch_values,
+                         grid, reps, task_polls, check_block)
+        base = rows[kernels[0].label].get("rate")
+        for row in rows.values():
+            if base and "rate" in row:
+                row["ref_rate_over_this"] = base / row["rate"]
+        res["block"] = {"N": N, "K": k, "grid": grid, "block": BLOCK,
+                        "rate": "task polls/s (N (K + 1) per thread)", "kernels": rows}
+        table += [("block", label, row) for label, row in rows.items()]
+        save()
+
+    # ---------------- (d) CUDA dynamic parallelism (optional) ----------------
     if "cdp" in phases:
-        log("cdp:", cdp_total, "child grids")
-        txt = sh([str(cdp_exe), str(cdp_total), str(1 if a.quick else a.cdp_reps), str(cdp_bin)],
-                 timeout=400)
-        cdp = json.loads(txt)
-        log("cdp done", {m: cdp[m]["ms"] for m in ("default_stream", "fire_and_forget")})
-    if cdp and cdp_total == total and gasync_out_1 is not None:
-        cdp_out = np.fromfile(cdp_bin, dtype=np.int32)
-        sums = (cdp_out.astype(np.int64).reshape(sthreads, P).sum(axis=1)
-                & 0xFFFFFFFF).astype(np.uint32).view(np.int32)
-        cdp["checksums_equal_gasync_batches_1"] = bool((sums == gasync_out_1).all())
-    B_res["cdp"] = cdp
-    best_cdp = max((cdp[m]["child_grids_per_s"] for m in ("default_stream", "fire_and_forget")
-                    if m in cdp), default=float("nan"))
-    for name in spawn:
-        for key in ("batches_1", f"batches_{steady}"):
-            r = B_res["kernels"][name][key]
-            r["ratio_over_best_cdp"] = r["tasks_per_s"] / best_cdp
-    res["spawn"] = B_res
-    save()
-    if "sass" not in phases:
-        log("done")
-        return 0
-    res["resource_usage"] = {
-        "dispatch_ref.cubin": sh(["cuobjdump", "--dump-resource-usage", str(ref_cubin)]),
-        "cdp_ref": sh(["cuobjdump", "--dump-resource-usage", str(cdp_exe)]),
-        "alone_dispatch_thread.cubin": sh(["cuobjdump", "--dump-resource-usage",
-                                           G("alone_dispatch_thread")]),
-        "shared.cubin": sh(["cuobjdump", "--dump-resource-usage", G("shared")]),
-    }
-    sass = ""
-    for path in (G("alone_dispatch_thread"), G("shared"), str(ref_cubin)):
-        sass += f"===== {pathlib.Path(path).name}\n" + sh(["cuobjdump", "-sass", path])
-    counts, cur = {}, None
-    for line in sass.splitlines():
-        m = re.match(r"=====\s+(\S+)", line) or re.match(r"\s*Function : (\S+)", line)
-        if line.startswith("====="):
-            mod_ = line.split()[1]
-        elif m:
-            cur = f"{mod_}:{m.group(1)}"
-            counts[cur] = 0
-        elif cur and re.match(r"\s*/\*[0-9a-f]{4}\*/\s+\S", line):
-            counts[cur] += 1
-    res["sass_instructions"] = counts
-    save()
-    with open(os.path.join(a.out, "executor_sass.txt"), "w") as f:
-        f.write(sass)
+        log("cdp:", a.cdp_total, "child grids")
+        res["cdp"] = json.loads(sh([str(refs["cdp_ref"]), str(a.cdp_total), "1",
+                                    str(tmp / "cdp_out.bin")], timeout=400))
+        save()
+
+    print(f"{'phase':<11} {'kernel':<46} {'ms':>9} {'rate/s':>9} {'ref/x':>6} {'regs':>4} "
+          f"{'local':>5} {'spill':>5} {'occ':>5}  check")
+    ok = True
+    for phase, label, row in table:
+        ratio = row.get("ref_regs_rate_over_this", row.get("ref_rate_over_this"))
+        checks = {c: row[c] for c in ("bit_equal_to_ref_regs", "correct", "bit_equal_to_ref_block")
+                  if c in row}
+        ok = ok and "error" not in row and all(checks.values())
+        spill = (row["spill_store_bytes"] or 0) + (row["spill_load_bytes"] or 0) \
+            if row.get("spill_store_bytes") is not None else "?"
+        print(f"{phase:<11} {label:<46} {row.get('ms_median', float('nan')):9.4f} "
+              f"{row.get('rate', float('nan')):9.3g} {ratio or float('nan'):6.2f} "
+              f"{row['registers']:4d} {row['local_bytes']:5d} {spill!s:>5} "
+              f"{row['occupancy']:5.2f}  {row.get('error', checks)}")
     log("done")
-    brief = {"dispatch": {n: {k_: v[k_] for k_ in ("bit_equal_to_ref_regs", "ms_median",
-                                                   "polls_per_s", "registers", "local_bytes",
-                                                   "blocks_per_sm_at_256", "fault_status",
-                                                   "ratio_ref_regs_over_this_polls_per_s")}
-                          for n, v in A_res["kernels"].items()},
-             "spawn": {n: {k_: (v[k_] if not k_.startswith("batches") else
-                                {x: v[k_][x] for x in ("correct", "ms_median", "tasks_per_s",
-                                                       "ratio_over_best_cdp", "fault_status")})
-                           for k_ in v if k_ not in ("threads_per_sm", "occupancy")}
-                       for n, v in B_res["kernels"].items()},
-             "cdp": cdp, "model_diff": A_res["model_max_abs_diff_ref_regs"]}
-    print(json.dumps(brief, indent=1))
-    ok = (all(v["bit_equal_to_ref_regs"] for v in A_res["kernels"].values())
-          and all(v[kk]["correct"] for v in B_res["kernels"].values()
-                  for kk in v if kk.startswith("batches_")))
     return 0 if ok else 1
 
 

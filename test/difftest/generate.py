@@ -199,6 +199,7 @@ class Yield:
 class BlockOn:
     dst: Var | None
     src: Var
+    pool: int | None = None  # the executor's task slots (None: block_on's default)
 
 
 @dataclass
@@ -570,9 +571,14 @@ class _Emitter:
                    f'{mlir_type(s.dst.ty)}')
         elif isinstance(s, (Await, BlockOn)):
             op = "gasync.await" if isinstance(s, Await) else "gasync.block_on"
-            attrs = self.block_on_attrs if isinstance(s, BlockOn) else ""
             lhs = f"%{s.dst.name} = " if s.dst is not None else ""
             res = s.dst.ty if s.dst is not None else "()"
+            attrs = ""
+            if isinstance(s, BlockOn):
+                if s.pool is not None and self.block_on_attrs:
+                    raise ValueError("a block_on with both a pool and the emitter's attributes")
+                attrs = (f" {{pool = {s.pool} : i32}}" if s.pool is not None
+                         else self.block_on_attrs)
             o(ind, f'{lhs}"{op}"(%{s.src.name}){attrs} : ({mlir_type(s.src.ty)}) -> {res}')
         elif isinstance(s, Yield):
             o(ind, '"gasync.yield"() : () -> ()')
@@ -737,6 +743,7 @@ class Config:
     events: bool = False         # the event log: every function may append to it (Event)
     host_peek: bool = True       # Peek in the host function before its end
     spawn_weight: int = 1        # how often a statement spawns, against ~40 for the rest
+    pool: int | None = None      # block_on's `pool` (None: the default, 16)
 
 
 EDGE = [0, 1, 2, 3, 7, -1, -2, 0x7FFFFFFF, -0x80000000, 0x7FFF, 0x10000, 31, 32, 33, 63, 64]
@@ -879,7 +886,7 @@ class Generator:
         self.cur_live = max(self.cur_live, self.fut_live.get(fut_v.name, 0))
         value = handle_value(fut_v.ty)
         dst = self.new(value) if value else None
-        out.append(Await(dst, fut_v) if ctx.is_async else BlockOn(dst, fut_v))
+        out.append(Await(dst, fut_v) if ctx.is_async else BlockOn(dst, fut_v, self.cfg.pool))
         if dst is not None:
             scope.append(dst)
 

@@ -27,8 +27,9 @@ SEED = int(os.environ.get("GASYNC_DIFFTEST_SEED", "0"))
 JOBS = max(1, min(4, os.cpu_count() or 1))
 
 
-def _fail_report(report: R.Report, tmp_path: Path, target: str) -> str:
-    paths = R.save_failures(report, G.Config(), tmp_path, target)
+def _fail_report(report: R.Report, tmp_path: Path, target: str,
+                 config: G.Config | None = None) -> str:
+    paths = R.save_failures(report, config or G.Config(), tmp_path, target)
     lines = [f"{len(report.failures)} of {report.total} programs failed:"]
     for r, p in zip(report.failures[:20], paths):
         lines.append(f"  {R.describe(r)}\n    program: {p}")
@@ -135,3 +136,18 @@ def test_compiled_programs_agree_with_the_interpreter(tmp_path):
     seeds = list(range(SEED, SEED + COUNT))
     report = R.run_seeds(seeds, jobs=JOBS, batch=10, target="gasync")
     assert report.ok, _fail_report(report, tmp_path, "gasync")
+
+
+def test_register_executors_agree_with_the_interpreter(tmp_path):
+    """The same with every block_on's pool at 15 tasks, the most a register
+    executor holds (the default pool, 16, runs the byte-block executor): the
+    register executor's packed run queue, slot states and static-slot frames
+    against the interpreter's asyncio order."""
+    pytest.importorskip("gasync.pipeline.cpu")
+    from gasync.runtime import abi
+
+    config = G.Config(pool=abi.PACKED_SLOTS - 1)
+    assert G.TASK_LIMIT <= config.pool
+    seeds = list(range(SEED, SEED + COUNT // 3))
+    report = R.run_seeds(seeds, config, jobs=JOBS, batch=10, target="gasync")
+    assert report.ok, _fail_report(report, tmp_path, "gasync", config)
