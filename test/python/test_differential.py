@@ -149,5 +149,8 @@ def test_register_executors_agree_with_the_interpreter(tmp_path):
     config = G.Config(pool=abi.PACKED_SLOTS - 1)
     assert G.TASK_LIMIT <= config.pool
     seeds = list(range(SEED, SEED + COUNT // 3))
-    report = R.run_seeds(seeds, config, jobs=JOBS, batch=10, target="gasync")
+    # A register executor compiles to more IR (its own copy of the runtime and
+    # task code, a case per slot at every frame access): a longer timeout per
+    # job than the default pool's test, for a loaded machine.
+    report = R.run_seeds(seeds, config, jobs=JOBS, batch=10, target="gasync", timeout=60.0)
     assert report.ok, _fail_report(report, tmp_path, "gasync", config)
