@@ -220,7 +220,11 @@ def gpu_module_text(programs: list, scopes: dict[int, str]) -> tuple[str, list[i
             lines.append(f"{ind}%r = func.call @{prefix}main_{scope}(%a, %b, %log) : "
                          "(i32, i32, memref<?xi32>) -> i32")
             main = _renamed(p, "main", f"main_{scope}")
-            attr = "" if scope == "thread" else f' {{scope = "{scope}"}}'
+            # half of them with the pool their program needs (at most 15 tasks: a register
+            # executor, docs/executor.md), half with the default pool (the generic executor)
+            entries = [f'pool = {exp["pool"]} : i32'] if k % 2 == 0 else []
+            entries += [] if scope == "thread" else [f'scope = "{scope}"']
+            attr = f" {{{', '.join(entries)}}}" if entries else ""
         lines += [f"{ind}memref.store %r, %results[%tid] : memref<{n}xi32>",
                   f"{ind}gpu.return", "  }", _funcs_text(main, prefix, [f"main_{scope}"], attr)]
         chunks.setdefault(module_of(k, scope), []).append((k, "\n".join(lines)))
