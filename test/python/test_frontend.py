@@ -429,6 +429,9 @@ def test_examples_run():
     assert tasks.returncode == 0, tasks.stderr
     assert tasks.stdout.splitlines() == [
         "612", " ".join(f"({t},{s})" for s in range(4) for t in (1, 2, 3))]
+    squares = run_example("examples/squares.py", "3", "4")
+    assert squares.returncode == 0, squares.stderr
+    assert squares.stdout.split() == ["25"]
 
 
 def test_import_needs_no_mlir():
