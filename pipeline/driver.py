@@ -29,7 +29,6 @@ from gasync.dialect.diagnostics import CompileError, DiagnosticEngine, Position,
 from gasync.passes import PassContext
 from gasync.passes.site_table import read_sites
 from gasync.passes.state_machine_graph import to_dot
-from gasync.runtime.abi import Site
 from gasync.runtime import abi
 from gasync.runtime.errors import InvalidProgram, UsageError
 
@@ -142,7 +141,7 @@ class Compilation:
         self.passes = PassContext(self.diags, allow_unregistered=allow_unregistered)
         self.kernels: list[KernelInfo] | None = None
         """The kernels of the gasync IR this compilation started from (cuda)."""
-        self.sites: tuple[Site, ...] = ()
+        self.sites: tuple[abi.Site, ...] = ()
         """The program's fault-site table (cuda; on the cpu the module keeps it)."""
         self._handler = None
         self._scope = None
@@ -372,7 +371,7 @@ class Compiled:
     stage: str
     ir: IR
     kernels: list[KernelInfo] | None = None
-    sites: tuple[Site, ...] = ()
+    sites: tuple[abi.Site, ...] = ()
     """cuda: the program's fault-site table, for the host to name a fault's source."""
 
 
