@@ -15,7 +15,7 @@
 // IDLE: arith.andi %[[POLLS]], %c1023_i32
 // IDLE: func.call @gasync_hw_now_ns()
 // IDLE: arith.constant 2000000000 : i64
-// IDLE: func.call @gasync_rt_fault(%c8_i32, %{{.*}})
+// IDLE: func.call @gasync_rt_fault(%c9_i32, %{{.*}})
 // IDLE: func.call @gasync_hw_faulted()
 // IDLE: "gasync.yield"()
 // NOLIMIT-NOT: gasync_hw_now_ns
