@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 
 from mlir import ir
 
@@ -37,7 +36,7 @@ from gasync.runtime.launch import DEFAULT_TIMEOUT_S, Device, Launch, NoGpuError,
 
 from . import cache, cpu, driver
 from .cubin import LinkError, check_chip
-from .gpu import KernelInfo, NoSuchKernel, find_kernel
+from .gpu import KernelInfo, find_kernel
 
 
 # The CPU ---------------------------------------------------------------------------------
