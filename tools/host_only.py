@@ -9,6 +9,7 @@ enough. Scripts load this file by path (it needs only the standard library).
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -28,3 +29,13 @@ def import_runtime_here() -> None:
     """Make `gasync.runtime` importable in this process (first on sys.path, so
     that the repository root's own `gasync/` does not shadow it)."""
     sys.path.insert(0, runtime_package_dir())
+
+
+def gpu_description() -> str:
+    """The GPU's name and driver version as nvidia-smi gives them, for result records."""
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
+                              "--format=csv,noheader"], capture_output=True, text=True, timeout=30)
+        return out.stdout.strip() or "unknown GPU"
+    except Exception:  # noqa: BLE001  (no nvidia-smi, or it failed: the record says so)
+        return "unknown GPU"

@@ -39,7 +39,7 @@ import sys
 import time
 
 sys.path.append(os.path.dirname(os.path.abspath(__file__)))
-from host_only import runtime_package_dir  # noqa: E402  (standard library only)
+from host_only import gpu_description, runtime_package_dir  # noqa: E402  (standard library only)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, ".gpu", "tests")
@@ -141,15 +141,6 @@ def build(tests: list[str], examples=()) -> int:
 
 
 # run (on the GPU machine) ---------------------------------------------------------
-
-def _device() -> str:
-    try:
-        out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
-                              "--format=csv,noheader"], capture_output=True, text=True, timeout=30)
-        return out.stdout.strip() or "unknown GPU"
-    except Exception:  # noqa: BLE001
-        return "unknown GPU"
-
 
 API_CHECK = r"""
 import importlib.util, sys, json, numpy as np
@@ -339,7 +330,7 @@ def run(out_dir: str) -> int:
             results.append({"name": f"api: {name}", "source": "tools/run_gpu_tests.py",
                             "ok": ok, "verdict": verdict})
             print(f"{'PASS' if ok else 'FAIL'}: api: {name} ({verdict})")
-    record = {"device": _device(), "host": platform.node(),
+    record = {"device": gpu_description(), "host": platform.node(),
               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "python": platform.python_version(), "command": " ".join(["python3"] + sys.argv),
               "results": results}

@@ -602,15 +602,6 @@ def _child_main(argv: list[str]) -> int:
     return 0
 
 
-def _device() -> str:
-    try:
-        out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
-                              "--format=csv,noheader"], capture_output=True, text=True, timeout=30)
-        return out.stdout.strip() or "unknown GPU"
-    except Exception:  # noqa: BLE001
-        return "unknown GPU"
-
-
 def _sample(index: dict, n: int) -> set[tuple[int, str]]:
     """n (seed, scope) pairs spread evenly over the built kernels."""
     pairs = [(e["seed"], s) for b in index["batches"] for e in b["entries"] for s in SCOPES
@@ -623,7 +614,7 @@ def _sample(index: dict, n: int) -> set[tuple[int, str]]:
 
 def run(args) -> int:
     sys.path.insert(0, str(ROOT / "tools"))
-    from host_only import import_runtime_here, runtime_package_dir
+    from host_only import gpu_description, import_runtime_here, runtime_package_dir
 
     directory = os.path.abspath(args.directory)
     with open(os.path.join(directory, "index.json")) as f:
@@ -673,7 +664,7 @@ def run(args) -> int:
     mismatches = [r for r in records if not r["ok"]]
     planned = sum(1 for b in index["batches"] for e in b["entries"] for s in e["kernels"]
                   if only is None or (e["seed"], s) in only)
-    record = {"format": FORMAT, "device": _device(), "planned": planned,
+    record = {"format": FORMAT, "device": gpu_description(), "planned": planned,
               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "python": platform.python_version(),
               "command": without_paths(" ".join(["python3", "test/difftest/gpu.py"] + sys.argv[1:]),

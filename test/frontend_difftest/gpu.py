@@ -249,18 +249,9 @@ def run_batch(directory: str) -> None:
     os._exit(0)
 
 
-def _device() -> str:
-    try:
-        out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
-                              "--format=csv,noheader"], capture_output=True, text=True, timeout=30)
-        return out.stdout.strip() or "unknown GPU"
-    except Exception:  # noqa: BLE001
-        return "unknown GPU"
-
-
 def run(build_dir: str, out: str) -> int:
     sys.path.append(os.path.join(ROOT, "tools"))
-    from host_only import runtime_package_dir  # the standard library only
+    from host_only import gpu_description, runtime_package_dir  # the standard library only
 
     with open(os.path.join(build_dir, "index.json")) as f:
         index = json.load(f)
@@ -285,7 +276,7 @@ def run(build_dir: str, out: str) -> int:
         batches.append(outcome)
         bad = [v for v in outcome.get("verdicts", []) if v["verdict"] != "ok"]
         print(f"{name}: {outcome.get('error') or f'{len(bad)} mismatches'}", flush=True)
-    record = {"device": _device(),
+    record = {"device": gpu_description(),
               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "python": platform.python_version(),
               "command": "python3 test/frontend_difftest/gpu.py run BUILD --out DIR",
