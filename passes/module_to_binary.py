@@ -9,11 +9,17 @@ catch that. So the code generation first runs in a forked child
 at the gpu.module with LLVM's own message; if it succeeds, the same
 (deterministic) code generation runs here. The price is generating code
 twice; a program that compiles gets exactly upstream's result.
+
+The child compiles a copy of the module in a context of its own with
+MLIR's multithreading off: an embedder's context may have it on, and a
+forked child has none of the parent's threads, so code generation through
+the parent's thread pool would wait forever.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
 
 from mlir import ir
 from mlir.passmanager import PassManager
@@ -41,8 +47,15 @@ class ModuleToBinaryPass(ModulePass):
     def apply(self, module: ir.Operation, ctx: PassContext) -> None:
         pipeline = f"builtin.module(gpu-module-to-binary{{format={self.format}}})"
 
+        module_bytecode = io.BytesIO()
+        module.write_bytecode(module_bytecode)
+
         def codegen() -> None:
-            PassManager.parse(pipeline, module.context).run(module)
+            child_context = ir.Context()
+            child_context.enable_multithreading(False)
+            child_context.allow_unregistered_dialects = module.context.allow_unregistered_dialects
+            copy = ir.Module.parse(module_bytecode.getvalue(), child_context)
+            PassManager.parse(pipeline, child_context).run(copy.operation)
 
         try:
             run_isolated(codegen)

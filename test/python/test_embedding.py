@@ -4,6 +4,8 @@ run it or add it to one's own PassManager, print and re-parse it, catch its
 failures, and keep one's own context policy."""
 
 import pathlib
+import subprocess
+import sys
 
 import pytest
 from mlir import ir
@@ -193,3 +195,26 @@ def test_an_upstream_pass_that_would_abort_is_refused_in_your_pass_manager_too(c
     assert str(diag.location).endswith(":2:8)")
     # Once the async block is outlined, the inliner runs.
     parse_pipeline("gasync-outline-async-blocks,inline", context).run(module)
+
+
+def test_gpu_code_generation_in_a_multithreaded_context_finishes():
+    """A user's context keeps MLIR's multithreading on (the bindings' default).
+    gasync-to-cubin first generates code in a forked child, which has none of
+    the parent's threads; it used to wait forever on the parent's thread pool.
+    Run in a subprocess so that a hang fails the test instead of the suite."""
+    script = f"""
+import pathlib
+import subprocess
+import sys
+from mlir import ir
+from gasync.dialect import prepare_context
+from gasync.passes import parse_pipeline
+context = prepare_context(ir.Context())
+module = ir.Module.parse(pathlib.Path({str(ROOT / "examples" / "seed_demo.mlir")!r}).read_text(), context)
+parse_pipeline("gasync-to-cubin", context).run(module)
+print([op.operation.name for op in module.body.operations].count("gpu.binary"))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1"]
