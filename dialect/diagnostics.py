@@ -123,6 +123,16 @@ class CompileError(Exception):
     """Raised to stop compilation after errors were reported to the engine."""
 
 
+_UNRESOLVED_CALL = "does not reference a valid function"
+_CALL_IN_ASYNC_BLOCK = (
+    "a call inside an async block (a region of a gasync op) cannot be resolved by MLIR: "
+    "gasync's ops are not registered with MLIR, which takes an unregistered op with a region "
+    "for a possible symbol table; call the function from an async function "
+    "(a func.func with gasync.async) instead")
+"""MLIR's symbol verifier stops at the unregistered ops' regions, so a valid
+`func.call` inside an async block reads as a call of a missing function."""
+
+
 class DiagnosticEngine:
     """Collects diagnostics; prints them unless they are being verified."""
 
@@ -179,8 +189,10 @@ class DiagnosticEngine:
     # MLIR's diagnostics --------------------------------------------------
     def add_mlir(self, diag) -> None:
         """Record a diagnostic from MLIR (an ir.Diagnostic or DiagnosticInfo)."""
-        self.emit(_FROM_MLIR[diag.severity], diag.location, diag.message,
-                  [(note.location, note.message) for note in diag.notes])
+        notes = [(note.location, note.message) for note in diag.notes]
+        if _UNRESOLVED_CALL in diag.message:
+            notes.append((diag.location, _CALL_IN_ASYNC_BLOCK))
+        self.emit(_FROM_MLIR[diag.severity], diag.location, diag.message, notes)
 
     def capture(self, context: ir.Context):
         """Route the context's diagnostics here; returns the handler (detach it)."""
