@@ -145,6 +145,9 @@ def main(argv=None) -> int:
 
 def target_of(args) -> str:
     if args.emit_bundle:
+        if args.emit:
+            raise UsageError(f"--emit {args.emit} writes one stage and --emit-bundle a whole "
+                             "bundle: give one of them")
         if args.target == "cpu":
             raise UsageError("--emit-bundle builds GPU bundles: it takes --target cuda")
         return "cuda"

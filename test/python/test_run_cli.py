@@ -48,6 +48,8 @@ def test_bad_command_line_is_2():
     assert gasync_run(str(PROGRAM), "--entry", "main", "--grid", "0").returncode == 2
     r = gasync_run("/nonexistent.mlir", "--entry", "main")
     assert r.returncode == 2 and "cannot read" in r.stderr
+    r = gasync_run(str(PROGRAM), "--emit", "ptx", "--emit-bundle", "/nonexistent/bundle")
+    assert r.returncode == 2 and "give one of them" in r.stderr
 
 
 # Issue 9's tool-side defects: every one is a clear error with its exit code,
