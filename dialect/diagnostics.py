@@ -123,6 +123,11 @@ class CompileError(Exception):
     """Raised to stop compilation after errors were reported to the engine."""
 
 
+def in_source(pos: Position, source_name: str) -> Position:
+    """`pos` with the parse buffer's name replaced by the source's (a file or "<stdin>")."""
+    return Position(source_name, pos.line, pos.col) if pos.file == PARSE_BUFFER else pos
+
+
 _UNRESOLVED_CALL = "does not reference a valid function"
 _CALL_IN_ASYNC_BLOCK = (
     "a call inside an async block (a region of a gasync op) cannot be resolved by MLIR: "
@@ -149,10 +154,7 @@ class DiagnosticEngine:
 
     def resolve(self, loc) -> Position:
         """Where `loc` points, in the source file (not the parse buffer)."""
-        pos = loc if isinstance(loc, Position) else position(loc)
-        if pos.file == PARSE_BUFFER:
-            pos = Position(self.source_name, pos.line, pos.col)
-        return pos
+        return in_source(loc if isinstance(loc, Position) else position(loc), self.source_name)
 
     # Reporting -----------------------------------------------------------
     def emit(self, severity: Severity, loc: ir.Location | Position | None, message: str,

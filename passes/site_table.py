@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from mlir import ir
 
-from gasync.dialect.diagnostics import PARSE_BUFFER, Position, position
+from gasync.dialect.diagnostics import in_source, position
 from gasync.runtime import abi
 
 from . import frame as fr
@@ -58,9 +58,7 @@ class SiteTable:
         self.sites = list(read_sites(module))
 
     def add(self, what: str, function: str, loc: ir.Location) -> int:
-        pos = position(loc)
-        if pos.file == PARSE_BUFFER:
-            pos = Position(self.source_name, pos.line, pos.col)
+        pos = in_source(position(loc), self.source_name)
         self.sites.append(abi.Site(what, function, str(pos)))
         return len(self.sites) - 1
 
