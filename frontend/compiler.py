@@ -39,9 +39,10 @@ from gasync.dialect.ir_utils import walk
 from gasync.dialect.verifier import verify
 from gasync.passes.check_bounds import BOUNDS_CHECK_ATTR
 
-from . import api
-from .types import (PYTHON_SCALARS, ArrayType, HandleType, ScalarType, common_type, f64,
-                    i1, i32, i64)
+from . import api, hardware
+from .hardware_ops import HardwareOps
+from .types import (PYTHON_SCALARS, ArrayType, HandleType, ScalarType, SharedArrayType,
+                    common_type, f64, i1, i32, i64)
 
 KERNEL_MODULE = "kernels"
 
@@ -143,7 +144,7 @@ def mlir_type(t) -> ir.Type:
     if isinstance(t, ArrayType):
         return ir.MemRefType.get([ir.ShapedType.get_dynamic_size()] * t.rank, mlir_type(t.element))
     if isinstance(t, HandleType):
-        value = None if t.value is None else mlir_type(t.value)
+        value = ir.IndexType.get() if t.slot else None if t.value is None else mlir_type(t.value)
         return gt.task_type(value) if t.task else gt.future_type(value)
     raise AssertionError(t)
 
@@ -180,6 +181,9 @@ class Program:
         self.position = ("<gasync>", 0, 0)
         """The statement being compiled, for internal errors."""
         self.gpu_module = None
+        self.for_gpu = False
+        """A kernel's program: gasync.Shared buffers are in shared memory."""
+        self.shared: dict[int, tuple[hardware.Shared, str]] = {}
 
     def close(self):
         self.default_location.__exit__(None, None, None)
@@ -199,9 +203,39 @@ class Program:
         if function.is_async and is_kernel:
             raise FrontendError(source.tree, "a gasync.kernel is a plain 'def', not 'async def'",
                                 source)
+        self.for_gpu = self.for_gpu or is_kernel
         self.infos[key] = info
         self.pending.append(info)
         return info
+
+    # Shared memory -----------------------------------------------------
+    SHARED_ALIGNMENT = 128
+    """Bytes: enough for bulk copies (16) and what the GPU's TMA prefers."""
+
+    def shared_type(self, t: SharedArrayType) -> ir.MemRefType:
+        space = ir.Attribute.parse("#gpu.address_space<workgroup>") if self.for_gpu else None
+        return ir.MemRefType.get(list(t.shape), mlir_type(t.element), memory_space=space)
+
+    def shared_value(self, builder: "FunctionBuilder", buffer: hardware.Shared,
+                     name: str) -> ir.Value:
+        """A gasync.Shared buffer in `builder`'s function: a memref.global named
+        after the Python name `name` that first reaches it (what a hang's
+        diagnostic names), declared at that use (in the gpu.module too when
+        there is one, whose functions look their globals up there)."""
+        t = self.shared_type(buffer.type)
+        if id(buffer) not in self.shared:
+            symbol = self.unique_symbol(name.replace(".", "_"))
+            self.shared[id(buffer)] = (buffer, symbol)
+            tables = [self.module.body] + ([self.gpu_module.regions[0].blocks[0]]
+                                           if self.gpu_module is not None else [])
+            for body in tables:
+                with ir.Location.unknown():
+                    memref.GlobalOp(symbol, ir.TypeAttr.get(t), sym_visibility="private",
+                                    initial_value=None if self.for_gpu else ir.UnitAttr.get(),
+                                    alignment=ir.IntegerAttr.get(mlir_type(i64),
+                                                                 self.SHARED_ALIGNMENT),
+                                    ip=ir.InsertionPoint.at_block_begin(body))
+        return memref.get_global(t, self.shared[id(buffer)][1], ip=builder.ip)
 
     def unique_symbol(self, base: str) -> str:
         name, n = base, 1
@@ -399,7 +433,7 @@ def free_names(node: ast.AsyncFunctionDef) -> frozenset[str]:
 # Function bodies
 
 
-class FunctionBuilder:
+class FunctionBuilder(HardwareOps):
     """Compiles one body. `kind`: async (an async function), block (an async
     block's body), sync (a synchronous function), kernel."""
 
@@ -571,6 +605,9 @@ class FunctionBuilder:
             raise self.error(target, f"'{name}' names an async def; it cannot be reassigned")
         if v.type is NO_VALUE:
             raise self.error(value_node, "this gives no value (its function returns None)")
+        if isinstance(v.type, SharedArrayType):
+            raise self.error(value_node, "a gasync.Shared buffer is named where it is declared, "
+                                         "not assigned to a variable")
         if name in self.var_types:
             want = self.var_types[name]
             v = Val(want, self.coerce(v, want, value_node, f"the assignment to '{name}'"))
@@ -880,6 +917,8 @@ class FunctionBuilder:
         return self.python_value(obj, e)
 
     def python_value(self, obj, e) -> Val:
+        if isinstance(obj, hardware.Shared):
+            return Val(obj.type, self.program.shared_value(self, obj, ast.unparse(e)))
         if isinstance(obj, bool):
             return Val(i1, self.const(i1, obj))
         if isinstance(obj, (int, float)):
@@ -898,6 +937,8 @@ class FunctionBuilder:
             return self.resolver.lookup(e.id)
         if isinstance(e, ast.Attribute):
             base = self.resolve_global(e.value)
+            if isinstance(base, hardware.Channel) and e.attr == "slots":
+                return base.slots
             if base is NameResolver.MISSING or not isinstance(base, pytypes.ModuleType):
                 return NameResolver.MISSING
             return getattr(base, e.attr, NameResolver.MISSING)
@@ -1237,8 +1278,10 @@ class FunctionBuilder:
         return arith.cmpi(getattr(arith.CmpIPredicate, pred), x, y, ip=self.ip)
 
     # Arrays ------------------------------------------------------------
-    def indices(self, e: ast.Subscript) -> tuple[Val, list[ir.Value]]:
-        arr = self.expr(e.value)
+    def indices(self, e: ast.Subscript, arr: Val | None = None) -> tuple[Val, list[ir.Value]]:
+        """The array and the index values of a subscript (`arr`: the array,
+        when its expression has been compiled already)."""
+        arr = self.expr(e.value) if arr is None else arr
         if not isinstance(arr.type, ArrayType):
             raise self.error(e.value, f"subscripting {type_name(arr.type)} is not supported "
                                       "(only arrays)")
@@ -1308,6 +1351,8 @@ class FunctionBuilder:
             raise self.error(inner, f"'await' needs a call of a gasync.jit async function or a "
                                     f"task, not {type_name(v.type)}")
         r = gb.await_(v.value, ip=self.ip)
+        if v.type.slot:
+            r = arith.index_cast(mlir_type(i64), r, ip=self.ip)
         return Val(v.type.value, r) if v.type.value is not None else Val(NO_VALUE)
 
     def expr_Call(self, e):
@@ -1326,6 +1371,10 @@ class FunctionBuilder:
             if not isinstance(arr.type, ArrayType):
                 raise self.error(e.args[0], f"len() takes an array, not {type_name(arr.type)}")
             return self.array_dim(arr, 0)
+        if isinstance(e.func, ast.Attribute):
+            channel = self.resolve_global(e.func.value)
+            if isinstance(channel, hardware.Channel):
+                return self.channel_call(channel, e.func.attr, e)
         target = self.resolve_global(e.func)
         if target is NameResolver.MISSING:
             if isinstance(e.func, ast.Name) and (e.func.id in self.env or e.func.id in self.var_types):
@@ -1344,6 +1393,8 @@ class FunctionBuilder:
                    api.block_dim: self.call_gpu_id, api.grid_dim: self.call_gpu_id}
         if target in special:
             return special[target](target, e)
+        if any(target is getattr(hardware, name) for name in hardware.OPS):
+            return self.hardware_call(target, e)
         if target is api.yield_now:
             raise self.error(e, "gasync.yield_now() must be awaited: 'await gasync.yield_now()'")
         if isinstance(target, api._Function):
@@ -1457,7 +1508,7 @@ class FunctionBuilder:
         if len(e.args) != 1:
             raise self.error(e, "gasync.spawn takes one coroutine, as in gasync.spawn(f(x))")
         v = self.expr(e.args[0])
-        if not isinstance(v.type, HandleType) or v.type.task:
+        if not isinstance(v.type, HandleType) or v.type.task or v.type.slot:
             raise self.error(e.args[0], "gasync.spawn takes a call of an async gasync.jit "
                                         f"function, not {type_name(v.type)}")
         return Val(HandleType(v.type.value, task=True), gb.spawn(v.value, ip=self.ip))

@@ -25,6 +25,8 @@ from . import api
 from .types import ArrayType
 
 DEFAULT_CHIP = "sm_90"
+PTX86_OPS = ("mbarrier_init", "mbarrier_arrive", "mbarrier_arrive_expect_tx", "mbarrier_wait",
+             "bulk_load", "bulk_store", "channel_init", "send", "recv", "release")
 
 
 class KernelFunction(api._Function):
@@ -64,7 +66,8 @@ class KernelFunction(api._Function):
             import gasync
             from gasync.dialect.diagnostics import CompileError as DialectCompileError
             try:
-                self._compiled[chip] = gasync.compile(self.mlir(), chip, name=self.__name__)
+                self._compiled[chip] = gasync.compile(self.mlir(), chip, name=self.__name__,
+                                                      features=self.features)
             except DialectCompileError as e:
                 raise api.CompileError(str(e)) from None
         return self._compiled[chip]
@@ -74,6 +77,13 @@ class KernelFunction(api._Function):
 
     def cubin(self, chip: str = DEFAULT_CHIP) -> bytes:
         return self.compiled(chip).cubin
+
+    @property
+    def features(self) -> str:
+        """The NVPTX features the kernel needs: PTX 8.6 for the mbarrier and
+        bulk-copy instructions (channels use them too), else the default."""
+        text = self.mlir()
+        return "+ptx86" if any(f'"gasync.{op}"' in text for op in PTX86_OPS) else ""
 
     @property
     def symbol(self) -> str:

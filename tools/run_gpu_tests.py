@@ -43,7 +43,9 @@ from host_only import gpu_description, runtime_package_dir  # noqa: E402  (stand
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, ".gpu", "tests")
-PYTHON_EXAMPLES = (("seed-demo-python", "examples/seed_demo.py"),)
+PYTHON_EXAMPLES = (("seed-demo-python", "examples/seed_demo.py"),
+                   ("pipeline-python", "examples/pipeline.py"),
+                   ("flag-pingpong-python", "examples/flag_pingpong.py"))
 """(bundle name, script): examples whose `--bundle DIR` writes their GPU kernel's bundle."""
 RESULTS = os.path.join(ROOT, "bench", "results", "gpu-tests.md")
 
