@@ -29,7 +29,7 @@ import warnings
 import types as pytypes
 
 from mlir import ir
-from mlir.dialects import arith, cf, func, gpu, math, memref, scf
+from mlir.dialects import arith, cf, func, gpu, llvm, math, memref, scf
 
 from gasync.dialect import builders as gb
 from gasync.dialect import types as gt
@@ -37,7 +37,10 @@ from gasync.dialect.context import prepare_context
 from gasync.dialect.diagnostics import DiagnosticEngine
 from gasync.dialect.ir_utils import walk
 from gasync.dialect.verifier import verify
+from gasync.passes import executor
 from gasync.passes.check_bounds import BOUNDS_CHECK_ATTR
+from gasync.passes.site_table import SiteTable
+from gasync.runtime import abi
 
 from . import api, hardware
 from .hardware_ops import HardwareOps
@@ -184,6 +187,9 @@ class Program:
         self.for_gpu = False
         """A kernel's program: gasync.Shared buffers are in shared memory."""
         self.shared: dict[int, tuple[hardware.Shared, str]] = {}
+        self.sites = SiteTable(self.module.operation, "<gasync>")
+        """The fault sites the frontend plants (negative shift counts)."""
+        self.fault_hooks: set = set()
 
     def close(self):
         self.default_location.__exit__(None, None, None)
@@ -237,6 +243,18 @@ class Program:
                                     ip=ir.InsertionPoint.at_block_begin(body))
         return memref.get_global(t, self.shared[id(buffer)][1], ip=builder.ip)
 
+    def report_fault(self, builder: "FunctionBuilder", fault: abi.Fault, what: str, node) -> None:
+        """At `builder`'s insertion point: report `fault` at the site `what` of
+        the Python construct `node` (the fault hook of the runtime, as the
+        guard passes call it; the program then goes on with a defined value)."""
+        table = self.gpu_module if builder.kind == "kernel" else self.module.operation
+        if id(table) not in self.fault_hooks:
+            executor.declare_fault_hook(table)
+            self.fault_hooks.add(id(table))
+        site = self.sites.add(what, builder.qualname, builder.loc(node))
+        with builder.ip, builder.loc(node):
+            executor.report_fault(fault, site)
+
     def unique_symbol(self, base: str) -> str:
         name, n = base, 1
         while name in self.symbols:
@@ -267,7 +285,8 @@ class Program:
         kind = "async" if info.is_async else "sync"
         FunctionBuilder(self, info.source, kind, sig.result, fn.regions[0], block, env,
                         info.symbol, NameResolver(info.function.fn),
-                        bounds_check=bounds_checked(info)).compile_body(info.source.tree)
+                        bounds_check=bounds_checked(info),
+                        qualname=info.function.fn.__qualname__).compile_body(info.source.tree)
 
     def compile_kernel(self, info: FunctionInfo):
         if self.gpu_module is None:
@@ -284,7 +303,8 @@ class Program:
         env = {name: Val(t, arg) for (name, t), arg in zip(sig.params, block.arguments)}
         FunctionBuilder(self, info.source, "kernel", None, fn.regions[0], block, env,
                         info.symbol, NameResolver(info.function.fn),
-                        bounds_check=bounds_checked(info)).compile_body(info.source.tree)
+                        bounds_check=bounds_checked(info),
+                        qualname=info.function.fn.__qualname__).compile_body(info.source.tree)
 
 
 def bounds_checked(info: FunctionInfo) -> bool:
@@ -440,8 +460,11 @@ class FunctionBuilder(HardwareOps):
     def __init__(self, program: Program, source: Source, kind: str, result, region: ir.Region,
                  block: ir.Block, env: dict, name: str, resolver: NameResolver | None = None,
                  locals_: set[str] | None = None, outer_env: dict | None = None, *,
-                 bounds_check: bool = False):
+                 bounds_check: bool = False, qualname: str | None = None):
         self.program = program
+        self.qualname = qualname or name
+        """The function as Python names it (`outer.<locals>.inner` for a nested
+        async def): what fault sites and diagnostics name."""
         self.bounds_check = bounds_check
         """Array accesses carry gasync-check-bounds' mark: out of bounds faults."""
         self.source = source
@@ -1071,7 +1094,7 @@ class FunctionBuilder(HardwareOps):
             if name in ("FloorDiv", "Mod"):
                 return Val(t, self.int_floordiv_mod(x, y, t, name == "Mod"))
             if name in ("LShift", "RShift"):
-                return Val(t, self.shift(x, y, t, name == "LShift"))
+                return Val(t, self.shift(x, y, t, name == "LShift", e))
         raise self.error(e, f"the operator '{OPERATORS.get(name, name)}' is not supported")
 
     def int_floordiv_mod(self, x, y, t: ScalarType, is_mod: bool) -> ir.Value:
@@ -1115,9 +1138,21 @@ class FunctionBuilder(HardwareOps):
         zero_q = math.copysign(zero, arith.divf(x, y, ip=ip), ip=ip)
         return arith.select(div_nonzero, floordiv, zero_q, ip=ip)
 
-    def shift(self, x, y, t, left: bool) -> ir.Value:
-        """Counts outside [0, width) give 0 (<<) or the sign (>>)."""
+    def shift(self, x, y, t, left: bool, node) -> ir.Value:
+        """A negative count is a run-time fault (CPython's ValueError) naming
+        this line, on a cold path; counts from the width up give 0 (<<) or
+        the sign (>>), as Python's unbounded shift wrapped to the width does."""
         ip = self.ip
+        i1_t = mlir_type(i1)
+        negative = arith.cmpi(arith.CmpIPredicate.slt, y, self.const(t, 0), ip=ip)
+        cold = llvm.intr_expect(negative, arith.ConstantOp(i1_t, ir.IntegerAttr.get(i1_t, 0),
+                                                           ip=ip).result, ip=ip)
+        fault = scf.IfOp(cold, ip=ip)
+        with ir.InsertionPoint(fault.then_block):
+            saved, self.block = self.block, fault.then_block
+            self.program.report_fault(self, abi.Fault.NEGATIVE_SHIFT, "the shift", node)
+            scf.YieldOp([])
+            self.block = saved
         width = self.const(t, t.bits)
         in_range = arith.cmpi(arith.CmpIPredicate.ult, y, width, ip=ip)
         if left:
@@ -1457,6 +1492,9 @@ class FunctionBuilder(HardwareOps):
             fut = self.nested_as_function(node, params, result, args, visible, locals_)
         return Val(HandleType(result), fut)
 
+    def nested_qualname(self, node) -> str:
+        return f"{self.qualname}.<locals>.{node.name}"
+
     def nested_as_block(self, node, params, result, args, visible, locals_) -> ir.Value | None:
         """The async block itself, or None when its body references a symbol
         (a call): MLIR takes a region of an unregistered op (gasync.future)
@@ -1466,10 +1504,13 @@ class FunctionBuilder(HardwareOps):
         env = {name: Val(t, a) for (name, t), a in zip(params, args)}
         builder = FunctionBuilder(self.program, self.source, "block", result,
                                   fut.owner.regions[0], body, env, node.name, self.resolver,
-                                  locals_, visible, bounds_check=self.bounds_check)
+                                  locals_, visible, bounds_check=self.bounds_check,
+                                  qualname=self.nested_qualname(node))
+        sites = len(self.program.sites.sites)
         builder.compile_body(node)
         if any(op.name == "func.call" for op in walk(fut.owner)):
             fut.owner.erase()
+            del self.program.sites.sites[sites:]  # the function compiled instead plants its own
             return None
         return fut
 
@@ -1496,7 +1537,8 @@ class FunctionBuilder(HardwareOps):
         nested_defs = {k: v for k, v in visible.items() if isinstance(v, NestedDef)}
         FunctionBuilder(self.program, self.source, "async", result, fn.regions[0], block, env,
                         node.name, self.resolver, locals_, nested_defs,
-                        bounds_check=self.bounds_check).compile_body(node)
+                        bounds_check=self.bounds_check,
+                        qualname=self.nested_qualname(node)).compile_body(node)
         return gb.future(symbol, [visible[n].value for n in captured] + args,
                          None if result is None else mlir_type(result), ip=self.ip)
 
@@ -1615,7 +1657,7 @@ def fold_binop(op, a, b, builder, e):
                 isinstance(a, float) or isinstance(b, float)):
             raise builder.error(e, f"'{OPERATORS[name]}' takes integers")
         if name in ("LShift", "RShift") and b < 0:
-            return 0 if name == "LShift" or a >= 0 else -1
+            raise builder.error(e, "negative shift count in a constant expression")
         fn = {"Add": lambda: a + b, "Sub": lambda: a - b, "Mult": lambda: a * b,
               "Div": lambda: a / b, "FloorDiv": lambda: a // b, "Mod": lambda: a % b,
               "Pow": lambda: a ** b, "LShift": lambda: a << b if b < 4096 else 0,
@@ -1687,6 +1729,7 @@ def run_frontend(build):
         try:
             build(program)
             program.compile_pending()
+            program.sites.write()
         except FrontendError as err:
             raise api.CompileError(format_error(err)) from None
         except api.CompileError:

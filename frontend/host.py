@@ -135,8 +135,10 @@ def run(call: api.Call, pool: int | None = None):
 
 
 PYTHON_FAULTS = {abi.Fault.DIVISION_BY_ZERO: "integer division or modulo by zero",
-                 abi.Fault.OUT_OF_BOUNDS: "index out of range"}
-"""Faults of one Python line, in CPython's words (ZeroDivisionError, IndexError)."""
+                 abi.Fault.OUT_OF_BOUNDS: "index out of range",
+                 abi.Fault.NEGATIVE_SHIFT: "negative shift count"}
+"""Faults of one Python line, in CPython's words (ZeroDivisionError, IndexError,
+ValueError)."""
 
 
 def runtime_fault(fault: ExecutorFault, function) -> api.RuntimeFault:

@@ -75,10 +75,19 @@ async def shifts(x: i32, n: i32) -> i32:
     return (x << n) + (x >> n)
 
 
-@pytest.mark.parametrize("x,n,want", [(5, 1, 12), (-8, 2, -34), (5, 40, 0), (-5, 40, -1),
-                                      (5, -1, 0)])
+@pytest.mark.parametrize("x,n,want", [(5, 1, 12), (-8, 2, -34), (5, 40, 0), (-5, 40, -1)])
 def test_shift_counts_outside_width(x, n, want):
     assert gasync.block_on(shifts(x, n)) == want
+
+
+@pytest.mark.parametrize("x,n", [(5, -1), (-5, -(1 << 31))])
+def test_negative_shift_count_is_a_runtime_fault(x, n):
+    with pytest.raises(ValueError, match="negative shift count"):
+        (x << n) + (x >> n)  # what CPython does
+    line = shifts.fn.__code__.co_firstlineno + 2
+    with pytest.raises(gasync.RuntimeFault, match=rf"test_frontend\.py:{line}:13: in 'shifts': "
+                                                  "negative shift count$"):
+        gasync.block_on(shifts(x, n))
 
 
 @gasync.jit
