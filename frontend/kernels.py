@@ -121,9 +121,10 @@ class KernelFunction(api._Function):
         return out
 
     def bundle(self, directory: str, grid, block, args, *, expected: list[str] | None = None,
-               chip: str = DEFAULT_CHIP) -> None:
+               expect_exit: int = 0, chip: str = DEFAULT_CHIP) -> None:
         """Write an ahead-of-time bundle: the cubin, the launch and the arguments
-        (`args`: numpy arrays, whose contents are the initial values, and scalars)."""
+        (`args`: numpy arrays, whose contents are the initial values, and scalars),
+        with the expected output lines and exit code (3: a run-time fault)."""
         from gasync.runtime.bundle import Bundle, write_bundle
 
         args = self.check_args(args)
@@ -138,7 +139,7 @@ class KernelFunction(api._Function):
         write_bundle(directory, Bundle(
             kernel=kernel.name, cubin=compiled.cubins[kernel.module], grid=_dim3(grid),
             block=_dim3(block), arg_types=list(kernel.arg_types), arg_specs=specs,
-            expected=expected, chip=chip, module=kernel.module,
+            expected=expected, expect_exit=expect_exit, chip=chip, module=kernel.module,
             source=f"{os.path.basename(self.fn.__code__.co_filename)}:{self.__name__}",
             cubin_name=f"{kernel.module}.cubin", sites=list(compiled.sites)))
 
