@@ -1385,10 +1385,16 @@ class FunctionBuilder(HardwareOps):
         if not isinstance(v.type, HandleType):
             raise self.error(inner, f"'await' needs a call of a gasync.jit async function or a "
                                     f"task, not {type_name(v.type)}")
-        r = gb.await_(v.value, ip=self.ip)
-        if v.type.slot:
+        return self.handle_value(v.type, gb.await_(v.value, ip=self.ip))
+
+    def handle_value(self, t: HandleType, r: ir.Value | None) -> Val:
+        """What awaiting (or a block_on of) a future or task of type `t` gives,
+        `r` the op's result: a tile channel's slot index is read as i64."""
+        if t.value is None:
+            return Val(NO_VALUE)
+        if t.slot:
             r = arith.index_cast(mlir_type(i64), r, ip=self.ip)
-        return Val(v.type.value, r) if v.type.value is not None else Val(NO_VALUE)
+        return Val(t.value, r)
 
     def expr_Call(self, e):
         if e.keywords and not isinstance(e.func, (ast.Name, ast.Attribute)):
@@ -1580,8 +1586,8 @@ class FunctionBuilder(HardwareOps):
         if not isinstance(v.type, HandleType) or v.type.task:
             raise self.error(e.args[0], "gasync.block_on takes a call of an async gasync.jit "
                                         f"function, not {type_name(v.type)}")
-        r = gb.block_on(v.value, attributes=attrs or None, ip=self.ip)
-        return Val(v.type.value, r) if v.type.value is not None else Val(NO_VALUE)
+        return self.handle_value(v.type,
+                                 gb.block_on(v.value, attributes=attrs or None, ip=self.ip))
 
     def call_gpu_id(self, target, e) -> Val:
         if self.kind != "kernel":

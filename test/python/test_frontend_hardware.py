@@ -167,6 +167,29 @@ def test_pipeline_kernel_compiles_to_bulk_copies_and_single_test_polls():
     assert "ld.acquire.gpu" in flag_pingpong.pingpong.ptx()
 
 
+tiles = gasync.Channel(f32, slots=2, tile=8)
+
+
+@gasync.kernel
+def block_on_hardware_futures(flags: Array[i32], x: Array[f32], out: Array[i64]):
+    """A kernel's threads block on hardware futures directly."""
+    if gasync.thread_id() == 0:
+        tiles.init(1)
+    gasync.sync_threads()
+    if gasync.thread_id() == 0:
+        gasync.block_on(tiles.send(0, x, 8))
+        out[0] = i64(gasync.block_on(gasync.flag_wait(flags, 0, 1, scope="system")))
+    else:
+        out[1] = gasync.block_on(tiles.recv(0))  # the slot, as i64
+
+
+def test_kernels_block_on_hardware_futures():
+    ptx = block_on_hardware_futures.ptx()
+    assert "ld.acquire.sys" in ptx and "cp.async.bulk.shared::cta.global" in ptx
+    text = block_on_hardware_futures.mlir()
+    assert re.search(r'"gasync.block_on"\(%\w+\) : \(!gasync.fut<index>\) -> index', text)
+
+
 # Rejections -----------------------------------------------------------------------
 
 HEADER = ("import gasync\nfrom gasync import i32, i64, f32, Array\n"
