@@ -26,6 +26,7 @@ COMPARISONS = {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt", "g
                "ult": "ult", "ule": "ule", "ugt": "ugt", "uge": "uge"}
 """flag_wait's `cmp`: Python's comparisons (signed) and the unsigned ones."""
 SCOPES = ("block", "gpu", "system")
+FLAG_TYPES = (i32, i64)
 CHANNEL_METHODS = ("init", "send", "recv", "release")
 
 
@@ -36,9 +37,10 @@ class HardwareOps:
         return getattr(self, "hw_" + target.__name__)(e)
 
     # Operands ----------------------------------------------------------
-    def hw_args(self, e, names: tuple[str, ...], keywords: dict[str, tuple] = {}):
+    def hw_args(self, e, names: tuple[str, ...], keywords: dict[str, tuple] | None = None):
         """The positional arguments `names` (nodes) and the string-literal
         keywords (`keywords`: name -> allowed values; value None if absent)."""
+        keywords = keywords or {}
         what = self.hw_name(e)
         if len(e.args) != len(names) or any(isinstance(a, ast.Starred) for a in e.args):
             raise self.error(e, f"{what} takes {len(names)} argument(s) ({', '.join(names)}), "
@@ -231,5 +233,3 @@ class HardwareOps:
         # A tile channel's recv gives the slot's index: awaited, an i64 row of `slots`.
         return self.hw_future(e, i64, fut, slot=True)
 
-
-FLAG_TYPES = (i32, i64)
