@@ -6,7 +6,6 @@ CompileError."""
 import importlib.util
 import os
 import re
-import sys
 import textwrap
 import time
 
@@ -17,10 +16,20 @@ import gasync
 from gasync import Array, f32, i32, i64
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "examples"))
 
-import flag_pingpong  # noqa: E402
-import pipeline  # noqa: E402
+
+def load_example(name: str):
+    """examples/NAME.py as a module of its own name (the repository's
+    `pipeline` package must not shadow examples/pipeline.py)."""
+    spec = importlib.util.spec_from_file_location(f"gasync_example_{name}",
+                                                  os.path.join(ROOT, "examples", f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+flag_pingpong = load_example("flag_pingpong")
+pipeline = load_example("pipeline")
 
 # Flags -----------------------------------------------------------------------
 
