@@ -29,7 +29,7 @@ import warnings
 import types as pytypes
 
 from mlir import ir
-from mlir.dialects import arith, cf, func, gpu, math, memref, scf
+from mlir.dialects import arith, cf, func, gpu, llvm, math, memref, scf
 
 from gasync.dialect import builders as gb
 from gasync.dialect import types as gt
@@ -37,11 +37,15 @@ from gasync.dialect.context import prepare_context
 from gasync.dialect.diagnostics import DiagnosticEngine
 from gasync.dialect.ir_utils import walk
 from gasync.dialect.verifier import verify
+from gasync.passes import executor
 from gasync.passes.check_bounds import BOUNDS_CHECK_ATTR
+from gasync.passes.site_table import SiteTable
+from gasync.runtime import abi
 
-from . import api
-from .types import (PYTHON_SCALARS, ArrayType, HandleType, ScalarType, common_type, f64,
-                    i1, i32, i64)
+from . import api, hardware
+from .hardware_ops import HardwareOps
+from .types import (PYTHON_SCALARS, ArrayType, HandleType, ScalarType, SharedArrayType,
+                    common_type, f64, i1, i32, i64)
 
 KERNEL_MODULE = "kernels"
 
@@ -143,7 +147,7 @@ def mlir_type(t) -> ir.Type:
     if isinstance(t, ArrayType):
         return ir.MemRefType.get([ir.ShapedType.get_dynamic_size()] * t.rank, mlir_type(t.element))
     if isinstance(t, HandleType):
-        value = None if t.value is None else mlir_type(t.value)
+        value = ir.IndexType.get() if t.slot else None if t.value is None else mlir_type(t.value)
         return gt.task_type(value) if t.task else gt.future_type(value)
     raise AssertionError(t)
 
@@ -180,6 +184,12 @@ class Program:
         self.position = ("<gasync>", 0, 0)
         """The statement being compiled, for internal errors."""
         self.gpu_module = None
+        self.for_gpu = False
+        """A kernel's program: gasync.Shared buffers are in shared memory."""
+        self.shared: dict[int, tuple[hardware.Shared, str]] = {}
+        self.sites = SiteTable(self.module.operation, "<gasync>")
+        """The fault sites the frontend plants (negative shift counts)."""
+        self.fault_hooks: set = set()
 
     def close(self):
         self.default_location.__exit__(None, None, None)
@@ -199,9 +209,51 @@ class Program:
         if function.is_async and is_kernel:
             raise FrontendError(source.tree, "a gasync.kernel is a plain 'def', not 'async def'",
                                 source)
+        self.for_gpu = self.for_gpu or is_kernel
         self.infos[key] = info
         self.pending.append(info)
         return info
+
+    # Shared memory -----------------------------------------------------
+    SHARED_ALIGNMENT = 128
+    """Bytes: enough for bulk copies (16) and what the GPU's TMA prefers."""
+
+    def shared_type(self, t: SharedArrayType) -> ir.MemRefType:
+        space = ir.Attribute.parse("#gpu.address_space<workgroup>") if self.for_gpu else None
+        return ir.MemRefType.get(list(t.shape), mlir_type(t.element), memory_space=space)
+
+    def shared_value(self, builder: "FunctionBuilder", buffer: hardware.Shared,
+                     name: str) -> ir.Value:
+        """A gasync.Shared buffer in `builder`'s function: a memref.global named
+        after the Python name `name` that first reaches it (what a hang's
+        diagnostic names), declared at that use (in the gpu.module too when
+        there is one, whose functions look their globals up there)."""
+        t = self.shared_type(buffer.type)
+        if id(buffer) not in self.shared:
+            symbol = self.unique_symbol(name.replace(".", "_"))
+            self.shared[id(buffer)] = (buffer, symbol)
+            tables = [self.module.body] + ([self.gpu_module.regions[0].blocks[0]]
+                                           if self.gpu_module is not None else [])
+            for body in tables:
+                with ir.Location.unknown():
+                    memref.GlobalOp(symbol, ir.TypeAttr.get(t), sym_visibility="private",
+                                    initial_value=None if self.for_gpu else ir.UnitAttr.get(),
+                                    alignment=ir.IntegerAttr.get(mlir_type(i64),
+                                                                 self.SHARED_ALIGNMENT),
+                                    ip=ir.InsertionPoint.at_block_begin(body))
+        return memref.get_global(t, self.shared[id(buffer)][1], ip=builder.ip)
+
+    def report_fault(self, builder: "FunctionBuilder", fault: abi.Fault, what: str, node) -> None:
+        """At `builder`'s insertion point: report `fault` at the site `what` of
+        the Python construct `node` (the fault hook of the runtime, as the
+        guard passes call it; the program then goes on with a defined value)."""
+        table = self.gpu_module if builder.kind == "kernel" else self.module.operation
+        if id(table) not in self.fault_hooks:
+            executor.declare_fault_hook(table)
+            self.fault_hooks.add(id(table))
+        site = self.sites.add(what, builder.qualname, builder.loc(node))
+        with builder.ip, builder.loc(node):
+            executor.report_fault(fault, site)
 
     def unique_symbol(self, base: str) -> str:
         name, n = base, 1
@@ -233,7 +285,8 @@ class Program:
         kind = "async" if info.is_async else "sync"
         FunctionBuilder(self, info.source, kind, sig.result, fn.regions[0], block, env,
                         info.symbol, NameResolver(info.function.fn),
-                        bounds_check=bounds_checked(info)).compile_body(info.source.tree)
+                        bounds_check=bounds_checked(info),
+                        qualname=info.function.fn.__qualname__).compile_body(info.source.tree)
 
     def compile_kernel(self, info: FunctionInfo):
         if self.gpu_module is None:
@@ -250,7 +303,8 @@ class Program:
         env = {name: Val(t, arg) for (name, t), arg in zip(sig.params, block.arguments)}
         FunctionBuilder(self, info.source, "kernel", None, fn.regions[0], block, env,
                         info.symbol, NameResolver(info.function.fn),
-                        bounds_check=bounds_checked(info)).compile_body(info.source.tree)
+                        bounds_check=bounds_checked(info),
+                        qualname=info.function.fn.__qualname__).compile_body(info.source.tree)
 
 
 def bounds_checked(info: FunctionInfo) -> bool:
@@ -399,15 +453,18 @@ def free_names(node: ast.AsyncFunctionDef) -> frozenset[str]:
 # Function bodies
 
 
-class FunctionBuilder:
+class FunctionBuilder(HardwareOps):
     """Compiles one body. `kind`: async (an async function), block (an async
     block's body), sync (a synchronous function), kernel."""
 
     def __init__(self, program: Program, source: Source, kind: str, result, region: ir.Region,
                  block: ir.Block, env: dict, name: str, resolver: NameResolver | None = None,
                  locals_: set[str] | None = None, outer_env: dict | None = None, *,
-                 bounds_check: bool = False):
+                 bounds_check: bool = False, qualname: str | None = None):
         self.program = program
+        self.qualname = qualname or name
+        """The function as Python names it (`outer.<locals>.inner` for a nested
+        async def): what fault sites and diagnostics name."""
         self.bounds_check = bounds_check
         """Array accesses carry gasync-check-bounds' mark: out of bounds faults."""
         self.source = source
@@ -571,6 +628,9 @@ class FunctionBuilder:
             raise self.error(target, f"'{name}' names an async def; it cannot be reassigned")
         if v.type is NO_VALUE:
             raise self.error(value_node, "this gives no value (its function returns None)")
+        if isinstance(v.type, SharedArrayType):
+            raise self.error(value_node, "a gasync.Shared buffer is named where it is declared, "
+                                         "not assigned to a variable")
         if name in self.var_types:
             want = self.var_types[name]
             v = Val(want, self.coerce(v, want, value_node, f"the assignment to '{name}'"))
@@ -880,6 +940,8 @@ class FunctionBuilder:
         return self.python_value(obj, e)
 
     def python_value(self, obj, e) -> Val:
+        if isinstance(obj, hardware.Shared):
+            return Val(obj.type, self.program.shared_value(self, obj, ast.unparse(e)))
         if isinstance(obj, bool):
             return Val(i1, self.const(i1, obj))
         if isinstance(obj, (int, float)):
@@ -898,6 +960,8 @@ class FunctionBuilder:
             return self.resolver.lookup(e.id)
         if isinstance(e, ast.Attribute):
             base = self.resolve_global(e.value)
+            if isinstance(base, hardware.Channel) and e.attr == "slots":
+                return base.slots
             if base is NameResolver.MISSING or not isinstance(base, pytypes.ModuleType):
                 return NameResolver.MISSING
             return getattr(base, e.attr, NameResolver.MISSING)
@@ -1030,7 +1094,7 @@ class FunctionBuilder:
             if name in ("FloorDiv", "Mod"):
                 return Val(t, self.int_floordiv_mod(x, y, t, name == "Mod"))
             if name in ("LShift", "RShift"):
-                return Val(t, self.shift(x, y, t, name == "LShift"))
+                return Val(t, self.shift(x, y, t, name == "LShift", e))
         raise self.error(e, f"the operator '{OPERATORS.get(name, name)}' is not supported")
 
     def int_floordiv_mod(self, x, y, t: ScalarType, is_mod: bool) -> ir.Value:
@@ -1074,9 +1138,21 @@ class FunctionBuilder:
         zero_q = math.copysign(zero, arith.divf(x, y, ip=ip), ip=ip)
         return arith.select(div_nonzero, floordiv, zero_q, ip=ip)
 
-    def shift(self, x, y, t, left: bool) -> ir.Value:
-        """Counts outside [0, width) give 0 (<<) or the sign (>>)."""
+    def shift(self, x, y, t, left: bool, node) -> ir.Value:
+        """A negative count is a run-time fault (CPython's ValueError) naming
+        this line, on a cold path; counts from the width up give 0 (<<) or
+        the sign (>>), as Python's unbounded shift wrapped to the width does."""
         ip = self.ip
+        i1_t = mlir_type(i1)
+        negative = arith.cmpi(arith.CmpIPredicate.slt, y, self.const(t, 0), ip=ip)
+        cold = llvm.intr_expect(negative, arith.ConstantOp(i1_t, ir.IntegerAttr.get(i1_t, 0),
+                                                           ip=ip).result, ip=ip)
+        fault = scf.IfOp(cold, ip=ip)
+        with ir.InsertionPoint(fault.then_block):
+            saved, self.block = self.block, fault.then_block
+            self.program.report_fault(self, abi.Fault.NEGATIVE_SHIFT, "the shift", node)
+            scf.YieldOp([])
+            self.block = saved
         width = self.const(t, t.bits)
         in_range = arith.cmpi(arith.CmpIPredicate.ult, y, width, ip=ip)
         if left:
@@ -1237,8 +1313,10 @@ class FunctionBuilder:
         return arith.cmpi(getattr(arith.CmpIPredicate, pred), x, y, ip=self.ip)
 
     # Arrays ------------------------------------------------------------
-    def indices(self, e: ast.Subscript) -> tuple[Val, list[ir.Value]]:
-        arr = self.expr(e.value)
+    def indices(self, e: ast.Subscript, arr: Val | None = None) -> tuple[Val, list[ir.Value]]:
+        """The array and the index values of a subscript (`arr`: the array,
+        when its expression has been compiled already)."""
+        arr = self.expr(e.value) if arr is None else arr
         if not isinstance(arr.type, ArrayType):
             raise self.error(e.value, f"subscripting {type_name(arr.type)} is not supported "
                                       "(only arrays)")
@@ -1307,8 +1385,16 @@ class FunctionBuilder:
         if not isinstance(v.type, HandleType):
             raise self.error(inner, f"'await' needs a call of a gasync.jit async function or a "
                                     f"task, not {type_name(v.type)}")
-        r = gb.await_(v.value, ip=self.ip)
-        return Val(v.type.value, r) if v.type.value is not None else Val(NO_VALUE)
+        return self.handle_value(v.type, gb.await_(v.value, ip=self.ip))
+
+    def handle_value(self, t: HandleType, r: ir.Value | None) -> Val:
+        """What awaiting (or a block_on of) a future or task of type `t` gives,
+        `r` the op's result: a tile channel's slot index is read as i64."""
+        if t.value is None:
+            return Val(NO_VALUE)
+        if t.slot:
+            r = arith.index_cast(mlir_type(i64), r, ip=self.ip)
+        return Val(t.value, r)
 
     def expr_Call(self, e):
         if e.keywords and not isinstance(e.func, (ast.Name, ast.Attribute)):
@@ -1326,6 +1412,10 @@ class FunctionBuilder:
             if not isinstance(arr.type, ArrayType):
                 raise self.error(e.args[0], f"len() takes an array, not {type_name(arr.type)}")
             return self.array_dim(arr, 0)
+        if isinstance(e.func, ast.Attribute):
+            channel = self.resolve_global(e.func.value)
+            if isinstance(channel, hardware.Channel):
+                return self.channel_call(channel, e.func.attr, e)
         target = self.resolve_global(e.func)
         if target is NameResolver.MISSING:
             if isinstance(e.func, ast.Name) and (e.func.id in self.env or e.func.id in self.var_types):
@@ -1344,6 +1434,8 @@ class FunctionBuilder:
                    api.block_dim: self.call_gpu_id, api.grid_dim: self.call_gpu_id}
         if target in special:
             return special[target](target, e)
+        if any(target is getattr(hardware, name) for name in hardware.OPS):
+            return self.hardware_call(target, e)
         if target is api.yield_now:
             raise self.error(e, "gasync.yield_now() must be awaited: 'await gasync.yield_now()'")
         if isinstance(target, api._Function):
@@ -1406,6 +1498,9 @@ class FunctionBuilder:
             fut = self.nested_as_function(node, params, result, args, visible, locals_)
         return Val(HandleType(result), fut)
 
+    def nested_qualname(self, node) -> str:
+        return f"{self.qualname}.<locals>.{node.name}"
+
     def nested_as_block(self, node, params, result, args, visible, locals_) -> ir.Value | None:
         """The async block itself, or None when its body references a symbol
         (a call): MLIR takes a region of an unregistered op (gasync.future)
@@ -1415,10 +1510,13 @@ class FunctionBuilder:
         env = {name: Val(t, a) for (name, t), a in zip(params, args)}
         builder = FunctionBuilder(self.program, self.source, "block", result,
                                   fut.owner.regions[0], body, env, node.name, self.resolver,
-                                  locals_, visible, bounds_check=self.bounds_check)
+                                  locals_, visible, bounds_check=self.bounds_check,
+                                  qualname=self.nested_qualname(node))
+        sites = len(self.program.sites.sites)
         builder.compile_body(node)
         if any(op.name == "func.call" for op in walk(fut.owner)):
             fut.owner.erase()
+            del self.program.sites.sites[sites:]  # the function compiled instead plants its own
             return None
         return fut
 
@@ -1445,7 +1543,8 @@ class FunctionBuilder:
         nested_defs = {k: v for k, v in visible.items() if isinstance(v, NestedDef)}
         FunctionBuilder(self.program, self.source, "async", result, fn.regions[0], block, env,
                         node.name, self.resolver, locals_, nested_defs,
-                        bounds_check=self.bounds_check).compile_body(node)
+                        bounds_check=self.bounds_check,
+                        qualname=self.nested_qualname(node)).compile_body(node)
         return gb.future(symbol, [visible[n].value for n in captured] + args,
                          None if result is None else mlir_type(result), ip=self.ip)
 
@@ -1457,7 +1556,7 @@ class FunctionBuilder:
         if len(e.args) != 1:
             raise self.error(e, "gasync.spawn takes one coroutine, as in gasync.spawn(f(x))")
         v = self.expr(e.args[0])
-        if not isinstance(v.type, HandleType) or v.type.task:
+        if not isinstance(v.type, HandleType) or v.type.task or v.type.slot:
             raise self.error(e.args[0], "gasync.spawn takes a call of an async gasync.jit "
                                         f"function, not {type_name(v.type)}")
         return Val(HandleType(v.type.value, task=True), gb.spawn(v.value, ip=self.ip))
@@ -1487,8 +1586,8 @@ class FunctionBuilder:
         if not isinstance(v.type, HandleType) or v.type.task:
             raise self.error(e.args[0], "gasync.block_on takes a call of an async gasync.jit "
                                         f"function, not {type_name(v.type)}")
-        r = gb.block_on(v.value, attributes=attrs or None, ip=self.ip)
-        return Val(v.type.value, r) if v.type.value is not None else Val(NO_VALUE)
+        return self.handle_value(v.type,
+                                 gb.block_on(v.value, attributes=attrs or None, ip=self.ip))
 
     def call_gpu_id(self, target, e) -> Val:
         if self.kind != "kernel":
@@ -1564,7 +1663,7 @@ def fold_binop(op, a, b, builder, e):
                 isinstance(a, float) or isinstance(b, float)):
             raise builder.error(e, f"'{OPERATORS[name]}' takes integers")
         if name in ("LShift", "RShift") and b < 0:
-            return 0 if name == "LShift" or a >= 0 else -1
+            raise builder.error(e, "negative shift count in a constant expression")
         fn = {"Add": lambda: a + b, "Sub": lambda: a - b, "Mult": lambda: a * b,
               "Div": lambda: a / b, "FloorDiv": lambda: a // b, "Mod": lambda: a % b,
               "Pow": lambda: a ** b, "LShift": lambda: a << b if b < 4096 else 0,
@@ -1636,6 +1735,7 @@ def run_frontend(build):
         try:
             build(program)
             program.compile_pending()
+            program.sites.write()
         except FrontendError as err:
             raise api.CompileError(format_error(err)) from None
         except api.CompileError:

@@ -19,6 +19,9 @@ an empty string (or set GASYNC_NO_CACHE=1) to disable it.
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import functools
 import hashlib
 import os
 
@@ -135,8 +138,10 @@ def run(call: api.Call, pool: int | None = None):
 
 
 PYTHON_FAULTS = {abi.Fault.DIVISION_BY_ZERO: "integer division or modulo by zero",
-                 abi.Fault.OUT_OF_BOUNDS: "index out of range"}
-"""Faults of one Python line, in CPython's words (ZeroDivisionError, IndexError)."""
+                 abi.Fault.OUT_OF_BOUNDS: "index out of range",
+                 abi.Fault.NEGATIVE_SHIFT: "negative shift count"}
+"""Faults of one Python line, in CPython's words (ZeroDivisionError, IndexError,
+ValueError)."""
 
 
 def runtime_fault(fault: ExecutorFault, function) -> api.RuntimeFault:
@@ -144,14 +149,60 @@ def runtime_fault(fault: ExecutorFault, function) -> api.RuntimeFault:
     function from the host, or a kernel): a fault of one line names that line
     and its function; an executor's fault names `function`'s definition, the
     site (a spawn, an await) in its message."""
-    record = fault.record
-    if record.code in PYTHON_FAULTS and 0 <= record.detail < len(record.sites):
-        site = record.sites[record.detail]
+    sites = tuple(dataclasses.replace(site, function=python_function(site.location) or
+                                      site.function) for site in fault.record.sites)
+    record = dataclasses.replace(fault.record, sites=sites)
+    if record.code in PYTHON_FAULTS and 0 <= record.detail < len(sites):
+        site = sites[record.detail]
         return api.RuntimeFault(PYTHON_FAULTS[record.code], site.function, site.location)
     from .compiler import Source
     source = Source.of(function.fn)
     where = "{}:{}:{}".format(*source.position(source.tree))
-    return api.RuntimeFault(str(fault), function.__name__, where)
+    return api.RuntimeFault(record.message, function.__qualname__, where)
+
+
+def python_function(location: str) -> str | None:
+    """The Python function whose source holds `location` (`file:line:col`),
+    as Python qualifies it (`two.<locals>.inner` for a nested async def):
+    what a site names, rather than the symbol the compiler made for it (an
+    outlined async block is `two$block`). None when the file is not Python."""
+    file, _, rest = location.rpartition(":")
+    file, _, line = file.rpartition(":")
+    if not file.endswith(".py") or not line.isdigit():
+        return None
+    try:
+        defs = _python_functions(file, os.path.getmtime(file))
+    except OSError:
+        return None
+    found = None
+    for first, last, qualname in defs:
+        if first <= int(line) <= last:
+            found = qualname  # later entries are nested deeper
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _python_functions(file: str, mtime: float) -> tuple[tuple[int, int, str], ...]:
+    """(first line, last line, qualname) of every def in `file` (as of its
+    modification time `mtime`), outer first."""
+    try:
+        with open(file) as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, ValueError):
+        return ()
+    found = []
+
+    def visit(node, prefix: str):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.append((child.lineno, child.end_lineno, prefix + child.name))
+                visit(child, f"{prefix}{child.name}.<locals>.")
+            elif isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+            else:
+                visit(child, prefix)
+    visit(tree, "")
+    return tuple(found)
 
 
 def signature_of(function):

@@ -25,6 +25,8 @@ from . import api
 from .types import ArrayType
 
 DEFAULT_CHIP = "sm_90"
+PTX86_OPS = ("mbarrier_init", "mbarrier_arrive", "mbarrier_arrive_expect_tx", "mbarrier_wait",
+             "bulk_load", "bulk_store", "channel_init", "send", "recv", "release")
 
 
 class KernelFunction(api._Function):
@@ -64,7 +66,8 @@ class KernelFunction(api._Function):
             import gasync
             from gasync.dialect.diagnostics import CompileError as DialectCompileError
             try:
-                self._compiled[chip] = gasync.compile(self.mlir(), chip, name=self.__name__)
+                self._compiled[chip] = gasync.compile(self.mlir(), chip, name=self.__name__,
+                                                      features=self.features)
             except DialectCompileError as e:
                 raise api.CompileError(str(e)) from None
         return self._compiled[chip]
@@ -74,6 +77,13 @@ class KernelFunction(api._Function):
 
     def cubin(self, chip: str = DEFAULT_CHIP) -> bytes:
         return self.compiled(chip).cubin
+
+    @property
+    def features(self) -> str:
+        """The NVPTX features the kernel needs: PTX 8.6 for the mbarrier and
+        bulk-copy instructions (channels use them too), else the default."""
+        text = self.mlir()
+        return "+ptx86" if any(f'"gasync.{op}"' in text for op in PTX86_OPS) else ""
 
     @property
     def symbol(self) -> str:
@@ -111,9 +121,10 @@ class KernelFunction(api._Function):
         return out
 
     def bundle(self, directory: str, grid, block, args, *, expected: list[str] | None = None,
-               chip: str = DEFAULT_CHIP) -> None:
+               expect_exit: int = 0, chip: str = DEFAULT_CHIP) -> None:
         """Write an ahead-of-time bundle: the cubin, the launch and the arguments
-        (`args`: numpy arrays, whose contents are the initial values, and scalars)."""
+        (`args`: numpy arrays, whose contents are the initial values, and scalars),
+        with the expected output lines and exit code (3: a run-time fault)."""
         from gasync.runtime.bundle import Bundle, write_bundle
 
         args = self.check_args(args)
@@ -128,7 +139,7 @@ class KernelFunction(api._Function):
         write_bundle(directory, Bundle(
             kernel=kernel.name, cubin=compiled.cubins[kernel.module], grid=_dim3(grid),
             block=_dim3(block), arg_types=list(kernel.arg_types), arg_specs=specs,
-            expected=expected, chip=chip, module=kernel.module,
+            expected=expected, expect_exit=expect_exit, chip=chip, module=kernel.module,
             source=f"{os.path.basename(self.fn.__code__.co_filename)}:{self.__name__}",
             cubin_name=f"{kernel.module}.cubin", sites=list(compiled.sites)))
 

@@ -108,11 +108,26 @@ Array = _ArrayFactory()
 
 
 @dataclasses.dataclass(frozen=True)
+class SharedArrayType(ArrayType):
+    """A static buffer in shared memory (`gasync.Shared`): its shape is known
+    at compile time; it lives in shared memory on the GPU (one per block) and
+    in a buffer of the process on the CPU. Not an Array: it is never passed
+    as an argument, it is named where it is declared."""
+
+    shape: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        return f"Shared[{self.element}, {self.shape}]"
+
+
+@dataclasses.dataclass(frozen=True)
 class HandleType:
     """A future (`task=False`) or a task handle; `value` None for no value."""
 
     value: ScalarType | None
     task: bool = False
+    slot: bool = False
+    """A tile channel's recv: the IR's value is an index (a slot), read as i64."""
 
     def __str__(self) -> str:
         return f"{'task' if self.task else 'future'}[{self.value or 'None'}]"

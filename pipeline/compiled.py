@@ -268,11 +268,13 @@ def _file_digest(path: str) -> str:
 
 
 def compile(module_or_text, target: str = "sm_90", *, links=(), opt_level: int = 3,  # noqa: A001
-            name: str = "<string>", watchdog: int | None = None):
+            name: str = "<string>", watchdog: int | None = None, features: str = ""):
     """Compile gasync IR (text, or an ir.Module/ir.Operation, which is left
     untouched: a copy is compiled in its context, with MLIR's multithreading
     turned off there, see driver.Compilation) for `target`: "cpu" (a
-    CpuModule) or an NVIDIA chip such as "sm_90" (a CompiledModule)."""
+    CpuModule) or an NVIDIA chip such as "sm_90" (a CompiledModule), with the
+    NVPTX target's `features` (e.g. "+ptx86", which the mbarrier and bulk-copy
+    ops need)."""
     if target != "cpu":
         try:
             check_chip(target)
@@ -297,14 +299,16 @@ def compile(module_or_text, target: str = "sm_90", *, links=(), opt_level: int =
 
     source = text if text is not None else module_or_text.operation.get_asm(enable_debug_info=True)
     key = cache.cache_key(source, {"chip": target, "opt_level": opt_level, "name": name,
-                                   "links": [_file_digest(p) for p in links]}, __version__)
+                                   "links": [_file_digest(p) for p in links], "features": features},
+                           __version__)
     hit = cache.load(key)
     if hit is not None:
         kernels = [KernelInfo(k["module"], k["name"], tuple(k["arg_types"])) for k in hit["kernels"]]
         sites = tuple(Site.from_json(entry) for entry in hit["sites"])
         return CompiledModule(hit["cubins"], hit["ptxs"], kernels, target, sites, cache_key=key,
                               from_cache=True)
-    options = driver.Options(target="cuda", chip=target, links=tuple(links), opt_level=opt_level)
+    options = driver.Options(target="cuda", chip=target, links=tuple(links), opt_level=opt_level,
+                             features=features)
     with driver.Compilation(options, source_name=name, stream=None, context=context) as c:
         if text is not None:
             ptx = driver.compile_source(c, text, stop="ptx", path=name)

@@ -212,6 +212,7 @@ class Fault(enum.IntEnum):
     OUT_OF_BOUNDS = 7
     MISALIGNED_COPY = 8
     HARDWARE_WAIT = 9
+    NEGATIVE_SHIFT = 10
 
 
 class Detail(enum.Enum):
@@ -254,6 +255,7 @@ FAULTS = {
     Fault.HARDWARE_WAIT: FaultText(
         "hardware wait timed out: what a future waits on (a flag, an mbarrier phase, a channel "
         "message) did not happen within the idle-wait limit (a deadlock?)", "waiting in {}"),
+    Fault.NEGATIVE_SHIFT: FaultText("negative shift count", "at {}"),
 }
 
 

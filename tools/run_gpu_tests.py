@@ -43,8 +43,14 @@ from host_only import gpu_description, runtime_package_dir  # noqa: E402  (stand
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, ".gpu", "tests")
-PYTHON_EXAMPLES = (("seed-demo-python", "examples/seed_demo.py"),)
-"""(bundle name, script): examples whose `--bundle DIR` writes their GPU kernel's bundle."""
+PYTHON_EXAMPLES = (("seed-demo-python", "examples/seed_demo.py", 0, ()),
+                   ("pipeline-python", "examples/pipeline.py", 0, ()),
+                   ("flag-pingpong-python", "examples/flag_pingpong.py", 0, ()),
+                   ("negative-shift-python", "test/frontend_difftest/negative_shift.py", 3,
+                    ("negative shift count", "the shift in '@shifted' at",
+                     "negative_shift.py:21:12")))
+"""(bundle name, script, exit code, texts the error output must contain): Python
+scripts whose `--bundle DIR` writes their GPU kernel's bundle."""
 RESULTS = os.path.join(ROOT, "bench", "results", "gpu-tests.md")
 
 
@@ -117,7 +123,7 @@ def build(tests: list[str], examples=()) -> int:
             index.append({"name": name, "source": os.path.relpath(path, ROOT), "bundle": name,
                           "exec": test["exec"], "exit": test["exit"], "stderr": test["stderr"],
                           "timeout_s": args.timeout})
-    for name, script in examples:
+    for name, script, exit_code, stderr in examples:
         out = os.path.join(BUILD, name)
         done = subprocess.run([sys.executable, os.path.join(ROOT, script), "--bundle", out],
                               cwd=ROOT, capture_output=True, text=True)
@@ -129,7 +135,8 @@ def build(tests: list[str], examples=()) -> int:
         with open(os.path.join(out, "manifest.json")) as f:
             timeout_s = json.load(f)["timeout_s"]
         index.append({"name": name, "source": script, "bundle": name,
-                      "exec": f"python {script} --bundle DIR", "exit": 0, "stderr": [],
+                      "exec": f"python {script} --bundle DIR", "exit": exit_code,
+                      "stderr": list(stderr),
                       "timeout_s": timeout_s})
     os.makedirs(BUILD, exist_ok=True)
     build_cache_entry()

@@ -86,6 +86,8 @@ class Gen:
             if op in ("//", "%"):
                 b = f"{t}({b} | 1)"  # never zero
             elif op in ("<<", ">>"):
+                # In [0, width): a negative count is a fault in gasync and a ValueError in
+                # CPython (test_frontend checks both), which these programs do not compare.
                 b = f"({b} & {t.bits - 1})"
             return f"{t}({a} {op} {b})"
         if c == "ternary":

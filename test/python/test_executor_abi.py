@@ -19,12 +19,14 @@ from gasync.runtime.faults import ExecutorFault
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATES = sorted((ROOT / "runtime").rglob("*.mlir"))
-PASSES = sorted((ROOT / "passes").glob("*.py"))
+PASSES = sorted((ROOT / "passes").glob("*.py")) + sorted((ROOT / "frontend").glob("*.py"))
+"""The passes, and the Python frontend (which plants the negative-shift fault)."""
 
 
 def raised_faults() -> set[abi.Fault]:
-    """The fault codes the runtimes and the passes can raise: the runtime texts
-    name them only as abi placeholders, the passes as abi.Fault members."""
+    """The fault codes the runtimes, the passes and the frontend can raise: the
+    runtime texts name them only as abi placeholders, the Python as abi.Fault
+    members."""
     names = set()
     for path in TEMPLATES:
         names |= set(re.findall(r"\$\{FAULT_([A-Z_]+)\}", path.read_text()))

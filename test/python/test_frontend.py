@@ -75,10 +75,19 @@ async def shifts(x: i32, n: i32) -> i32:
     return (x << n) + (x >> n)
 
 
-@pytest.mark.parametrize("x,n,want", [(5, 1, 12), (-8, 2, -34), (5, 40, 0), (-5, 40, -1),
-                                      (5, -1, 0)])
+@pytest.mark.parametrize("x,n,want", [(5, 1, 12), (-8, 2, -34), (5, 40, 0), (-5, 40, -1)])
 def test_shift_counts_outside_width(x, n, want):
     assert gasync.block_on(shifts(x, n)) == want
+
+
+@pytest.mark.parametrize("x,n", [(5, -1), (-5, -(1 << 31))])
+def test_negative_shift_count_is_a_runtime_fault(x, n):
+    with pytest.raises(ValueError, match="negative shift count"):
+        (x << n) + (x >> n)  # what CPython does
+    line = shifts.fn.__code__.co_firstlineno + 2
+    with pytest.raises(gasync.RuntimeFault, match=rf"test_frontend\.py:{line}:13: in 'shifts': "
+                                                  "negative shift count$"):
+        gasync.block_on(shifts(x, n))
 
 
 @gasync.jit
@@ -361,6 +370,44 @@ def test_division_by_zero_is_a_runtime_fault():
     with pytest.raises(gasync.RuntimeFault, match=r"test_frontend\.py:\d+:\d+: in 'divide': "
                                                   "integer division or modulo by zero"):
         gasync.block_on(divide(1, 0))
+
+
+@gasync.jit
+async def nested_faults(x: i32, y: i32) -> i32:
+    async def inner(z: i32) -> i32:
+        t1 = gasync.spawn(mul2_add100(z))
+        t2 = gasync.spawn(mul2_add100(z))
+        return (await t1 + await t2) // y
+    return await inner(x)
+
+
+@gasync.jit
+async def block_fault(x: i32, y: i32) -> i32:
+    async def block() -> i32:
+        return x % y
+    return await block()
+
+
+def test_faults_in_nested_async_defs_name_them_as_python_does():
+    """Not the functions the compiler made of them (an async block is
+    outlined as `block_fault$block`, an async def that calls others is
+    `nested_faults_inner`)."""
+    first = nested_faults.fn.__code__.co_firstlineno
+    assert gasync.block_on(nested_faults(7, 2)) == 114
+    with pytest.raises(gasync.RuntimeFault) as info:
+        gasync.block_on(nested_faults(7, 0))
+    assert info.value.function == "nested_faults.<locals>.inner"
+    assert str(info.value).endswith(f"test_frontend.py:{first + 5}:16: in "
+                                    "'nested_faults.<locals>.inner': integer division or modulo "
+                                    "by zero")
+    with pytest.raises(gasync.RuntimeFault) as info:
+        gasync.block_on(block_fault(7, 0))
+    assert info.value.function == "block_fault.<locals>.block"
+    assert '"gasync.future"() ({' in block_fault.mlir()  # an async block, outlined later
+    with pytest.raises(gasync.RuntimeFault, match=r"task pool overflow.*at the spawn of "
+                                                  r"'@mul2_add100' in '@nested_faults.<locals>."
+                                                  rf"inner' at .*test_frontend.py:{first + 4}:14\)$"):
+        gasync.block_on(nested_faults(7, 2), pool=1)
 
 
 @gasync.jit

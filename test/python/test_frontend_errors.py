@@ -366,6 +366,11 @@ async def f(x: i32) -> i32:
 async def f(x: f64) -> f64:
     return x << 1
 """, "gasync.block_on(m.f(1.0))", 4, 12, r"'<<' takes integers, not f64"),
+    ("negative_shift_constant", """
+@gasync.jit
+async def f(x: i32) -> i32:
+    return x + (1 << -1)
+""", RUN, 4, 17, r"negative shift count in a constant expression"),
     ("is_operator", """
 @gasync.jit
 async def f(x: i32) -> bool:

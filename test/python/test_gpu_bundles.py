@@ -42,7 +42,12 @@ def test_python_examples_build_bundles(tmp_path, monkeypatch):
     monkeypatch.setenv("GASYNC_CACHE_DIR", "")
     assert runner.build([], runner.PYTHON_EXAMPLES) == 0
     index = json.loads((tmp_path / "index.json").read_text())
-    assert [e["name"] for e in index] == [name for name, _ in runner.PYTHON_EXAMPLES]
+    assert [e["name"] for e in index] == [name for name, *_ in runner.PYTHON_EXAMPLES]
+    shift = next(e for e in index if e["name"] == "negative-shift-python")
+    assert shift["exit"] == 3 and "negative shift count" in shift["stderr"]
+    manifest = json.loads((tmp_path / "pipeline-python" / "manifest.json").read_text())
+    # y = 2x + 0.5 for x = 0, 0.25, 0.5, ...: the CPU pipeline's answers
+    assert manifest["expected"][1].startswith("arg 1: [5.000000e-01, 1.000000e+00, 1.500000e+00, ")
     manifest = json.loads((tmp_path / "seed-demo-python" / "manifest.json").read_text())
     assert manifest["kernel"] == "seed_kernel" and manifest["grid"] == [2, 1, 1]
     (line,) = manifest["expected"]
