@@ -31,9 +31,9 @@ OUT = ROOT / ".gpu" / "bench" / "executor"
 CHIP = "sm_90"
 MAXNREG = {"dispatch": 64, "spawn": 32}
 """The maxnreg variant's register cap per benchmark: 4 (dispatch) and 8
-(spawn) resident blocks of 256 threads per SM, the references' 8 for spawn.
-ptxas spills the dispatch kernels' frames at 64 (measured there), none of
-spawn's at 32."""
+(spawn, as its reference) resident blocks of 256 threads per SM. At 64 ptxas
+spills the dispatch kernels' frame fields (176 B); spawn needs 29 at 32 and
+spills nothing (bench/results/executor.md)."""
 VARIANTS = {"": (abi.DEFAULT_WATCHDOG, {}), "nowatchdog": (0, {}),
             "maxnreg": (abi.DEFAULT_WATCHDOG, MAXNREG)}
 """Output folder (under OUT) -> the watchdog's poll budget, the register caps."""
