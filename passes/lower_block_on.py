@@ -175,6 +175,9 @@ def static_frames(table_op: ir.Operation, pool: int, stride: int, calls: list,
     static_slots.write_poll_slot(table_op, renamed[static_slots.POLL_SLOT], pool, stride, slot_frame,
                                  poll_of(root_kind), task_polls)
     table = ir.SymbolTable(table_op)  # after write_poll_slot replaced a function
+    if len(task_polls) == 1 and static_slots.SLOT_GET in renamed:
+        static_slots.static_kinds(table[renamed[static_slots.SLOT_GET]].operation, root_kind,
+                                  next(iter(task_polls)))
     for name in renamed.values():
         if name not in (slot_frame, renamed[static_slots.POLL_SLOT]):
             static_slots.switch_frame_uses(table[name].operation, slot_frame, pool, stride)

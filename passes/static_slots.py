@@ -17,6 +17,10 @@ LLVM (SROA) promotes the frames to registers:
   result, the watchdog's site lookup): the ops from the `slot_frame` call
   to its last user, cloned into a case per slot.
 
+- a slot's kind, when the executor's tasks are all of one kind: the root's
+  kind in slot 0, the tasks' in the others (a select, not the packed kind
+  words, which are then never read and not kept in registers).
+
 The last case of each switch is its default: a slot is always below the
 pool (a spawn that finds no free slot faults before it touches a frame), and
 a task's kind is one its executor spawns (the root's kind only in slot 0).
@@ -35,6 +39,8 @@ from . import executor
 from . import frame as fr
 
 POLL_SLOT = "gasync_rt_poll_slot"
+SLOT_GET = "gasync_rt_slot_get"
+KIND_GET = "gasync_rt_kind_get"
 TERMINATORS = ("cf.br", "cf.cond_br", "cf.switch", "func.return")
 
 
@@ -197,3 +203,18 @@ def switch_frame_uses(function: ir.Operation, slot_frame: str, pool: int, stride
             op.erase()
         done += 1
     return done
+
+
+def static_kinds(function: ir.Operation, root_kind: int, task_kind: int) -> None:
+    """In `function` (an executor's copy of gasync_rt_slot_get), a slot's
+    kind read from the packed kind words becomes `root_kind` in slot 0 and
+    `task_kind` in the others: every task the executor spawns is of that kind."""
+    for call in [op for op in walk(function)
+                 if op.name == "func.call" and flat_symbol(op.attributes["callee"]) == KIND_GET]:
+        with call.location, ir.InsertionPoint(call):
+            slot = call.operands[1]
+            is_root = arith.cmpi(arith.CmpIPredicate.eq, slot, arith.constant(fr.i32(), 0))
+            kind = arith.select(is_root, arith.constant(fr.i32(), root_kind),
+                                arith.constant(fr.i32(), task_kind))
+        call.results[0].replace_all_uses_with(kind)
+        call.erase()

@@ -386,12 +386,21 @@ module {
     %c1 = arith.constant 1 : i32
     %packed = func.call @gasync_rt_packed(%exec) : (!llvm.ptr) -> i1
     scf.if %packed {
-      // The queue's i64: the new entry above the LENGTH entries queued.
+      // The queue's i64: the new entry above the LENGTH entries queued. The
+      // bits there are zero (the executor starts with an empty queue and a
+      // dequeue shifts zeros in at the top): an or, without clearing them.
       %bits = arith.constant ${PACKED_BITS} : i32
       %at_queue = arith.constant ${HEADER_QUEUE} : i32
       %at_length = arith.constant ${HEADER_LENGTH} : i32
       %n = func.call @gasync_rt_get(%exec, %at_length) : (!llvm.ptr, i32) -> i32
-      func.call @gasync_rt_bits_set(%exec, %at_queue, %bits, %n, %slot) : (!llvm.ptr, i32, i32, i32, i32) -> ()
+      %qp = func.call @gasync_rt_field(%exec, %at_queue) : (!llvm.ptr, i32) -> !llvm.ptr
+      %q = llvm.load %qp : !llvm.ptr -> i64
+      %b = arith.muli %n, %bits : i32
+      %shift = arith.extui %b : i32 to i64
+      %entry = arith.extui %slot : i32 to i64
+      %placed = arith.shli %entry, %shift : i64
+      %grown = arith.ori %q, %placed : i64
+      llvm.store %grown, %qp : i64, !llvm.ptr
       %m = arith.addi %n, %c1 : i32
       func.call @gasync_rt_set(%exec, %at_length, %m) : (!llvm.ptr, i32, i32) -> ()
     } else {

@@ -3,7 +3,8 @@
     python3 bench/executor/run_device.py --out $OUT [--k 1023] [--waves 8] [--reps 5] [--quick]
 
 Needs .gpu/bench/executor/ from build.py (gasync cubins and PTX, with the
-watchdog on and, under nowatchdog/, off) and nvcc there: it compiles the CUDA
+watchdog on, under nowatchdog/ off, under maxnreg/ with a register cap on
+the thread- and warp-scope kernels) and nvcc there: it compiles the CUDA
 C references (dispatch_ref.cu, spawn_ref.cu, block_ref.cu; cdp_ref.cu for the
 optional `cdp` phase). Every kernel runs through gasync's own launcher
 (runtime/launch.py: cuda.core's Device, LoadedModule, Launch; the references
@@ -13,11 +14,13 @@ also reads gasync's status record and raises on any executor fault.
 Measures, in one run:
  (a) dispatch, N = 8 tasks x K yields on 132 x waves blocks of 256 threads:
      gasync at thread and warp scope, each kernel alone in its gpu.module and
-     in the shared module (4 kernels), watchdog on and off, against the
+     in the shared module (4 kernels), watchdog on and off, alone with a
+     register cap (build.py's MAXNREG), against the
      round-robin register reference (ref_dispatch_regs), the register FIFO
      (ref_dispatch_fifo) and the runtime-indexed FIFO (ref_dispatch_local);
  (b) spawn+join, 131,072 threads, batches of P = 8 tiny tasks (1 batch and
-     --steady batches): gasync thread/warp, alone and shared, against the
+     --steady batches): gasync thread/warp, alone and shared, alone with a
+     register cap, against the
      register-pool reference (ref_spawn);
  (c) block scope: gasync's block-scope dispatch against the shared-memory
      reference (ref_dispatch_block);
@@ -243,7 +246,8 @@ def main() -> int:
     ref_ptxas = {}
     for name in REFERENCES:
         ref_ptxas.update(ptxas_info(ref_reports[name]))
-    gasync = {"": gasync_ptxas(BUILD), "nowatchdog": gasync_ptxas(BUILD / "nowatchdog")}
+    gasync = {variant: gasync_ptxas(BUILD / variant) for variant in ("", "nowatchdog", "maxnreg")}
+    caps = json.loads((BUILD / "maxnreg" / "build.json").read_text())["maxnreg"]
     log("references compiled")
 
     def G(module, kernel, variant=""):
@@ -285,6 +289,8 @@ def main() -> int:
                                       *G(f"alone_dispatch_{scope}", f"dispatch_{scope}", variant)))
                 kernels.append(Kernel(f"gasync {scope}, shared module, {wd}",
                                       *G("shared", f"dispatch_{scope}", variant)))
+            kernels.append(Kernel(f"gasync {scope}, alone, maxnreg {caps['dispatch']}",
+                                  *G(f"alone_dispatch_{scope}", f"dispatch_{scope}", "maxnreg")))
         reference = {}
 
         def check(label, out):
@@ -317,6 +323,8 @@ def main() -> int:
                                       *G(f"alone_spawn_{scope}", f"spawn_{scope}")))
                 kernels.append(Kernel(f"gasync {scope}, shared module",
                                       *G("shared", f"spawn_{scope}")))
+                kernels.append(Kernel(f"gasync {scope}, alone, maxnreg {caps['spawn']}",
+                                      *G(f"alone_spawn_{scope}", f"spawn_{scope}", "maxnreg")))
             i = (np.arange(SPAWN_THREADS, dtype=np.int64)[:, None] * batches * P
                  + np.arange(batches * P, dtype=np.int64)[None, :])
             want = ((3 * i + 1).sum(axis=1) & 0xFFFFFFFF).astype(np.uint32).view(np.int32)

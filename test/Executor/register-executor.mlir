@@ -55,6 +55,17 @@ func.func @big(%x: i32) -> i32 {
   return %r : i32
 }
 
+// Its tasks are all of one kind: a slot's kind is the root's (1) in slot 0,
+// @leaf's (0) in the others, not a read of the packed kind words.
+// CHECK-LABEL: func.func private @gasync_rt_slot_get(
+// CHECK-NOT: @gasync_rt_kind_get
+// CHECK: %[[ROOT:.*]] = arith.cmpi eq, %arg1, %{{.*}} : i32
+// CHECK-NEXT: %[[ROOT_KIND:.*]] = arith.constant 1 : i32
+// CHECK-NEXT: %[[LEAF_KIND:.*]] = arith.constant 0 : i32
+// CHECK-NEXT: arith.select %[[ROOT]], %[[ROOT_KIND]], %[[LEAF_KIND]] : i32
+// CHECK-NOT: @gasync_rt_kind_get
+// CHECK: return
+
 // The first executor's poll: slot 0 polls the root, the other slots @leaf,
 // each at a constant offset from the frames (144 + slot x 32).
 // CHECK-LABEL: func.func private @gasync_rt_poll_slot(
