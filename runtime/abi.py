@@ -192,9 +192,10 @@ DEFAULT_IDLE_WAIT_MS = 2000
 run with a HARDWARE_WAIT fault (the passes' `idle-wait-ms`; 0: no limit)."""
 MAX_IDLE_WAIT_MS = (1 << 31) - 1
 IDLE_CHECK_POLLS = 1024
-"""A pending hardware future reads the clock on its first pending poll and
-every this many after (a power of two): the limit costs a pending poll an
-add and a test."""
+"""A pending hardware future reads the clock on its this-many-th pending
+poll (the idle-wait limit starts there) and every this many after (a power
+of two): the limit costs a pending poll an add and a test, and the first
+pending polls, those of a handoff about to complete, nothing more."""
 
 BULK_ALIGN = 16
 """Bulk copies (cp.async.bulk): both addresses and the size are multiples of this."""
