@@ -115,6 +115,8 @@ def primitive_types(name: str) -> tuple[list[ir.Type], list[ir.Type]]:
         "gasync_hw_bulk_wait_read": ([], []),
         "gasync_hw_now_ns": ([], [i64]),
         "gasync_hw_faulted": ([], [i1]),
+        "gasync_hw_wait_fault": ([i32, i32, p, i64, i64], []),
+        "gasync_rt_fault_first": ([i32, i32], [i1]),
     }[name]
 
 
@@ -187,16 +189,6 @@ class SymbolTableLowering:
         self.body = table_op.regions[0].blocks[0]
         self.declared_fault_hook = False
 
-    def call(self, name: str, args: Sequence[ir.Value]) -> ir.Value | None:
-        inputs, results = primitive_types(name)
-        if name not in self.table:
-            with self.table_op.location, ir.InsertionPoint.at_block_begin(self.body):
-                decl = func.FuncOp(name, ir.FunctionType.get(inputs, results),
-                                   visibility="private")
-            self.table.insert(decl.operation)
-        op = func.CallOp(results, ir.FlatSymbolRefAttr.get(name), list(args))
-        return op.result if results else None
-
     def fresh_name(self, base: str) -> str:
         n = 0
         while f"{base}_{n}" in self.table:
@@ -227,6 +219,20 @@ class SymbolTableLowering:
             executor.declare_fault_hook(self.table_op)
             self.declared_fault_hook = True
 
+    def declare(self, name: str) -> None:
+        """Declare the primitive `name` (if not yet) without calling it."""
+        inputs, results = primitive_types(name)
+        if name not in self.table:
+            with self.table_op.location, ir.InsertionPoint.at_block_begin(self.body):
+                decl = func.FuncOp(name, ir.FunctionType.get(inputs, results),
+                                   visibility="private")
+            self.table.insert(decl.operation)
+
+    def call(self, name: str, args: Sequence[ir.Value]) -> ir.Value | None:
+        self.declare(name)
+        op = func.CallOp(primitive_types(name)[1], ir.FlatSymbolRefAttr.get(name), list(args))
+        return op.result if op.results else None
+
     def checked_copy(self, dst: ir.Value, src: ir.Value, site: int,
                      issue: Callable[[], None]) -> None:
         """`issue()` if both addresses are 16-byte aligned, else the fault."""
@@ -245,11 +251,41 @@ class SymbolTableLowering:
             scf.YieldOp([])
 
 
+@dataclasses.dataclass(frozen=True)
+class Waited:
+    """What a wait's idle-wait fault records (runtime/abi.py's Status.WAIT*):
+    the flag or mbarrier, and the value or parity waited for."""
+
+    word: int
+    """Status.WAIT: the WaitKind, and a flag's predicate."""
+    address: ir.Value
+    expected: ir.Value
+    """An integer, recorded zero-extended to 64 bits."""
+
+    @staticmethod
+    def mbarrier(bar: ir.Value, parity: ir.Value) -> "Waited":
+        return Waited(int(abi.WaitKind.MBARRIER), bar, parity)
+
+    @staticmethod
+    def flag(flag: ir.Value, expected: ir.Value, predicate: str) -> "Waited":
+        width = ir.IntegerType(expected.type).width
+        kind = abi.WaitKind.FLAG_I32 if width == 32 else abi.WaitKind.FLAG_I64
+        return Waited(int(kind) | abi.FLAG_PREDICATES.index(predicate) << abi.WAIT_PREDICATE_SHIFT,
+                      flag, expected)
+
+
+def widened(v: ir.Value) -> ir.Value:
+    """An integer as an i64, zero-extended."""
+    return v if ir.IntegerType(v.type).width == 64 else arith.extui(fr.i64(), v)
+
+
 def poll_until(test: Callable[[], tuple[ir.Value, list[ir.Value]]],
-               carried: Sequence[ir.Type] = (), idle: "IdleLimit | None" = None) -> list[ir.Value]:
+               carried: Sequence[ir.Type] = (), idle: "IdleLimit | None" = None,
+               waited: Waited | None = None) -> list[ir.Value]:
     """A loop that runs `test()` (-> ready, values) once per poll and yields
     while it is not ready; the values of the last test. With `idle`, a wait
-    pending for longer than its limit faults and gives up."""
+    pending for longer than its limit faults, recording `waited` and its first
+    value (a flag's value as seen), and gives up."""
     bookkeeping = [fr.i32(), fr.i64()] if idle else []  # pending polls, when the limit started
     loop = scf.WhileOp(list(carried) + bookkeeping,
                        [arith.constant(t, 0) for t in bookkeeping])
@@ -258,7 +294,7 @@ def poll_until(test: Callable[[], tuple[ir.Value, list[ir.Value]]],
         ready, values = test()
         pending = arith.xori(ready, arith.constant(fr.i1(), 1))
         if idle:
-            pending, state = idle.check(pending, *before.arguments)
+            pending, state = idle.check(pending, *before.arguments, waited, values)
             values = values + state
         scf.ConditionOp(pending, values)
     after = loop.after.blocks.append(*carried, *bookkeeping)
@@ -283,9 +319,10 @@ class IdleLimit:
     ms: int
     site: int
 
-    def check(self, pending: ir.Value, polls: ir.Value,
-              since: ir.Value) -> tuple[ir.Value, list[ir.Value]]:
-        """(still waiting, the next [polls, since])."""
+    def check(self, pending: ir.Value, polls: ir.Value, since: ir.Value, waited: Waited,
+              values: list[ir.Value]) -> tuple[ir.Value, list[ir.Value]]:
+        """(still waiting, the next [polls, since]); `values` are the test's
+        (a flag's: the value seen, which the fault records)."""
         call = self.lowering.call
         i1, i32, i64 = fr.i1(), fr.i32(), fr.i64()
         counted = arith.addi(polls, arith.constant(i32, 1))
@@ -301,7 +338,10 @@ class IdleLimit:
                               arith.constant(i64, self.ms * 1_000_000))
             report = scf.IfOp(over)
             with ir.InsertionPoint(report.then_block):
-                executor.report_fault(abi.Fault.HARDWARE_WAIT, self.site)
+                seen = widened(values[0]) if values else arith.constant(i64, 0)
+                call("gasync_hw_wait_fault",
+                     [arith.constant(i32, self.site), arith.constant(i32, waited.word),
+                      waited.address, widened(waited.expected), seen])
                 scf.YieldOp([])
             give_up = arith.ori(over, call("gasync_hw_faulted", []))
             scf.YieldOp([give_up, start])
@@ -337,7 +377,9 @@ class LowerHardwareFuturesPass(ModulePass):
                 lowering = tables[table_op] = SymbolTableLowering(table_op)
             idle = None
             if self.idle_wait_ms and op.name in WAITS:
-                lowering.fault_hook()
+                # gasync_hw_wait_fault calls gasync_rt_fault_first: declared
+                # here, the executor's runtime link defines it.
+                lowering.declare("gasync_rt_fault_first")
                 idle = IdleLimit(lowering, self.idle_wait_ms,
                                  sites.add(wait_description(op), source_function(op), op.location))
             with op.location, ir.InsertionPoint(op):
@@ -367,7 +409,8 @@ class LowerHardwareFuturesPass(ModulePass):
             if name == FLAG_ADD.name:
                 return call(f"gasync_hw_add_release_i{width}",
                             [flag, operands[1], arith.constant(fr.i32(), scope)])
-            predicate = arith.CmpIPredicate[string_option(op, PREDICATE, "eq")]
+            predicate_name = string_option(op, PREDICATE, "eq")
+            predicate = arith.CmpIPredicate[predicate_name]
             value_type = operands[1].type
 
             def flag_body(args):
@@ -377,7 +420,8 @@ class LowerHardwareFuturesPass(ModulePass):
                     seen = call(f"gasync_hw_load_acquire_i{width}",
                                 [flag, arith.constant(fr.i32(), scope)])
                     return arith.cmpi(predicate, seen, expected), [seen]
-                return poll_until(test, [value_type], idle)[0]
+                return poll_until(test, [value_type], idle,
+                                  Waited.flag(flag, expected, predicate_name))[0]
             return lowering.async_function("gasync_flag_wait", [flag, operands[1]], value_type,
                                            flag_body)
         if name == MBARRIER_INIT.name:
@@ -393,7 +437,7 @@ class LowerHardwareFuturesPass(ModulePass):
             def barrier_body(args):
                 bar, parity = args
                 poll_until(lambda: (call("gasync_hw_mbarrier_test_parity", [bar, parity]), []),
-                           idle=idle)
+                           idle=idle, waited=Waited.mbarrier(bar, parity))
                 return None
             return lowering.async_function("gasync_mbarrier_wait",
                                            [address(operands[0]), operands[1]], None,
@@ -459,7 +503,7 @@ class LowerHardwareFuturesPass(ModulePass):
 
         def wait(bar: ir.Value, parity: ir.Value) -> None:
             poll_until(lambda: (call("gasync_hw_mbarrier_test_parity", [bar, parity]), []),
-                       idle=idle)
+                       idle=idle, waited=Waited.mbarrier(bar, parity))
 
         if op.name == RECV.name:
             if tile:

@@ -299,6 +299,35 @@ class Status(enum.IntEnum):
     THREAD_X = 5
     THREAD_Y = 6
     THREAD_Z = 7
+    WAIT = 8
+    """A HARDWARE_WAIT fault's wait (else 0): its WaitKind, and for a flag
+    the index of its predicate in FLAG_PREDICATES shifted left by
+    WAIT_PREDICATE_SHIFT."""
+    WAIT_ADDRESS_LO = 9
+    """The generic address of the flag or mbarrier waited on (two words)."""
+    WAIT_ADDRESS_HI = 10
+    WAIT_EXPECTED_LO = 11
+    """A flag's expected value, or the parity of the mbarrier phase waited
+    for (two words: an i64, an i32 zero-extended)."""
+    WAIT_EXPECTED_HI = 12
+    WAIT_SEEN_LO = 13
+    """A flag's value at the last poll (two words, as WAIT_EXPECTED)."""
+    WAIT_SEEN_HI = 14
+
+
+class WaitKind(enum.IntEnum):
+    """What a HARDWARE_WAIT fault waited on (the low byte of Status.WAIT)."""
+
+    NONE = 0
+    MBARRIER = 1
+    """An mbarrier phase (mbarrier_wait, or a channel's full or empty barrier)."""
+    FLAG_I32 = 2
+    FLAG_I64 = 3
+
+
+FLAG_PREDICATES = ("eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge")
+"""A flag_wait's predicates, in the order Status.WAIT numbers them."""
+WAIT_PREDICATE_SHIFT = 8
 
 
 STATUS_WORDS = len(Status)
@@ -383,6 +412,50 @@ def fault_message(code: int, detail: int, sites: Sequence[Site] = ()) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
+class WaitRecord:
+    """What a HARDWARE_WAIT fault's wait was waiting for (Status.WAIT*)."""
+
+    kind: WaitKind
+    predicate: str
+    """A flag's predicate (FLAG_PREDICATES); "" for an mbarrier."""
+    address: int
+    expected: int
+    seen: int
+
+    def __str__(self) -> str:
+        if self.kind is WaitKind.MBARRIER:
+            return (f"the mbarrier at {self.address:#x}, waiting for its phase of parity "
+                    f"{self.expected} to complete")
+        bits = 32 if self.kind is WaitKind.FLAG_I32 else 64
+        return (f"the i{bits} flag at {self.address:#x}, waiting for a value {self.predicate} "
+                f"{self.value(self.expected, bits)}, last seen {self.value(self.seen, bits)}")
+
+    def value(self, v: int, bits: int) -> int:
+        """`v` as the flag's predicate compares it: signed unless unsigned."""
+        v &= (1 << bits) - 1
+        if not self.predicate.startswith("u") and v >> (bits - 1):
+            v -= 1 << bits
+        return v
+
+    @staticmethod
+    def decode(w: Sequence[int]) -> "WaitRecord | None":
+        word = w[Status.WAIT]
+        try:
+            kind = WaitKind(word & ((1 << WAIT_PREDICATE_SHIFT) - 1))
+        except ValueError:
+            return None
+        predicate_index = word >> WAIT_PREDICATE_SHIFT
+        if kind is WaitKind.NONE or not 0 <= predicate_index < len(FLAG_PREDICATES):
+            return None
+
+        def wide(lo: Status) -> int:
+            return (w[lo] & 0xFFFFFFFF) | (w[lo + 1] & 0xFFFFFFFF) << 32
+        return WaitRecord(kind, "" if kind is WaitKind.MBARRIER else FLAG_PREDICATES[predicate_index],
+                          wide(Status.WAIT_ADDRESS_LO), wide(Status.WAIT_EXPECTED_LO),
+                          wide(Status.WAIT_SEEN_LO))
+
+
+@dataclasses.dataclass(frozen=True)
 class StatusRecord:
     code: int
     detail: int
@@ -390,10 +463,13 @@ class StatusRecord:
     thread: tuple[int, int, int]
     sites: tuple[Site, ...] = ()
     """The program's site table, when the host has it."""
+    wait: WaitRecord | None = None
+    """A HARDWARE_WAIT fault's flag or mbarrier, when the runtime recorded it."""
 
     @property
     def message(self) -> str:
-        return fault_message(self.code, self.detail, self.sites)
+        message = fault_message(self.code, self.detail, self.sites)
+        return message if self.wait is None else f"{message}: {self.wait}"
 
     @property
     def where(self) -> str:
@@ -410,10 +486,11 @@ def decode_status(words, sites: Sequence[Site] = ()) -> StatusRecord | None:
     w = [int(v) for v in words]
     if w[Status.CODE] == 0:
         return None
+    wait = WaitRecord.decode(w) if w[Status.CODE] == Fault.HARDWARE_WAIT else None
     return StatusRecord(w[Status.CODE], w[Status.DETAIL],
                         (w[Status.BLOCK_X], w[Status.BLOCK_Y], w[Status.BLOCK_Z]),
                         (w[Status.THREAD_X], w[Status.THREAD_Y], w[Status.THREAD_Z]),
-                        tuple(sites))
+                        tuple(sites), wait)
 
 
 # --- the runtime's MLIR texts --------------------------------------------------
@@ -429,7 +506,7 @@ def template_constants() -> dict[str, int | str]:
     constants: dict[str, int | str] = {}
     groups = ((Header, "HEADER"), (WarpField, "WARP"), (Park, "PARK"), (SlotField, "SLOT"),
               (SlotState, "STATE"), (Scope, "SCOPE"), (Fault, "FAULT"), (Status, "STATUS"),
-              (MemoryScope, "MEMSCOPE"))
+              (MemoryScope, "MEMSCOPE"), (WaitKind, "WAITKIND"))
     plain = dict(NONE=NONE, WARP_LANES=WARP_LANES, LANE_BITS=LANE_BITS, LAST_LANE=LAST_LANE,
                  WARP_RECORDS=WARP_RECORDS, WARP_RECORD_BYTES=WARP_RECORD_BYTES,
                  HEADER_BYTES=HEADER_BYTES, ONE_WARP_HEADER_BYTES=ONE_WARP_HEADER_BYTES,

@@ -17,6 +17,33 @@ module {
   // The status record (runtime/cpu/executor.mlir defines it).
   llvm.mlir.global external @${STATUS_SYMBOL}() : !llvm.array<${STATUS_WORDS} x i32>
 
+  // Defined by runtime/cpu/executor.mlir (the lowering declares it in
+  // every module with an idle-wait limit, so the executor's link gives it).
+  llvm.func @gasync_rt_fault_first(i32, i32) -> i1
+
+  // A hardware wait ran out its idle-wait limit: the fault at `site`, and,
+  // if it is the run's first, what the wait waited for (runtime/abi.py's
+  // Status.WAIT*; `wait` packs the WaitKind and a flag's predicate).
+  llvm.func @gasync_hw_wait_fault(%site: i32, %wait: i32, %address: !llvm.ptr, %expected: i64, %seen: i64) {
+    %code = llvm.mlir.constant(${FAULT_HARDWARE_WAIT} : i32) : i32
+    %first = llvm.call @gasync_rt_fault_first(%code, %site) : (i32, i32) -> i1
+    llvm.cond_br %first, ^record, ^done
+  ^record:
+    %record = llvm.mlir.addressof @${STATUS_SYMBOL} : !llvm.ptr
+    %pw = llvm.getelementptr %record[${STATUS_WAIT}] : (!llvm.ptr) -> !llvm.ptr, i32
+    llvm.store %wait, %pw : i32, !llvm.ptr
+    %a = llvm.ptrtoint %address : !llvm.ptr to i64
+    %pa = llvm.getelementptr %record[${STATUS_WAIT_ADDRESS_LO}] : (!llvm.ptr) -> !llvm.ptr, i32
+    llvm.store %a, %pa {alignment = 4 : i64} : i64, !llvm.ptr
+    %pe = llvm.getelementptr %record[${STATUS_WAIT_EXPECTED_LO}] : (!llvm.ptr) -> !llvm.ptr, i32
+    llvm.store %expected, %pe {alignment = 4 : i64} : i64, !llvm.ptr
+    %ps = llvm.getelementptr %record[${STATUS_WAIT_SEEN_LO}] : (!llvm.ptr) -> !llvm.ptr, i32
+    llvm.store %seen, %ps {alignment = 4 : i64} : i64, !llvm.ptr
+    llvm.br ^done
+  ^done:
+    llvm.return
+  }
+
   llvm.func @gasync_hw_faulted() -> i1 {
     %record = llvm.mlir.addressof @${STATUS_SYMBOL} : !llvm.ptr
     %code = llvm.load %record {alignment = 4 : i64} : !llvm.ptr -> i32

@@ -1,7 +1,7 @@
 // Hardware futures' run-time faults (exit 3, naming the source): a bulk copy
 // whose address is misaligned only at run time is skipped and reported; a
 // flag that nobody raises is a hang that the idle-wait limit ends, naming the
-// wait and its flag; without the limit, the watchdog ends it.
+// wait, its flag's address, the value it waits for and the value it saw; without the limit, the watchdog ends it.
 // RUN: not gasync-run %s --entry misaligned --arg 1 2>&1 | filecheck %s --check-prefix=MISALIGNED
 // RUN: gasync-run %s --entry misaligned --arg 4 | filecheck %s --check-prefix=ALIGNED
 // RUN: not gasync-run %s --entry unraised --idle-wait-ms 50 2>&1 | filecheck %s --check-prefix=IDLE
@@ -9,7 +9,7 @@
 // RUN: not gasync-run %s --entry unraised --idle-wait-ms -1 2>&1 | filecheck %s --check-prefix=BAD
 // MISALIGNED: gasync-run: error: '@misaligned' failed while running: misaligned bulk copy: its addresses must be 16-byte aligned and its size a multiple of 16 bytes (at the gasync.bulk_load in '@misaligned' at {{.*}}faults.mlir:[[# @LINE + 16]]:3)
 // ALIGNED: result 0: 1
-// IDLE: gasync-run: error: '@unraised' failed while running: hardware wait timed out: what a future waits on (a flag, an mbarrier phase, a channel message) did not happen within the idle-wait limit (a deadlock?) (waiting in the gasync.flag_wait on flag argument 0 of '@waiter' in '@waiter' at {{.*}}faults.mlir:[[# @LINE + 22]]:8)
+// IDLE: gasync-run: error: '@unraised' failed while running: hardware wait timed out: what a future waits on (a flag, an mbarrier phase, a channel message) did not happen within the idle-wait limit (a deadlock?) (waiting in the gasync.flag_wait on flag argument 0 of '@waiter' in '@waiter' at {{.*}}faults.mlir:[[# @LINE + 22]]:8): the i32 flag at 0x{{[0-9a-f]+}}, waiting for a value eq 1, last seen 0
 // BAD: option 'idle-wait-ms' takes an integer in [0, 2147483647] (0: no limit), got -1
 // HANG: gasync-run: error: '@unraised' failed while running: watchdog: the poll budget ran out (a task that never finishes?) (polling the await of '@gasync_flag_wait_0' in '@waiter' at {{.*}}faults.mlir:[[# @LINE + 21]]:8)
 

@@ -21,11 +21,17 @@
 // IDLE-NEXT: %[[STARTS:.*]] = arith.cmpi eq, %[[POLLS]], %c1023_i32
 // IDLE-NEXT: arith.select %[[STARTS]], %{{.*}}, %[[SINCE]] : i64
 // IDLE: arith.constant 2000000000 : i64
-// IDLE: func.call @gasync_rt_fault(%c9_i32, %{{.*}})
+// A flag's fault records the site, the wait (an i32 flag: 2, predicate ne:
+// 1 << 8), the flag, the expected value and the value seen.
+// IDLE: %[[SEEN:.*]] = arith.extui %[[V:.*]] : i32 to i64
+// IDLE: %[[WAIT:.*]] = arith.constant 258 : i32
+// IDLE: %[[EXPECTED:.*]] = arith.extui %[[E:.*]] : i32 to i64
+// IDLE: func.call @gasync_hw_wait_fault(%{{.*}}, %[[WAIT]], %[[P:.*]], %[[EXPECTED]], %[[SEEN]])
 // IDLE: func.call @gasync_hw_faulted()
 // IDLE: "gasync.yield"()
 // NOLIMIT-NOT: gasync_hw_now_ns
 // NOLIMIT-NOT: gasync_rt_fault
+// NOLIMIT-NOT: gasync_hw_wait_fault
 // (test/GPU/hardware-futures.mlir checks the same down to PTX.)
 
 module {
