@@ -115,7 +115,8 @@ def primitive_types(name: str) -> tuple[list[ir.Type], list[ir.Type]]:
         "gasync_hw_bulk_wait_read": ([], []),
         "gasync_hw_now_ns": ([], [i64]),
         "gasync_hw_faulted": ([], [i1]),
-        "gasync_hw_wait_fault": ([i32, i32, p, i64, i64], []),
+        "gasync_hw_wait_fault": ([i32, i32, i32, p, i64, i64], []),
+        "gasync_hw_stalled": ([i32, i32, p, i64, i64], []),
         "gasync_rt_fault_first": ([i32, i32], [i1]),
     }[name]
 
@@ -322,9 +323,22 @@ class IdleLimit:
     def check(self, pending: ir.Value, polls: ir.Value, since: ir.Value, waited: Waited,
               values: list[ir.Value]) -> tuple[ir.Value, list[ir.Value]]:
         """(still waiting, the next [polls, since]); `values` are the test's
-        (a flag's: the value seen, which the fault records)."""
+        (a flag's: the value seen, which the fault records). A pending re-poll
+        also tells the runtime that the wait stalled (gasync_hw_stalled: the
+        CPU's deadlock detection; nothing on the GPU)."""
         call = self.lowering.call
         i1, i32, i64 = fr.i1(), fr.i32(), fr.i64()
+
+        def wait_words() -> list[ir.Value]:
+            seen = widened(values[0]) if values else arith.constant(i64, 0)
+            return [arith.constant(i32, self.site), arith.constant(i32, waited.word),
+                    waited.address, widened(waited.expected), seen]
+        again = arith.andi(pending, arith.cmpi(arith.CmpIPredicate.ne, polls,
+                                               arith.constant(i32, 0)))
+        stall = scf.IfOp(again)
+        with ir.InsertionPoint(stall.then_block):
+            call("gasync_hw_stalled", wait_words())
+            scf.YieldOp([])
         counted = arith.addi(polls, arith.constant(i32, 1))
         mask = arith.constant(i32, abi.IDLE_CHECK_POLLS - 1)
         due = arith.andi(pending, arith.cmpi(arith.CmpIPredicate.eq,
@@ -338,10 +352,8 @@ class IdleLimit:
                               arith.constant(i64, self.ms * 1_000_000))
             report = scf.IfOp(over)
             with ir.InsertionPoint(report.then_block):
-                seen = widened(values[0]) if values else arith.constant(i64, 0)
                 call("gasync_hw_wait_fault",
-                     [arith.constant(i32, self.site), arith.constant(i32, waited.word),
-                      waited.address, widened(waited.expected), seen])
+                     [arith.constant(i32, int(abi.Fault.HARDWARE_WAIT))] + wait_words())
                 scf.YieldOp([])
             give_up = arith.ori(over, call("gasync_hw_faulted", []))
             scf.YieldOp([give_up, start])

@@ -300,7 +300,8 @@ class Status(enum.IntEnum):
     THREAD_Y = 6
     THREAD_Z = 7
     WAIT = 8
-    """A HARDWARE_WAIT fault's wait (else 0): its WaitKind, and for a flag
+    """A HARDWARE_WAIT fault's wait, or the wait a DEADLOCK among hardware
+    waits stalled in (else 0): its WaitKind, and for a flag
     the index of its predicate in FLAG_PREDICATES shifted left by
     WAIT_PREDICATE_SHIFT."""
     WAIT_ADDRESS_LO = 9
@@ -327,6 +328,11 @@ class WaitKind(enum.IntEnum):
 
 FLAG_PREDICATES = ("eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge")
 """A flag_wait's predicates, in the order Status.WAIT numbers them."""
+WAIT_KIND_MASK = 0x7F
+"""Status.WAIT & this: the WaitKind."""
+WAIT_SHARED = 0x80
+"""Set in Status.WAIT when the address is a shared-memory offset (the GPU
+records an mbarrier so), not a generic address."""
 WAIT_PREDICATE_SHIFT = 8
 
 
@@ -418,16 +424,19 @@ class WaitRecord:
     kind: WaitKind
     predicate: str
     """A flag's predicate (FLAG_PREDICATES); "" for an mbarrier."""
+    shared: bool
+    """`address` is an offset in the block's shared memory."""
     address: int
     expected: int
     seen: int
 
     def __str__(self) -> str:
+        at = f"shared-memory offset {self.address:#x}" if self.shared else f"{self.address:#x}"
         if self.kind is WaitKind.MBARRIER:
-            return (f"the mbarrier at {self.address:#x}, waiting for its phase of parity "
+            return (f"the mbarrier at {at}, waiting for its phase of parity "
                     f"{self.expected} to complete")
         bits = 32 if self.kind is WaitKind.FLAG_I32 else 64
-        return (f"the i{bits} flag at {self.address:#x}, waiting for a value {self.predicate} "
+        return (f"the i{bits} flag at {at}, waiting for a value {self.predicate} "
                 f"{self.value(self.expected, bits)}, last seen {self.value(self.seen, bits)}")
 
     def value(self, v: int, bits: int) -> int:
@@ -441,7 +450,7 @@ class WaitRecord:
     def decode(w: Sequence[int]) -> "WaitRecord | None":
         word = w[Status.WAIT]
         try:
-            kind = WaitKind(word & ((1 << WAIT_PREDICATE_SHIFT) - 1))
+            kind = WaitKind(word & WAIT_KIND_MASK)
         except ValueError:
             return None
         predicate_index = word >> WAIT_PREDICATE_SHIFT
@@ -451,7 +460,7 @@ class WaitRecord:
         def wide(lo: Status) -> int:
             return (w[lo] & 0xFFFFFFFF) | (w[lo + 1] & 0xFFFFFFFF) << 32
         return WaitRecord(kind, "" if kind is WaitKind.MBARRIER else FLAG_PREDICATES[predicate_index],
-                          wide(Status.WAIT_ADDRESS_LO), wide(Status.WAIT_EXPECTED_LO),
+                          bool(word & WAIT_SHARED), wide(Status.WAIT_ADDRESS_LO), wide(Status.WAIT_EXPECTED_LO),
                           wide(Status.WAIT_SEEN_LO))
 
 
@@ -464,7 +473,8 @@ class StatusRecord:
     sites: tuple[Site, ...] = ()
     """The program's site table, when the host has it."""
     wait: WaitRecord | None = None
-    """A HARDWARE_WAIT fault's flag or mbarrier, when the runtime recorded it."""
+    """A HARDWARE_WAIT or DEADLOCK fault's flag or mbarrier, when the runtime
+    recorded it."""
 
     @property
     def message(self) -> str:
@@ -486,7 +496,8 @@ def decode_status(words, sites: Sequence[Site] = ()) -> StatusRecord | None:
     w = [int(v) for v in words]
     if w[Status.CODE] == 0:
         return None
-    wait = WaitRecord.decode(w) if w[Status.CODE] == Fault.HARDWARE_WAIT else None
+    wait = (WaitRecord.decode(w) if w[Status.CODE] in (Fault.HARDWARE_WAIT, Fault.DEADLOCK)
+            else None)
     return StatusRecord(w[Status.CODE], w[Status.DETAIL],
                         (w[Status.BLOCK_X], w[Status.BLOCK_Y], w[Status.BLOCK_Z]),
                         (w[Status.THREAD_X], w[Status.THREAD_Y], w[Status.THREAD_Z]),
@@ -512,7 +523,8 @@ def template_constants() -> dict[str, int | str]:
                  HEADER_BYTES=HEADER_BYTES, ONE_WARP_HEADER_BYTES=ONE_WARP_HEADER_BYTES,
                  SLOT_BYTES=SLOT_BYTES, QUEUE_ENTRY_BYTES=QUEUE_ENTRY_BYTES,
                  WORD_BYTES=WORD_BYTES, PACKED_BITS=PACKED_BITS, KIND_BITS=KIND_BITS,
-                 STATUS_WORDS=STATUS_WORDS, STATUS_SYMBOL=STATUS_SYMBOL)
+                 STATUS_WORDS=STATUS_WORDS, STATUS_SYMBOL=STATUS_SYMBOL,
+                 WAIT_KIND_MASK=WAIT_KIND_MASK, WAIT_SHARED=WAIT_SHARED)
     items = [(f"{prefix}_{m.name}", int(m)) for group, prefix in groups for m in group]
     for name, value in items + list(plain.items()):
         if name in constants:

@@ -8,7 +8,7 @@
 // GPU-EXIT: 3
 // GPU-STDERR: hardware wait timed out
 // GPU-STDERR: (waiting in the gasync.recv on channel @mailbox in '@receiver' at
-// GPU-STDERR: deadlock.mlir:89:14)
+// GPU-STDERR: deadlock.mlir:93:14)
 // GPU-STDERR: thread (32,0,0)
 // GPU-STDERR: , waiting for its phase of parity 0 to complete
 // CHECK-LABEL: .entry deadlock(

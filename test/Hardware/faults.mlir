@@ -1,15 +1,20 @@
 // Hardware futures' run-time faults (exit 3, naming the source): a bulk copy
 // whose address is misaligned only at run time is skipped and reported; a
-// flag that nobody raises is a hang that the idle-wait limit ends, naming the
-// wait, its flag's address, the value it waits for and the value it saw; without the limit, the watchdog ends it.
+// flag that nobody raises, while the only other task waits for it, is a
+// deadlock, reported at once on the CPU (not after the idle-wait limit),
+// naming the wait, its flag's address, the value it waits for and the value
+// it saw; while another task keeps running, the idle-wait limit ends the
+// hang, naming the same; without the limit, the watchdog ends it.
 // RUN: not gasync-run %s --entry misaligned --arg 1 2>&1 | filecheck %s --check-prefix=MISALIGNED
 // RUN: gasync-run %s --entry misaligned --arg 4 | filecheck %s --check-prefix=ALIGNED
-// RUN: not gasync-run %s --entry unraised --idle-wait-ms 50 2>&1 | filecheck %s --check-prefix=IDLE
+// RUN: not gasync-run %s --entry unraised --idle-wait-ms 600000 2>&1 | filecheck %s --check-prefix=DEADLOCK
+// RUN: not gasync-run %s --entry unraised_busy --idle-wait-ms 50 2>&1 | filecheck %s --check-prefix=IDLE
 // RUN: not gasync-run %s --entry unraised --idle-wait-ms 0 --watchdog 10000 2>&1 | filecheck %s --check-prefix=HANG
 // RUN: not gasync-run %s --entry unraised --idle-wait-ms -1 2>&1 | filecheck %s --check-prefix=BAD
-// MISALIGNED: gasync-run: error: '@misaligned' failed while running: misaligned bulk copy: its addresses must be 16-byte aligned and its size a multiple of 16 bytes (at the gasync.bulk_load in '@misaligned' at {{.*}}faults.mlir:[[# @LINE + 16]]:3)
+// MISALIGNED: gasync-run: error: '@misaligned' failed while running: misaligned bulk copy: its addresses must be 16-byte aligned and its size a multiple of 16 bytes (at the gasync.bulk_load in '@misaligned' at {{.*}}faults.mlir:[[# @LINE + 17]]:3)
 // ALIGNED: result 0: 1
-// IDLE: gasync-run: error: '@unraised' failed while running: hardware wait timed out: what a future waits on (a flag, an mbarrier phase, a channel message) did not happen within the idle-wait limit (a deadlock?) (waiting in the gasync.flag_wait on flag argument 0 of '@waiter' in '@waiter' at {{.*}}faults.mlir:[[# @LINE + 22]]:8): the i32 flag at 0x{{[0-9a-f]+}}, waiting for a value eq 1, last seen 0
+// DEADLOCK: gasync-run: error: '@unraised' failed while running: deadlock: no task can make progress and the root is not done (in the gasync.flag_wait on flag argument 0 of '@waiter' in '@waiter' at {{.*}}faults.mlir:[[# @LINE + 23]]:8): the i32 flag at 0x{{[0-9a-f]+}}, waiting for a value eq 1, last seen 0
+// IDLE: gasync-run: error: '@unraised_busy' failed while running: hardware wait timed out: what a future waits on (a flag, an mbarrier phase, a channel message) did not happen within the idle-wait limit (a deadlock?) (waiting in the gasync.flag_wait on flag argument 0 of '@waiter' in '@waiter' at {{.*}}faults.mlir:[[# @LINE + 22]]:8): the i32 flag at 0x{{[0-9a-f]+}}, waiting for a value eq 1, last seen 0
 // BAD: option 'idle-wait-ms' takes an integer in [0, 2147483647] (0: no limit), got -1
 // HANG: gasync-run: error: '@unraised' failed while running: watchdog: the poll budget ran out (a task that never finishes?) (polling the await of '@gasync_flag_wait_0' in '@waiter' at {{.*}}faults.mlir:[[# @LINE + 21]]:8)
 
@@ -49,6 +54,37 @@ func.func @unraised() -> i32 {
   %c0 = arith.constant 0 : index
   memref.store %zero, %flag[%c0] : memref<1xi32>
   %f = "gasync.future"(%flag) {callee = @root} : (memref<1xi32>) -> !gasync.fut<i32>
+  %v = "gasync.block_on"(%f) : (!gasync.fut<i32>) -> i32
+  return %v : i32
+}
+
+// Keeps the executor busy: it never stalls on a hardware wait.
+func.func private @spinner() attributes {gasync.async} {
+  %true = arith.constant true
+  scf.while : () -> () {
+    scf.condition(%true)
+  } do {
+    "gasync.yield"() : () -> ()
+    scf.yield
+  }
+  return
+}
+
+func.func private @busy_root(%flag: memref<1xi32>) -> i32 attributes {gasync.async} {
+  %s = "gasync.future"() {callee = @spinner} : () -> !gasync.fut<none>
+  %spinning = "gasync.spawn"(%s) : (!gasync.fut<none>) -> !gasync.task<none>
+  %f = "gasync.future"(%flag) {callee = @waiter} : (memref<1xi32>) -> !gasync.fut<i32>
+  %v = "gasync.await"(%f) : (!gasync.fut<i32>) -> i32
+  "gasync.await"(%spinning) : (!gasync.task<none>) -> ()
+  return %v : i32
+}
+
+func.func @unraised_busy() -> i32 {
+  %flag = memref.alloca() : memref<1xi32>
+  %zero = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  memref.store %zero, %flag[%c0] : memref<1xi32>
+  %f = "gasync.future"(%flag) {callee = @busy_root} : (memref<1xi32>) -> !gasync.fut<i32>
   %v = "gasync.block_on"(%f) : (!gasync.fut<i32>) -> i32
   return %v : i32
 }

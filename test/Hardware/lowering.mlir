@@ -14,6 +14,13 @@
 // IDLE-LABEL: func.func private @gasync_flag_wait_0(
 // IDLE: scf.while (%[[POLLS:.*]] = %{{.*}}, %[[SINCE:.*]] = %{{.*}}) : (i32, i64) -> (i32, i32, i64)
 // IDLE: func.call @gasync_hw_load_acquire_i32(
+// A re-poll (the count not 0) that finds the flag still pending tells the
+// runtime the wait stalled, with what it waits for (the CPU's deadlock
+// detection; nothing on the GPU).
+// IDLE: %[[REPOLL:.*]] = arith.cmpi ne, %[[POLLS]], %{{.*}} : i32
+// IDLE: %[[STALLED:.*]] = arith.andi %{{.*}}, %[[REPOLL]] : i1
+// IDLE: scf.if %[[STALLED]] {
+// IDLE: func.call @gasync_hw_stalled(%{{.*}}, %c258_i32{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (i32, i32, !llvm.ptr, i64, i64) -> ()
 // IDLE: %[[LOW:.*]] = arith.andi %[[POLLS]], %c1023_i32
 // IDLE: arith.cmpi eq, %[[LOW]], %c1023_i32
 // IDLE: scf.if
@@ -26,12 +33,13 @@
 // IDLE: %[[SEEN:.*]] = arith.extui %[[V:.*]] : i32 to i64
 // IDLE: %[[WAIT:.*]] = arith.constant 258 : i32
 // IDLE: %[[EXPECTED:.*]] = arith.extui %[[E:.*]] : i32 to i64
-// IDLE: func.call @gasync_hw_wait_fault(%{{.*}}, %[[WAIT]], %[[P:.*]], %[[EXPECTED]], %[[SEEN]])
+// IDLE: func.call @gasync_hw_wait_fault(%c9_i32, %{{.*}}, %[[WAIT]], %[[P:.*]], %[[EXPECTED]], %[[SEEN]])
 // IDLE: func.call @gasync_hw_faulted()
 // IDLE: "gasync.yield"()
 // NOLIMIT-NOT: gasync_hw_now_ns
 // NOLIMIT-NOT: gasync_rt_fault
 // NOLIMIT-NOT: gasync_hw_wait_fault
+// NOLIMIT-NOT: gasync_hw_stalled
 // (test/GPU/hardware-futures.mlir checks the same down to PTX.)
 
 module {

@@ -180,6 +180,12 @@ def test_hardware_wait_names_its_mbarrier_and_parity():
     record = abi.decode_status(words)
     assert record.message.endswith(
         ": the mbarrier at 0x7f0080000010, waiting for its phase of parity 1 to complete")
+    words = hardware_wait_words(abi.WaitKind.MBARRIER | abi.WAIT_SHARED, 0x18, 0, 0)
+    assert abi.decode_status(words).message.endswith(
+        ": the mbarrier at shared-memory offset 0x18, waiting for its phase of parity 0 "
+        "to complete")
+    words[abi.Status.CODE] = abi.Fault.DEADLOCK  # a CPU deadlock names its wait the same way
+    assert abi.decode_status(words).message.endswith("parity 0 to complete")
 
 
 @pytest.mark.parametrize("kind, predicate, expected, seen, shown", [
@@ -197,7 +203,7 @@ def test_hardware_wait_names_its_flag_value_and_predicate(kind, predicate, expec
 
 def test_other_faults_and_unknown_waits_name_no_wait():
     words = hardware_wait_words(abi.WaitKind.MBARRIER, 0x10, 0, 0)
-    words[abi.Status.CODE] = abi.Fault.DEADLOCK
+    words[abi.Status.CODE] = abi.Fault.WATCHDOG
     assert abi.decode_status(words).wait is None
     words = hardware_wait_words(77, 0x10, 0, 0)
     assert abi.decode_status(words).wait is None
