@@ -117,6 +117,7 @@ def primitive_types(name: str) -> tuple[list[ir.Type], list[ir.Type]]:
         "gasync_hw_faulted": ([], [i1]),
         "gasync_hw_wait_fault": ([i32, i32, i32, p, i64, i64], []),
         "gasync_hw_stalled": ([i32, i32, p, i64, i64], []),
+        "gasync_hw_progress": ([], []),
         "gasync_rt_fault_first": ([i32, i32], [i1]),
     }[name]
 
@@ -460,6 +461,9 @@ class LowerHardwareFuturesPass(ModulePass):
                 start = call("gasync_hw_now_ns", [])
 
                 def test():
+                    # Time passes: a task sleeping is never stalled (the CPU's
+                    # deadlock detection; nothing on the GPU).
+                    call("gasync_hw_progress", [])
                     elapsed = arith.subi(call("gasync_hw_now_ns", []), start)
                     return arith.cmpi(arith.CmpIPredicate.uge, elapsed, duration), []
                 poll_until(test)

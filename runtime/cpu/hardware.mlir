@@ -60,7 +60,7 @@ module {
   llvm.mlir.global internal @gasync_hw_stalls(0 : i32) : i32
   llvm.mlir.global internal @gasync_hw_stall_wait(dense<0> : tensor<5xi64>) : !llvm.array<5 x i64>
 
-  // A signal: the current poll progressed.
+  // A signal, or a sleep's poll (time passes): the current poll progressed.
   llvm.func @gasync_hw_progress() {
     %outcome = llvm.mlir.addressof @gasync_hw_poll_outcome : !llvm.ptr
     %two = llvm.mlir.constant(2 : i32) : i32

@@ -69,6 +69,10 @@ module {
     llvm.return
   }
 
+  llvm.func @gasync_hw_progress() {
+    llvm.return
+  }
+
   llvm.func @gasync_rt_hw_stuck(%requeued: i1, %pool: i32) -> i1 {
     %false = llvm.mlir.constant(false) : i1
     llvm.return %false : i1

@@ -9,6 +9,10 @@
 // RUN: gasync-run %s --entry misaligned --arg 4 | filecheck %s --check-prefix=ALIGNED
 // RUN: not gasync-run %s --entry unraised --idle-wait-ms 600000 2>&1 | filecheck %s --check-prefix=DEADLOCK
 // RUN: not gasync-run %s --entry unraised_busy --idle-wait-ms 50 2>&1 | filecheck %s --check-prefix=IDLE
+// Not a deadlock: three waiters stall round after round while the raiser,
+// which yields 100 times first, keeps running; then the flag is raised.
+// RUN: gasync-run %s --entry raised_late --idle-wait-ms 600000 | filecheck %s --check-prefix=LATE
+// LATE: result 0: 3
 // RUN: not gasync-run %s --entry unraised --idle-wait-ms 0 --watchdog 10000 2>&1 | filecheck %s --check-prefix=HANG
 // RUN: not gasync-run %s --entry unraised --idle-wait-ms -1 2>&1 | filecheck %s --check-prefix=BAD
 // MISALIGNED: gasync-run: error: '@misaligned' failed while running: misaligned bulk copy: its addresses must be 16-byte aligned and its size a multiple of 16 bytes (at the gasync.bulk_load in '@misaligned' at {{.*}}faults.mlir:[[# @LINE + 17]]:3)
@@ -86,5 +90,45 @@ func.func @unraised_busy() -> i32 {
   memref.store %zero, %flag[%c0] : memref<1xi32>
   %f = "gasync.future"(%flag) {callee = @busy_root} : (memref<1xi32>) -> !gasync.fut<i32>
   %v = "gasync.block_on"(%f) : (!gasync.fut<i32>) -> i32
+  return %v : i32
+}
+
+// Yields 100 times, then raises the flag.
+func.func private @raiser(%flag: memref<1xi32>) attributes {gasync.async} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c100 = arith.constant 100 : index
+  scf.for %i = %c0 to %c100 step %c1 {
+    "gasync.yield"() : () -> ()
+  }
+  %one = arith.constant 1 : i32
+  "gasync.flag_store"(%flag, %one) : (memref<1xi32>, i32) -> ()
+  return
+}
+
+func.func private @late_root(%flag: memref<1xi32>) -> i32 attributes {gasync.async} {
+  %w = "gasync.future"(%flag) {callee = @waiter} : (memref<1xi32>) -> !gasync.fut<i32>
+  %a = "gasync.spawn"(%w) : (!gasync.fut<i32>) -> !gasync.task<i32>
+  %w2 = "gasync.future"(%flag) {callee = @waiter} : (memref<1xi32>) -> !gasync.fut<i32>
+  %b = "gasync.spawn"(%w2) : (!gasync.fut<i32>) -> !gasync.task<i32>
+  %r = "gasync.future"(%flag) {callee = @raiser} : (memref<1xi32>) -> !gasync.fut<none>
+  %raising = "gasync.spawn"(%r) : (!gasync.fut<none>) -> !gasync.task<none>
+  %w3 = "gasync.future"(%flag) {callee = @waiter} : (memref<1xi32>) -> !gasync.fut<i32>
+  %v3 = "gasync.await"(%w3) : (!gasync.fut<i32>) -> i32
+  %va = "gasync.await"(%a) : (!gasync.task<i32>) -> i32
+  %vb = "gasync.await"(%b) : (!gasync.task<i32>) -> i32
+  "gasync.await"(%raising) : (!gasync.task<none>) -> ()
+  %ab = arith.addi %va, %vb : i32
+  %sum = arith.addi %ab, %v3 : i32
+  return %sum : i32
+}
+
+func.func @raised_late() -> i32 {
+  %flag = memref.alloca() : memref<1xi32>
+  %zero = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  memref.store %zero, %flag[%c0] : memref<1xi32>
+  %f = "gasync.future"(%flag) {callee = @late_root} : (memref<1xi32>) -> !gasync.fut<i32>
+  %v = "gasync.block_on"(%f) {pool = 4 : i64} : (!gasync.fut<i32>) -> i32
   return %v : i32
 }
