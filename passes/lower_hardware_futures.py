@@ -362,8 +362,7 @@ class IdleLimit:
             scf.YieldOp([arith.constant(i1, 0), since])
         give_up, start = branch.results
         still = arith.andi(pending, arith.xori(give_up, arith.constant(i1, 1)))
-        # The count only matters while pending (a ready test leaves the loop).
-        return still, [counted, start]
+        return still, [arith.select(pending, counted, polls), start]
 
 
 @register
