@@ -118,6 +118,7 @@ def primitive_types(name: str) -> tuple[list[ir.Type], list[ir.Type]]:
         "gasync_hw_wait_fault": ([i32, i32, i32, p, i64, i64], []),
         "gasync_hw_stalled": ([i32, i32, p, i64, i64], []),
         "gasync_hw_progress": ([], []),
+        "gasync_hw_sent_before": ([p, i32], [i1]),
         "gasync_rt_fault_first": ([i32, i32], [i1]),
     }[name]
 
@@ -543,19 +544,31 @@ class LowerHardwareFuturesPass(ModulePass):
         assert op.name == SEND.name, op.name
         payload = op.operands[3]
         site = sites.add(f"the {op.name}", source_function(op), op.location) if tile else None
+        sender_site = idle.site if idle else sites.add(wait_description(op), source_function(op),
+                                                       op.location)
         size = slot_bytes(slots)
+        lowering.fault_hook()
 
         def send_body(args):
             slot, full, empty, parity, payload = args
             wait(empty, arith.xori(parity, arith.constant(fr.i32(), 1)))
-            if not tile:
-                llvm.store(payload, slot)
-                call("gasync_hw_mbarrier_arrive", [full])
-                return None
-            nbytes = arith.constant(fr.i32(), size)
-            call("gasync_hw_mbarrier_arrive_expect_tx", [full, nbytes])
-            lowering.checked_copy(slot, payload, site, lambda: call(
-                "gasync_hw_bulk_load", [slot, payload, nbytes, full]))
+            # Another sender got this message number in first (the CPU sees
+            # it exactly; on the GPU the test folds to false).
+            twice = call("gasync_hw_sent_before", [full, parity])
+            branch = scf.IfOp(llvm.intr_expect(twice, arith.constant(fr.i1(), 0)), has_else=True)
+            with ir.InsertionPoint(branch.then_block):
+                executor.report_fault(abi.Fault.CHANNEL_SENDERS, sender_site)
+                scf.YieldOp([])
+            with ir.InsertionPoint(branch.else_block):
+                if not tile:
+                    llvm.store(payload, slot)
+                    call("gasync_hw_mbarrier_arrive", [full])
+                else:
+                    nbytes = arith.constant(fr.i32(), size)
+                    call("gasync_hw_mbarrier_arrive_expect_tx", [full, nbytes])
+                    lowering.checked_copy(slot, payload, site, lambda: call(
+                        "gasync_hw_bulk_load", [slot, payload, nbytes, full]))
+                scf.YieldOp([])
             return None
         return lowering.async_function(
             "gasync_send", [message.slot, message.full, message.empty, message.parity,

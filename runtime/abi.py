@@ -213,6 +213,7 @@ class Fault(enum.IntEnum):
     OUT_OF_BOUNDS = 7
     MISALIGNED_COPY = 8
     HARDWARE_WAIT = 9
+    CHANNEL_SENDERS = 10
 
 
 class Detail(enum.Enum):
@@ -255,6 +256,9 @@ FAULTS = {
     Fault.HARDWARE_WAIT: FaultText(
         "hardware wait timed out: what a future waits on (a flag, an mbarrier phase, a channel "
         "message) did not happen within the idle-wait limit (a deadlock?)", "waiting in {}"),
+    Fault.CHANNEL_SENDERS: FaultText(
+        "two senders on one channel: a message number was sent twice (a channel takes one "
+        "sending task)", "in {}"),
 }
 
 

@@ -256,6 +256,14 @@ module {
     llvm.return %done : i1
   }
 
+  // Whether a slot's full barrier already completed the phase that carries
+  // this send's message (parity `%parity`): only the sender arrives on it, so
+  // another sender sent the same message number. Exact on one CPU thread.
+  llvm.func @gasync_hw_sent_before(%full: !llvm.ptr, %parity: i32) -> i1 {
+    %done = llvm.call @gasync_hw_mbarrier_test_parity(%full, %parity) : (!llvm.ptr, i32) -> i1
+    llvm.return %done : i1
+  }
+
   llvm.func @gasync_hw_bulk_load(%dst: !llvm.ptr, %src: !llvm.ptr, %bytes: i32, %bar: !llvm.ptr) {
     "llvm.intr.memcpy"(%dst, %src, %bytes) <{isVolatile = false}> : (!llvm.ptr, !llvm.ptr, i32) -> ()
     %zero = llvm.mlir.constant(0 : i64) : i64

@@ -73,6 +73,13 @@ module {
     llvm.return
   }
 
+  // Two senders on one channel are not detected on the GPU (a test here
+  // would cost every send a test_wait, and two warps may race past it).
+  llvm.func @gasync_hw_sent_before(%full: !llvm.ptr, %parity: i32) -> i1 {
+    %false = llvm.mlir.constant(false) : i1
+    llvm.return %false : i1
+  }
+
   llvm.func @gasync_rt_hw_stuck(%requeued: i1, %pool: i32) -> i1 {
     %false = llvm.mlir.constant(false) : i1
     llvm.return %false : i1
