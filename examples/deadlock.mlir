@@ -1,7 +1,11 @@
 // A deadlock that only the run can show: the receiver asks for one message
 // more than the sender sends (n is a run-time value), so its last recv waits
-// for ever. The idle-wait limit (gasync-run --idle-wait-ms, default 2000)
-// ends the run with exit 3, naming the recv and its channel @mailbox.
+// for ever. On the CPU, where both are tasks of one executor, that is a
+// deadlock the executor reports at once: every task left is stalled on a
+// hardware wait that no task can complete. On the GPU, where another thread
+// might still send, the idle-wait limit (gasync-run --idle-wait-ms, default
+// 2000) ends the run. Either way: exit 3, naming the recv, its channel
+// @mailbox, the mbarrier and the parity it waits for.
 //
 // CPU (two tasks of one executor):
 //   gasync-run examples/deadlock.mlir --entry main --arg 5

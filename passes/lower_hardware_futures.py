@@ -115,6 +115,11 @@ def primitive_types(name: str) -> tuple[list[ir.Type], list[ir.Type]]:
         "gasync_hw_bulk_wait_read": ([], []),
         "gasync_hw_now_ns": ([], [i64]),
         "gasync_hw_faulted": ([], [i1]),
+        "gasync_hw_wait_fault": ([i32, i32, i32, p, i64, i64], []),
+        "gasync_hw_stalled": ([i32, i32, p, i64, i64], []),
+        "gasync_hw_progress": ([], []),
+        "gasync_hw_sent_before": ([p, i32], [i1]),
+        "gasync_rt_fault_first": ([i32, i32], [i1]),
     }[name]
 
 
@@ -187,16 +192,6 @@ class SymbolTableLowering:
         self.body = table_op.regions[0].blocks[0]
         self.declared_fault_hook = False
 
-    def call(self, name: str, args: Sequence[ir.Value]) -> ir.Value | None:
-        inputs, results = primitive_types(name)
-        if name not in self.table:
-            with self.table_op.location, ir.InsertionPoint.at_block_begin(self.body):
-                decl = func.FuncOp(name, ir.FunctionType.get(inputs, results),
-                                   visibility="private")
-            self.table.insert(decl.operation)
-        op = func.CallOp(results, ir.FlatSymbolRefAttr.get(name), list(args))
-        return op.result if results else None
-
     def fresh_name(self, base: str) -> str:
         n = 0
         while f"{base}_{n}" in self.table:
@@ -227,6 +222,20 @@ class SymbolTableLowering:
             executor.declare_fault_hook(self.table_op)
             self.declared_fault_hook = True
 
+    def declare(self, name: str) -> None:
+        """Declare the primitive `name` (if not yet) without calling it."""
+        inputs, results = primitive_types(name)
+        if name not in self.table:
+            with self.table_op.location, ir.InsertionPoint.at_block_begin(self.body):
+                decl = func.FuncOp(name, ir.FunctionType.get(inputs, results),
+                                   visibility="private")
+            self.table.insert(decl.operation)
+
+    def call(self, name: str, args: Sequence[ir.Value]) -> ir.Value | None:
+        self.declare(name)
+        op = func.CallOp(primitive_types(name)[1], ir.FlatSymbolRefAttr.get(name), list(args))
+        return op.result if op.results else None
+
     def checked_copy(self, dst: ir.Value, src: ir.Value, site: int,
                      issue: Callable[[], None]) -> None:
         """`issue()` if both addresses are 16-byte aligned, else the fault."""
@@ -245,12 +254,42 @@ class SymbolTableLowering:
             scf.YieldOp([])
 
 
+@dataclasses.dataclass(frozen=True)
+class Waited:
+    """What a wait's idle-wait fault records (runtime/abi.py's Status.WAIT*):
+    the flag or mbarrier, and the value or parity waited for."""
+
+    word: int
+    """Status.WAIT: the WaitKind, and a flag's predicate."""
+    address: ir.Value
+    expected: ir.Value
+    """An integer, recorded zero-extended to 64 bits."""
+
+    @staticmethod
+    def mbarrier(bar: ir.Value, parity: ir.Value) -> "Waited":
+        return Waited(int(abi.WaitKind.MBARRIER), bar, parity)
+
+    @staticmethod
+    def flag(flag: ir.Value, expected: ir.Value, predicate: str) -> "Waited":
+        width = ir.IntegerType(expected.type).width
+        kind = abi.WaitKind.FLAG_I32 if width == 32 else abi.WaitKind.FLAG_I64
+        return Waited(int(kind) | abi.FLAG_PREDICATES.index(predicate) << abi.WAIT_PREDICATE_SHIFT,
+                      flag, expected)
+
+
+def widened(v: ir.Value) -> ir.Value:
+    """An integer as an i64, zero-extended."""
+    return v if ir.IntegerType(v.type).width == 64 else arith.extui(fr.i64(), v)
+
+
 def poll_until(test: Callable[[], tuple[ir.Value, list[ir.Value]]],
-               carried: Sequence[ir.Type] = (), idle: "IdleLimit | None" = None) -> list[ir.Value]:
+               carried: Sequence[ir.Type] = (), idle: "IdleLimit | None" = None,
+               waited: Waited | None = None) -> list[ir.Value]:
     """A loop that runs `test()` (-> ready, values) once per poll and yields
     while it is not ready; the values of the last test. With `idle`, a wait
-    pending for longer than its limit faults and gives up."""
-    bookkeeping = [fr.i32(), fr.i64()] if idle else []  # pending polls, when first pending
+    pending for longer than its limit faults, recording `waited` and its first
+    value (a flag's value as seen), and gives up."""
+    bookkeeping = [fr.i32(), fr.i64()] if idle else []  # pending polls, when the limit started
     loop = scf.WhileOp(list(carried) + bookkeeping,
                        [arith.constant(t, 0) for t in bookkeeping])
     before = loop.before.blocks.append(*bookkeeping)
@@ -258,7 +297,7 @@ def poll_until(test: Callable[[], tuple[ir.Value, list[ir.Value]]],
         ready, values = test()
         pending = arith.xori(ready, arith.constant(fr.i1(), 1))
         if idle:
-            pending, state = idle.check(pending, *before.arguments)
+            pending, state = idle.check(pending, *before.arguments, waited, values)
             values = values + state
         scf.ConditionOp(pending, values)
     after = loop.after.blocks.append(*carried, *bookkeeping)
@@ -273,31 +312,50 @@ class IdleLimit:
     """The idle-wait limit of one wait: after `ms` milliseconds pending it
     reports abi.Fault.HARDWARE_WAIT at `site` and gives up; it also gives up
     (silently) once the run has faulted, as the host reports the first fault.
-    The clock is read on the first pending poll and every IDLE_CHECK_POLLS."""
+    The clock (and whether the run has faulted) is read on the
+    IDLE_CHECK_POLLS-th pending poll, which starts the limit, and every
+    IDLE_CHECK_POLLS after: never on the first pending poll, whose clock read
+    and status load would delay a handoff that completes a moment later
+    (bench/results/pipeline.md)."""
 
     lowering: "SymbolTableLowering"
     ms: int
     site: int
 
-    def check(self, pending: ir.Value, polls: ir.Value,
-              since: ir.Value) -> tuple[ir.Value, list[ir.Value]]:
-        """(still waiting, the next [polls, since])."""
+    def check(self, pending: ir.Value, polls: ir.Value, since: ir.Value, waited: Waited,
+              values: list[ir.Value]) -> tuple[ir.Value, list[ir.Value]]:
+        """(still waiting, the next [polls, since]); `values` are the test's
+        (a flag's: the value seen, which the fault records). A pending re-poll
+        also tells the runtime that the wait stalled (gasync_hw_stalled: the
+        CPU's deadlock detection; nothing on the GPU)."""
         call = self.lowering.call
         i1, i32, i64 = fr.i1(), fr.i32(), fr.i64()
+
+        def wait_words() -> list[ir.Value]:
+            seen = widened(values[0]) if values else arith.constant(i64, 0)
+            return [arith.constant(i32, self.site), arith.constant(i32, waited.word),
+                    waited.address, widened(waited.expected), seen]
+        again = arith.andi(pending, arith.cmpi(arith.CmpIPredicate.ne, polls,
+                                               arith.constant(i32, 0)))
+        stall = scf.IfOp(again)
+        with ir.InsertionPoint(stall.then_block):
+            call("gasync_hw_stalled", wait_words())
+            scf.YieldOp([])
         counted = arith.addi(polls, arith.constant(i32, 1))
         mask = arith.constant(i32, abi.IDLE_CHECK_POLLS - 1)
         due = arith.andi(pending, arith.cmpi(arith.CmpIPredicate.eq,
-                                             arith.andi(polls, mask), arith.constant(i32, 0)))
+                                             arith.andi(polls, mask), mask))
         branch = scf.IfOp(llvm.intr_expect(due, arith.constant(i1, 0)), [i1, i64], has_else=True)
         with ir.InsertionPoint(branch.then_block):
             now = call("gasync_hw_now_ns", [])
-            first = arith.cmpi(arith.CmpIPredicate.eq, polls, arith.constant(i32, 0))
+            first = arith.cmpi(arith.CmpIPredicate.eq, polls, mask)
             start = arith.select(first, now, since)
             over = arith.cmpi(arith.CmpIPredicate.ugt, arith.subi(now, start),
                               arith.constant(i64, self.ms * 1_000_000))
             report = scf.IfOp(over)
             with ir.InsertionPoint(report.then_block):
-                executor.report_fault(abi.Fault.HARDWARE_WAIT, self.site)
+                call("gasync_hw_wait_fault",
+                     [arith.constant(i32, int(abi.Fault.HARDWARE_WAIT))] + wait_words())
                 scf.YieldOp([])
             give_up = arith.ori(over, call("gasync_hw_faulted", []))
             scf.YieldOp([give_up, start])
@@ -332,7 +390,9 @@ class LowerHardwareFuturesPass(ModulePass):
                 lowering = tables[table_op] = SymbolTableLowering(table_op)
             idle = None
             if self.idle_wait_ms and op.name in WAITS:
-                lowering.fault_hook()
+                # gasync_hw_wait_fault calls gasync_rt_fault_first: declared
+                # here, the executor's runtime link defines it.
+                lowering.declare("gasync_rt_fault_first")
                 idle = IdleLimit(lowering, self.idle_wait_ms,
                                  sites.add(wait_description(op), source_function(op), op.location))
             with op.location, ir.InsertionPoint(op):
@@ -362,7 +422,8 @@ class LowerHardwareFuturesPass(ModulePass):
             if name == FLAG_ADD.name:
                 return call(f"gasync_hw_add_release_i{width}",
                             [flag, operands[1], arith.constant(fr.i32(), scope)])
-            predicate = arith.CmpIPredicate[string_option(op, PREDICATE, "eq")]
+            predicate_name = string_option(op, PREDICATE, "eq")
+            predicate = arith.CmpIPredicate[predicate_name]
             value_type = operands[1].type
 
             def flag_body(args):
@@ -372,7 +433,8 @@ class LowerHardwareFuturesPass(ModulePass):
                     seen = call(f"gasync_hw_load_acquire_i{width}",
                                 [flag, arith.constant(fr.i32(), scope)])
                     return arith.cmpi(predicate, seen, expected), [seen]
-                return poll_until(test, [value_type], idle)[0]
+                return poll_until(test, [value_type], idle,
+                                  Waited.flag(flag, expected, predicate_name))[0]
             return lowering.async_function("gasync_flag_wait", [flag, operands[1]], value_type,
                                            flag_body)
         if name == MBARRIER_INIT.name:
@@ -388,7 +450,7 @@ class LowerHardwareFuturesPass(ModulePass):
             def barrier_body(args):
                 bar, parity = args
                 poll_until(lambda: (call("gasync_hw_mbarrier_test_parity", [bar, parity]), []),
-                           idle=idle)
+                           idle=idle, waited=Waited.mbarrier(bar, parity))
                 return None
             return lowering.async_function("gasync_mbarrier_wait",
                                            [address(operands[0]), operands[1]], None,
@@ -399,6 +461,9 @@ class LowerHardwareFuturesPass(ModulePass):
                 start = call("gasync_hw_now_ns", [])
 
                 def test():
+                    # Time passes: a task sleeping is never stalled (the CPU's
+                    # deadlock detection; nothing on the GPU).
+                    call("gasync_hw_progress", [])
                     elapsed = arith.subi(call("gasync_hw_now_ns", []), start)
                     return arith.cmpi(arith.CmpIPredicate.uge, elapsed, duration), []
                 poll_until(test)
@@ -454,7 +519,7 @@ class LowerHardwareFuturesPass(ModulePass):
 
         def wait(bar: ir.Value, parity: ir.Value) -> None:
             poll_until(lambda: (call("gasync_hw_mbarrier_test_parity", [bar, parity]), []),
-                       idle=idle)
+                       idle=idle, waited=Waited.mbarrier(bar, parity))
 
         if op.name == RECV.name:
             if tile:
@@ -479,19 +544,31 @@ class LowerHardwareFuturesPass(ModulePass):
         assert op.name == SEND.name, op.name
         payload = op.operands[3]
         site = sites.add(f"the {op.name}", source_function(op), op.location) if tile else None
+        sender_site = idle.site if idle else sites.add(wait_description(op), source_function(op),
+                                                       op.location)
         size = slot_bytes(slots)
+        lowering.fault_hook()
 
         def send_body(args):
             slot, full, empty, parity, payload = args
             wait(empty, arith.xori(parity, arith.constant(fr.i32(), 1)))
-            if not tile:
-                llvm.store(payload, slot)
-                call("gasync_hw_mbarrier_arrive", [full])
-                return None
-            nbytes = arith.constant(fr.i32(), size)
-            call("gasync_hw_mbarrier_arrive_expect_tx", [full, nbytes])
-            lowering.checked_copy(slot, payload, site, lambda: call(
-                "gasync_hw_bulk_load", [slot, payload, nbytes, full]))
+            # Another sender got this message number in first (the CPU sees
+            # it exactly; on the GPU the test folds to false).
+            twice = call("gasync_hw_sent_before", [full, parity])
+            branch = scf.IfOp(llvm.intr_expect(twice, arith.constant(fr.i1(), 0)), has_else=True)
+            with ir.InsertionPoint(branch.then_block):
+                executor.report_fault(abi.Fault.CHANNEL_SENDERS, sender_site)
+                scf.YieldOp([])
+            with ir.InsertionPoint(branch.else_block):
+                if not tile:
+                    llvm.store(payload, slot)
+                    call("gasync_hw_mbarrier_arrive", [full])
+                else:
+                    nbytes = arith.constant(fr.i32(), size)
+                    call("gasync_hw_mbarrier_arrive_expect_tx", [full, nbytes])
+                    lowering.checked_copy(slot, payload, site, lambda: call(
+                        "gasync_hw_bulk_load", [slot, payload, nbytes, full]))
+                scf.YieldOp([])
             return None
         return lowering.async_function(
             "gasync_send", [message.slot, message.full, message.empty, message.parity,

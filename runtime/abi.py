@@ -189,9 +189,10 @@ DEFAULT_IDLE_WAIT_MS = 2000
 run with a HARDWARE_WAIT fault (the passes' `idle-wait-ms`; 0: no limit)."""
 MAX_IDLE_WAIT_MS = (1 << 31) - 1
 IDLE_CHECK_POLLS = 1024
-"""A pending hardware future reads the clock on its first pending poll and
-every this many after (a power of two): the limit costs a pending poll an
-add and a test."""
+"""A pending hardware future reads the clock on its this-many-th pending
+poll (the idle-wait limit starts there) and every this many after (a power
+of two): the limit costs a pending poll an add and a test, and the first
+pending polls, those of a handoff about to complete, nothing more."""
 
 BULK_ALIGN = 16
 """Bulk copies (cp.async.bulk): both addresses and the size are multiples of this."""
@@ -210,6 +211,7 @@ class Fault(enum.IntEnum):
     MISALIGNED_COPY = 8
     HARDWARE_WAIT = 9
     NEGATIVE_SHIFT = 10
+    CHANNEL_SENDERS = 11
 
 
 class Detail(enum.Enum):
@@ -253,6 +255,9 @@ FAULTS = {
         "hardware wait timed out: what a future waits on (a flag, an mbarrier phase, a channel "
         "message) did not happen within the idle-wait limit (a deadlock?)", "waiting in {}"),
     Fault.NEGATIVE_SHIFT: FaultText("negative shift count", "at {}"),
+    Fault.CHANNEL_SENDERS: FaultText(
+        "two senders on one channel: a message number was sent twice (a channel takes one "
+        "sending task)", "in {}"),
 }
 
 
@@ -297,6 +302,41 @@ class Status(enum.IntEnum):
     THREAD_X = 5
     THREAD_Y = 6
     THREAD_Z = 7
+    WAIT = 8
+    """A HARDWARE_WAIT fault's wait, or the wait a DEADLOCK among hardware
+    waits stalled in (else 0): its WaitKind, and for a flag
+    the index of its predicate in FLAG_PREDICATES shifted left by
+    WAIT_PREDICATE_SHIFT."""
+    WAIT_ADDRESS_LO = 9
+    """The generic address of the flag or mbarrier waited on (two words)."""
+    WAIT_ADDRESS_HI = 10
+    WAIT_EXPECTED_LO = 11
+    """A flag's expected value, or the parity of the mbarrier phase waited
+    for (two words: an i64, an i32 zero-extended)."""
+    WAIT_EXPECTED_HI = 12
+    WAIT_SEEN_LO = 13
+    """A flag's value at the last poll (two words, as WAIT_EXPECTED)."""
+    WAIT_SEEN_HI = 14
+
+
+class WaitKind(enum.IntEnum):
+    """What a HARDWARE_WAIT fault waited on (the low byte of Status.WAIT)."""
+
+    NONE = 0
+    MBARRIER = 1
+    """An mbarrier phase (mbarrier_wait, or a channel's full or empty barrier)."""
+    FLAG_I32 = 2
+    FLAG_I64 = 3
+
+
+FLAG_PREDICATES = ("eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge")
+"""A flag_wait's predicates, in the order Status.WAIT numbers them."""
+WAIT_KIND_MASK = 0x7F
+"""Status.WAIT & this: the WaitKind."""
+WAIT_SHARED = 0x80
+"""Set in Status.WAIT when the address is a shared-memory offset (the GPU
+records an mbarrier so), not a generic address."""
+WAIT_PREDICATE_SHIFT = 8
 
 
 STATUS_WORDS = len(Status)
@@ -392,6 +432,53 @@ def fault_message(code: int, detail: int, sites: Sequence[Site] = ()) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
+class WaitRecord:
+    """What a HARDWARE_WAIT fault's wait was waiting for (Status.WAIT*)."""
+
+    kind: WaitKind
+    predicate: str
+    """A flag's predicate (FLAG_PREDICATES); "" for an mbarrier."""
+    shared: bool
+    """`address` is an offset in the block's shared memory."""
+    address: int
+    expected: int
+    seen: int
+
+    def __str__(self) -> str:
+        at = f"shared-memory offset {self.address:#x}" if self.shared else f"{self.address:#x}"
+        if self.kind is WaitKind.MBARRIER:
+            return (f"the mbarrier at {at}, waiting for its phase of parity "
+                    f"{self.expected} to complete")
+        bits = 32 if self.kind is WaitKind.FLAG_I32 else 64
+        return (f"the i{bits} flag at {at}, waiting for a value {self.predicate} "
+                f"{self.value(self.expected, bits)}, last seen {self.value(self.seen, bits)}")
+
+    def value(self, v: int, bits: int) -> int:
+        """`v` as the flag's predicate compares it: signed unless unsigned."""
+        v &= (1 << bits) - 1
+        if not self.predicate.startswith("u") and v >> (bits - 1):
+            v -= 1 << bits
+        return v
+
+    @staticmethod
+    def decode(w: Sequence[int]) -> "WaitRecord | None":
+        word = w[Status.WAIT]
+        try:
+            kind = WaitKind(word & WAIT_KIND_MASK)
+        except ValueError:
+            return None
+        predicate_index = word >> WAIT_PREDICATE_SHIFT
+        if kind is WaitKind.NONE or not 0 <= predicate_index < len(FLAG_PREDICATES):
+            return None
+
+        def wide(lo: Status) -> int:
+            return (w[lo] & 0xFFFFFFFF) | (w[lo + 1] & 0xFFFFFFFF) << 32
+        return WaitRecord(kind, "" if kind is WaitKind.MBARRIER else FLAG_PREDICATES[predicate_index],
+                          bool(word & WAIT_SHARED), wide(Status.WAIT_ADDRESS_LO), wide(Status.WAIT_EXPECTED_LO),
+                          wide(Status.WAIT_SEEN_LO))
+
+
+@dataclasses.dataclass(frozen=True)
 class StatusRecord:
     code: int
     detail: int
@@ -399,10 +486,14 @@ class StatusRecord:
     thread: tuple[int, int, int]
     sites: tuple[Site, ...] = ()
     """The program's site table, when the host has it."""
+    wait: WaitRecord | None = None
+    """A HARDWARE_WAIT or DEADLOCK fault's flag or mbarrier, when the runtime
+    recorded it."""
 
     @property
     def message(self) -> str:
-        return fault_message(self.code, self.detail, self.sites)
+        message = fault_message(self.code, self.detail, self.sites)
+        return message if self.wait is None else f"{message}: {self.wait}"
 
     @property
     def where(self) -> str:
@@ -419,10 +510,12 @@ def decode_status(words, sites: Sequence[Site] = ()) -> StatusRecord | None:
     w = [int(v) for v in words]
     if w[Status.CODE] == 0:
         return None
+    wait = (WaitRecord.decode(w) if w[Status.CODE] in (Fault.HARDWARE_WAIT, Fault.DEADLOCK)
+            else None)
     return StatusRecord(w[Status.CODE], w[Status.DETAIL],
                         (w[Status.BLOCK_X], w[Status.BLOCK_Y], w[Status.BLOCK_Z]),
                         (w[Status.THREAD_X], w[Status.THREAD_Y], w[Status.THREAD_Z]),
-                        tuple(sites))
+                        tuple(sites), wait)
 
 
 # --- the runtime's MLIR texts --------------------------------------------------
@@ -438,13 +531,14 @@ def template_constants() -> dict[str, int | str]:
     constants: dict[str, int | str] = {}
     groups = ((Header, "HEADER"), (WarpField, "WARP"), (Park, "PARK"), (SlotField, "SLOT"),
               (SlotState, "STATE"), (Scope, "SCOPE"), (Fault, "FAULT"), (Status, "STATUS"),
-              (MemoryScope, "MEMSCOPE"))
+              (MemoryScope, "MEMSCOPE"), (WaitKind, "WAITKIND"))
     plain = dict(NONE=NONE, WARP_LANES=WARP_LANES, LANE_BITS=LANE_BITS, LAST_LANE=LAST_LANE,
                  WARP_RECORDS=WARP_RECORDS, WARP_RECORD_BYTES=WARP_RECORD_BYTES,
                  HEADER_BYTES=HEADER_BYTES, ONE_WARP_HEADER_BYTES=ONE_WARP_HEADER_BYTES,
                  SLOT_BYTES=SLOT_BYTES, QUEUE_ENTRY_BYTES=QUEUE_ENTRY_BYTES,
                  WORD_BYTES=WORD_BYTES, PACKED_BITS=PACKED_BITS, KIND_BITS=KIND_BITS,
-                 STATUS_WORDS=STATUS_WORDS, STATUS_SYMBOL=STATUS_SYMBOL)
+                 STATUS_WORDS=STATUS_WORDS, STATUS_SYMBOL=STATUS_SYMBOL,
+                 WAIT_KIND_MASK=WAIT_KIND_MASK, WAIT_SHARED=WAIT_SHARED)
     items = [(f"{prefix}_{m.name}", int(m)) for group, prefix in groups for m in group]
     for name, value in items + list(plain.items()):
         if name in constants:

@@ -45,7 +45,13 @@
 //       local alloca behind the same code, would emit atomics on local
 //       memory, which PTX does not have)
 // and @gasync_rt_fault(code, detail), which records a fault in the status
-// record for the host.
+// record for the host. The hardware futures' runtime (runtime/*/hardware.mlir)
+// defines two more, for deadlocks among hardware waits (the CPU's; on the GPU
+// they fold away):
+//   @gasync_rt_hw_stuck(requeued, pool) -> i1  after each poll: whether every
+//       queued task stalled on a hardware wait that no task can complete
+//   @gasync_rt_hw_deadlock() -> i32            records that deadlock, naming
+//       the wait; its site
 //
 // Fault details name sites (runtime/abi.py's Site): indices into the
 // program's site table, which the compiler writes (passes/site_table.py).
@@ -68,6 +74,8 @@ module {
   func.func private @gasync_rt_shared_cas(!llvm.ptr, i32, i32) -> i1
   func.func private @gasync_rt_shared_add(!llvm.ptr, i32) -> i32
   func.func private @gasync_rt_syncwarp(i32)
+  func.func private @gasync_rt_hw_stuck(i1, i32) -> i1
+  func.func private @gasync_rt_hw_deadlock() -> i32
 
   // An awaited child's readiness as the executor's scope sees it: outside an
   // executor or at thread scope, the lane's own; at warp scope, ready only
@@ -786,6 +794,13 @@ module {
     %at_budget = arith.constant ${HEADER_BUDGET} : i32
     %at_detail = arith.constant ${HEADER_DETAIL} : i32
     %at_scope = arith.constant ${HEADER_SCOPE} : i32
+    // (hardware deadlocks)
+    %at_pool = arith.constant ${HEADER_POOL} : i32
+    %false = arith.constant false
+    %true = arith.constant true
+    %pool = func.call @gasync_rt_param(%exec, %at_pool) : (!llvm.ptr, i32) -> i32
+    %reset = func.call @gasync_rt_hw_stuck(%false, %pool) : (i1, i32) -> i1
+    // (end hardware deadlocks)
     func.call @gasync_rt_slot_set(%exec, %root_slot, %slot_state, %ready_state) : (!llvm.ptr, i32, i32, i32) -> ()
     func.call @gasync_rt_slot_set(%exec, %root_slot, %slot_kind, %root_kind) : (!llvm.ptr, i32, i32, i32) -> ()
     func.call @gasync_rt_enqueue(%exec, %root_slot) : (!llvm.ptr, i32) -> ()
@@ -822,6 +837,20 @@ module {
           func.call @gasync_rt_set(%exec, %po, %requeue) : (!llvm.ptr, i32, i32) -> ()
           %kind = func.call @gasync_rt_slot_get(%exec, %s, %slot_kind) : (!llvm.ptr, i32, i32) -> i32
           %lane_done = func.call @gasync_rt_poll_slot(%exec, %kind, %s) : (!llvm.ptr, i32, i32) -> i1
+          // (hardware deadlocks) A poll that goes back to the queue may have
+          // stalled on a hardware wait; stuck, the wait's deadlock stops the run.
+          %po_now = func.call @gasync_rt_warp_field(%exec, %warp_park) : (!llvm.ptr, i32) -> i32
+          %park_now = func.call @gasync_rt_get(%exec, %po_now) : (!llvm.ptr, i32) -> i32
+          %not_done = arith.xori %lane_done, %true : i1
+          %not_joining = arith.cmpi ne, %park_now, %join : i32
+          %requeued = arith.andi %not_done, %not_joining : i1
+          %stuck = func.call @gasync_rt_hw_stuck(%requeued, %pool) : (i1, i32) -> i1
+          scf.if %stuck {
+            %wait_site = func.call @gasync_rt_hw_deadlock() : () -> i32
+            func.call @gasync_rt_set(%exec, %at_status, %deadlock) : (!llvm.ptr, i32, i32) -> ()
+            func.call @gasync_rt_set(%exec, %at_detail, %wait_site) : (!llvm.ptr, i32, i32) -> ()
+          }
+          // (end hardware deadlocks)
           // The scope decides together: done when done everywhere, stopped
           // when stopped anywhere, parked when parked everywhere.
           %scope = func.call @gasync_rt_param(%exec, %at_scope) : (!llvm.ptr, i32) -> i32

@@ -259,6 +259,12 @@ class LoadedModule:
                 params += [np.int64(int(np.prod(sizes[k + 1:], dtype=np.int64)))
                            for k in range(len(sizes))]  # C-order strides
             run.status = self.global_ptr(abi.STATUS_SYMBOL)
+            record_bytes = abi.STATUS_WORDS * abi.WORD_BYTES
+            if run.status is not None and run.status[1] != record_bytes:
+                # Clearing or reading it would overrun it (or miss words).
+                raise run.fault(f"the kernel's status record has {run.status[1]} bytes where "
+                                f"this gasync reads {record_bytes}: it was compiled by another "
+                                "gasync version (compile it again)")
             if run.status is not None:  # cuda.core has no memset of a raw address
                 from cuda.bindings import driver
 

@@ -13,6 +13,13 @@ module {
 
   // Record fault `code` with `detail`, unless a fault was recorded already.
   llvm.func @gasync_rt_fault(%code: i32, %detail: i32) {
+    %first = llvm.call @gasync_rt_fault_first(%code, %detail) : (i32, i32) -> i1
+    llvm.return
+  }
+
+  // gasync_rt_fault, telling whether this call recorded the fault (the
+  // caller may then add its words to the record: runtime/cpu/hardware.mlir).
+  llvm.func @gasync_rt_fault_first(%code: i32, %detail: i32) -> i1 {
     %record = llvm.mlir.addressof @${STATUS_SYMBOL} : !llvm.ptr
     %zero = llvm.mlir.constant(0 : i32) : i32
     %p0 = llvm.getelementptr %record[${STATUS_CODE}] : (!llvm.ptr) -> !llvm.ptr, i32
@@ -25,7 +32,7 @@ module {
     llvm.store %detail, %p1 : i32, !llvm.ptr
     llvm.br ^done
   ^done:
-    llvm.return
+    llvm.return %none : i1
   }
 
   llvm.func @gasync_rt_vote_all(%scope: i32, %x: i1) -> i1 {

@@ -7,7 +7,7 @@
 // its placeholders are constants of runtime/abi.py.
 //
 // The status record (runtime/abi.py's Status: code, detail, block xyz,
-// thread xyz), which the host reads after a launch (runtime/launch.py),
+// thread xyz, a hardware wait's words), which the host reads after a launch (runtime/launch.py),
 // holds the first executor that failed (first one wins).
 module {
   llvm.mlir.global external @${STATUS_SYMBOL}(dense<0> : tensor<${STATUS_WORDS}xi32>) {addr_space = 1 : i32} : !llvm.array<${STATUS_WORDS} x i32>
@@ -15,6 +15,13 @@ module {
   // Record fault `code` with `detail` and where it happened, unless a fault
   // was recorded already.
   llvm.func @gasync_rt_fault(%code: i32, %detail: i32) {
+    %first = llvm.call @gasync_rt_fault_first(%code, %detail) : (i32, i32) -> i1
+    llvm.return
+  }
+
+  // gasync_rt_fault, telling whether this call recorded the fault (the
+  // caller may then add its words to the record: runtime/device/hardware.mlir).
+  llvm.func @gasync_rt_fault_first(%code: i32, %detail: i32) -> i1 {
     %record = llvm.mlir.addressof @${STATUS_SYMBOL} : !llvm.ptr<1>
     %zero = llvm.mlir.constant(0 : i32) : i32
     %p0 = llvm.getelementptr %record[${STATUS_CODE}] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
@@ -44,7 +51,7 @@ module {
     llvm.store volatile %tz, %p7 : i32, !llvm.ptr<1>
     llvm.br ^done
   ^done:
-    llvm.return
+    llvm.return %first : i1
   }
 
   // Record fault `code` with no detail (for hand-written device code).

@@ -17,6 +17,79 @@ module {
   // the fault hook that every wait with an idle-wait limit calls).
   llvm.mlir.global external @${STATUS_SYMBOL}() {addr_space = 1 : i32} : !llvm.array<${STATUS_WORDS} x i32>
 
+  // Defined by runtime/device/executor.mlir (the lowering declares it in
+  // every module with an idle-wait limit, so the executor's link gives it).
+  llvm.func @gasync_rt_fault_first(i32, i32) -> i1
+
+  // A hardware wait ran out its idle-wait limit (code HARDWARE_WAIT), or
+  // stalls in a deadlock (DEADLOCK, on the CPU): the fault at `site`, and, if
+  // it is the run's first, what the wait waited for (runtime/abi.py's
+  // Status.WAIT*; `wait` packs the WaitKind and a flag's predicate).
+  llvm.func @gasync_hw_wait_fault(%code: i32, %site: i32, %wait: i32, %address: !llvm.ptr, %expected: i64, %seen: i64) {
+    %first = llvm.call @gasync_rt_fault_first(%code, %site) : (i32, i32) -> i1
+    llvm.cond_br %first, ^record, ^done
+  ^record:
+    // An mbarrier is recorded by its shared-memory offset (WAIT_SHARED): the
+    // generic address would cost every poll a conversion (LLVM materialises
+    // it where the wait resumes, not in this cold path).
+    %kind_mask = llvm.mlir.constant(${WAIT_KIND_MASK} : i32) : i32
+    %kind = llvm.and %wait, %kind_mask : i32
+    %mbarrier = llvm.mlir.constant(${WAITKIND_MBARRIER} : i32) : i32
+    %is_mbarrier = llvm.icmp "eq" %kind, %mbarrier : i32
+    llvm.cond_br %is_mbarrier, ^shared, ^generic
+  ^shared:
+    %b = llvm.addrspacecast %address : !llvm.ptr to !llvm.ptr<3>
+    %offset32 = llvm.ptrtoint %b : !llvm.ptr<3> to i32
+    %offset = llvm.zext %offset32 : i32 to i64
+    %shared_bit = llvm.mlir.constant(${WAIT_SHARED} : i32) : i32
+    %shared_wait = llvm.or %wait, %shared_bit : i32
+    llvm.br ^store(%shared_wait, %offset : i32, i64)
+  ^generic:
+    %generic = llvm.ptrtoint %address : !llvm.ptr to i64
+    llvm.br ^store(%wait, %generic : i32, i64)
+  ^store(%word: i32, %a: i64):
+    %record = llvm.mlir.addressof @${STATUS_SYMBOL} : !llvm.ptr<1>
+    %pw = llvm.getelementptr %record[${STATUS_WAIT}] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    llvm.store volatile %word, %pw : i32, !llvm.ptr<1>
+    %pa = llvm.getelementptr %record[${STATUS_WAIT_ADDRESS_LO}] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    llvm.store volatile %a, %pa {alignment = 4 : i64} : i64, !llvm.ptr<1>
+    %pe = llvm.getelementptr %record[${STATUS_WAIT_EXPECTED_LO}] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    llvm.store volatile %expected, %pe {alignment = 4 : i64} : i64, !llvm.ptr<1>
+    %ps = llvm.getelementptr %record[${STATUS_WAIT_SEEN_LO}] : (!llvm.ptr<1>) -> !llvm.ptr<1>, i32
+    llvm.store volatile %seen, %ps {alignment = 4 : i64} : i64, !llvm.ptr<1>
+    llvm.br ^done
+  ^done:
+    llvm.return
+  }
+
+  // Deadlock detection is the CPU's (runtime/cpu/hardware.mlir): on the GPU
+  // other threads may complete any wait, so a stall is only ever a stall; the
+  // idle-wait limit ends a hang. These fold away.
+  llvm.func @gasync_hw_stalled(%site: i32, %wait: i32, %address: !llvm.ptr, %expected: i64, %seen: i64) {
+    llvm.return
+  }
+
+  llvm.func @gasync_hw_progress() {
+    llvm.return
+  }
+
+  // Two senders on one channel are not detected on the GPU (a test here
+  // would cost every send a test_wait, and two warps may race past it).
+  llvm.func @gasync_hw_sent_before(%full: !llvm.ptr, %parity: i32) -> i1 {
+    %false = llvm.mlir.constant(false) : i1
+    llvm.return %false : i1
+  }
+
+  llvm.func @gasync_rt_hw_stuck(%requeued: i1, %pool: i32) -> i1 {
+    %false = llvm.mlir.constant(false) : i1
+    llvm.return %false : i1
+  }
+
+  llvm.func @gasync_rt_hw_deadlock() -> i32 {
+    %none = llvm.mlir.constant(${NONE} : i32) : i32
+    llvm.return %none : i32
+  }
+
   // Whether the run has faulted already: a hardware wait then gives up (the
   // host reports the first fault), so that one hang does not make every
   // later wait run out its own limit.

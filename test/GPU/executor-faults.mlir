@@ -5,7 +5,7 @@
 // RUN: %gpu-run %s --emit=ptx | filecheck %s
 // CHECK-DAG: .visible .entry overflow(
 // CHECK-DAG: .visible .entry forever(
-// CHECK-DAG: .visible .global .align 4 .b8 gasync_rt_status[32];
+// CHECK-DAG: .visible .global .align 4 .b8 gasync_rt_status[60];
 // GPU-EXEC: --entry overflow --grid 2 --block 32
 // GPU-EXIT: 3
 // GPU-STDERR: task pool overflow

@@ -11,7 +11,7 @@
 // word stays visible to the host, and no call is left.
 // MLIR-DAG: llvm.mlir.global external @gasync_rt_status
 // MLIR-DAG: llvm.func internal @gasync_rt_report
-// CHECK: .visible .global .align 4 .b8 gasync_rt_status[32];
+// CHECK: .visible .global .align 4 .b8 gasync_rt_status[60];
 // CHECK: .visible .entry stuck(
 // CHECK-NOT: call
 // CHECK: atom.{{.*}}cas.b32

@@ -2,8 +2,10 @@
 // async function whose poll is one non-blocking test of the hardware, and
 // which yields while the test fails; the signals become primitive calls.
 // RUN: gasync-opt %s --gasync-lower-hardware-futures | filecheck %s
-// Each wait reads the clock on its first pending poll and every 1024th; past
-// the idle-wait limit it reports the fault naming it and gives up. With the
+// Each wait reads the clock on its 1024th pending poll (which starts the
+// limit) and every 1024th after, never on the first (a handoff completing a
+// moment later would wait for the clock read and the status load); past the
+// idle-wait limit it reports the fault naming it and gives up. With the
 // limit off, a pending poll is the test alone.
 // RUN: gasync-opt %s --gasync-lower-hardware-futures | filecheck %s --check-prefix=IDLE
 // RUN: gasync-opt %s --gasync-lower-hardware-futures='idle-wait-ms=0' | filecheck %s --check-prefix=NOLIMIT
@@ -12,14 +14,32 @@
 // IDLE-LABEL: func.func private @gasync_flag_wait_0(
 // IDLE: scf.while (%[[POLLS:.*]] = %{{.*}}, %[[SINCE:.*]] = %{{.*}}) : (i32, i64) -> (i32, i32, i64)
 // IDLE: func.call @gasync_hw_load_acquire_i32(
-// IDLE: arith.andi %[[POLLS]], %c1023_i32
-// IDLE: func.call @gasync_hw_now_ns()
+// A re-poll (the count not 0) that finds the flag still pending tells the
+// runtime the wait stalled, with what it waits for (the CPU's deadlock
+// detection; nothing on the GPU).
+// IDLE: %[[REPOLL:.*]] = arith.cmpi ne, %[[POLLS]], %{{.*}} : i32
+// IDLE: %[[STALLED:.*]] = arith.andi %{{.*}}, %[[REPOLL]] : i1
+// IDLE: scf.if %[[STALLED]] {
+// IDLE: func.call @gasync_hw_stalled(%{{.*}}, %c258_i32{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (i32, i32, !llvm.ptr, i64, i64) -> ()
+// IDLE: %[[LOW:.*]] = arith.andi %[[POLLS]], %c1023_i32
+// IDLE: arith.cmpi eq, %[[LOW]], %c1023_i32
+// IDLE: scf.if
+// IDLE-NEXT: func.call @gasync_hw_now_ns()
+// IDLE-NEXT: %[[STARTS:.*]] = arith.cmpi eq, %[[POLLS]], %c1023_i32
+// IDLE-NEXT: arith.select %[[STARTS]], %{{.*}}, %[[SINCE]] : i64
 // IDLE: arith.constant 2000000000 : i64
-// IDLE: func.call @gasync_rt_fault(%c9_i32, %{{.*}})
+// A flag's fault records the site, the wait (an i32 flag: 2, predicate ne:
+// 1 << 8), the flag, the expected value and the value seen.
+// IDLE: %[[SEEN:.*]] = arith.extui %[[V:.*]] : i32 to i64
+// IDLE: %[[WAIT:.*]] = arith.constant 258 : i32
+// IDLE: %[[EXPECTED:.*]] = arith.extui %[[E:.*]] : i32 to i64
+// IDLE: func.call @gasync_hw_wait_fault(%c9_i32, %{{.*}}, %[[WAIT]], %[[P:.*]], %[[EXPECTED]], %[[SEEN]])
 // IDLE: func.call @gasync_hw_faulted()
 // IDLE: "gasync.yield"()
 // NOLIMIT-NOT: gasync_hw_now_ns
 // NOLIMIT-NOT: gasync_rt_fault
+// NOLIMIT-NOT: gasync_hw_wait_fault
+// NOLIMIT-NOT: gasync_hw_stalled
 // (test/GPU/hardware-futures.mlir checks the same down to PTX.)
 
 module {

@@ -65,7 +65,7 @@ def test_every_fault_decodes_to_its_message(fault):
 
 
 def test_divergent_warp_decodes():
-    words = [abi.Fault.DIVERGED, abi.NONE, 1, 0, 0, 32, 0, 0]
+    words = [abi.Fault.DIVERGED, abi.NONE, 1, 0, 0, 32, 0, 0] + [0] * (abi.STATUS_WORDS - 8)
     record = abi.decode_status(words)
     assert record.message.startswith("divergent lanes")
     assert record.where == "block (1,0,0), thread (32,0,0)"
@@ -154,7 +154,7 @@ def test_every_runtime_text_renders_and_parses():
 
 
 def test_layout_is_consistent():
-    assert abi.HEADER_BYTES == 640 and abi.STATUS_WORDS == 8
+    assert abi.HEADER_BYTES == 640 and abi.STATUS_WORDS == 15
     assert max(abi.Header) + abi.WORD_BYTES <= abi.WARP_RECORDS
     assert max(abi.WarpField) + abi.WORD_BYTES <= abi.WARP_RECORD_BYTES
     assert max(abi.SlotField) + abi.WORD_BYTES <= abi.SLOT_BYTES
@@ -162,3 +162,52 @@ def test_layout_is_consistent():
     for pool in (1, 2, 17, abi.MAX_POOL + 1):
         assert abi.queue_entries(pool) >= pool
         assert abi.frames_offset(pool) % abi.FRAME_ALIGN == 0
+
+
+def hardware_wait_words(wait: int, address: int, expected: int, seen: int) -> list[int]:
+    words = [0] * abi.STATUS_WORDS
+    words[abi.Status.CODE], words[abi.Status.DETAIL] = abi.Fault.HARDWARE_WAIT, abi.NONE
+    words[abi.Status.WAIT] = wait
+    for lo, v in ((abi.Status.WAIT_ADDRESS_LO, address), (abi.Status.WAIT_EXPECTED_LO, expected),
+                  (abi.Status.WAIT_SEEN_LO, seen)):
+        v &= (1 << 64) - 1
+        low, high = v & 0xFFFFFFFF, v >> 32
+        # As the host reads them: signed i32 words.
+        words[lo], words[lo + 1] = [w - (1 << 32) if w >> 31 else w for w in (low, high)]
+    return words
+
+
+def test_hardware_wait_names_its_mbarrier_and_parity():
+    words = hardware_wait_words(abi.WaitKind.MBARRIER, 0x7F00_8000_0010, 1, 0)
+    record = abi.decode_status(words)
+    assert record.message.endswith(
+        ": the mbarrier at 0x7f0080000010, waiting for its phase of parity 1 to complete")
+    words = hardware_wait_words(abi.WaitKind.MBARRIER | abi.WAIT_SHARED, 0x18, 0, 0)
+    assert abi.decode_status(words).message.endswith(
+        ": the mbarrier at shared-memory offset 0x18, waiting for its phase of parity 0 "
+        "to complete")
+    words[abi.Status.CODE] = abi.Fault.DEADLOCK  # a CPU deadlock names its wait the same way
+    assert abi.decode_status(words).message.endswith("parity 0 to complete")
+
+
+@pytest.mark.parametrize("kind, predicate, expected, seen, shown", [
+    (abi.WaitKind.FLAG_I32, "slt", -3, 0xFFFFFFFF, "i32 flag at 0x1000, waiting for a value slt -3, last seen -1"),
+    (abi.WaitKind.FLAG_I32, "uge", 0xFFFFFFFE, 7, "i32 flag at 0x1000, waiting for a value uge 4294967294, last seen 7"),
+    (abi.WaitKind.FLAG_I64, "ne", 1 << 40, -(1 << 40), "i64 flag at 0x1000, waiting for a value ne 1099511627776, last seen -1099511627776"),
+])
+def test_hardware_wait_names_its_flag_value_and_predicate(kind, predicate, expected, seen, shown):
+    wait = kind | abi.FLAG_PREDICATES.index(predicate) << abi.WAIT_PREDICATE_SHIFT
+    width = 32 if kind is abi.WaitKind.FLAG_I32 else 64
+    mask = (1 << width) - 1  # the runtime zero-extends an i32 flag's values
+    record = abi.decode_status(hardware_wait_words(wait, 0x1000, expected & mask, seen & mask))
+    assert record.message.endswith(": the " + shown)
+
+
+def test_other_faults_and_unknown_waits_name_no_wait():
+    words = hardware_wait_words(abi.WaitKind.MBARRIER, 0x10, 0, 0)
+    words[abi.Status.CODE] = abi.Fault.WATCHDOG
+    assert abi.decode_status(words).wait is None
+    words = hardware_wait_words(77, 0x10, 0, 0)
+    assert abi.decode_status(words).wait is None
+    assert abi.decode_status(hardware_wait_words(0, 0x10, 0, 0)).message == \
+        abi.FAULTS[abi.Fault.HARDWARE_WAIT].message

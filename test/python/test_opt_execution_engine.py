@@ -100,9 +100,11 @@ def test_printed_module_with_spawns_runs_in_the_execution_engine(tmp_path):
 
 def test_printed_module_without_executor_gets_no_hooks(tmp_path):
     """Without an executor, the only runtime pieces are the poll loop's
-    watchdog fault hook and the status record; none without a watchdog."""
+    watchdog fault hook (with the first-fault test it is made of) and the
+    status record; none without a watchdog."""
     printed = lower(tmp_path, NO_SPAWNS)
-    assert set(re.findall(r"@(gasync_rt_\w+)", printed)) == {"gasync_rt_fault", "gasync_rt_status"}
+    assert set(re.findall(r"@(gasync_rt_\w+)", printed)) == {
+        "gasync_rt_fault", "gasync_rt_fault_first", "gasync_rt_status"}
     for x in (0, 40):
         assert run_main(printed, x) == x + 2
     printed = lower(tmp_path, NO_SPAWNS, "--gasync-to-llvm=watchdog=0")
