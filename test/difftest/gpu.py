@@ -499,7 +499,8 @@ def build(args) -> int:
              "log_words": LOG_WORDS, "batches": [b for b in batches if b.get("cubins")],
              "build_failures": failures,
              "command": without_paths(" ".join(["python test/difftest/gpu.py"] + sys.argv[1:]),
-                                      args.out, "DIR")}
+                                      args.out, "DIR"),
+             "git_head": _git_head()}
     with open(os.path.join(out, "index.json"), "w") as f:
         json.dump(index, f)
     size = sum(os.path.getsize(os.path.join(out, n)) for n in os.listdir(out))
@@ -669,7 +670,8 @@ def run(args) -> int:
               "python": platform.python_version(),
               "command": without_paths(" ".join(["python3", "test/difftest/gpu.py"] + sys.argv[1:]),
                                        args.out, "OUT").replace(directory, "DIR"),
-              "build_command": index.get("command", ""), "seed": index["seed"],
+              "build_command": index.get("command", ""), "git_head": index.get("git_head"),
+              "seed": index["seed"],
               "count": index["count"], "threads": index["threads"],
               "build_failures": index["build_failures"], "seconds": round(time.time() - t0, 1),
               "sample": args.sample, "records": records,
@@ -682,7 +684,7 @@ def run(args) -> int:
     with open(os.path.join(args.out, "results.json"), "w") as f:
         f.write(text)
     with open(os.path.join(args.out, "results.md"), "w") as f:
-        f.write(report_text(record))
+        f.write(report_text([record]))
     per = _per_scope(records)
     if len(records) < planned:
         print(f"gpu difftest: only {len(records)} of {planned} kernels ran (a device fault "
@@ -720,10 +722,26 @@ def _one_line(text: str) -> str:
     return " / ".join(ln.strip() for ln in text.strip().splitlines()[-3:])[-400:]
 
 
-def report_text(rec: dict) -> str:
-    per = _per_scope(rec["records"])
-    programs = len({r["seed"] for r in rec["records"]})
-    mismatches = [r for r in rec["records"] if not r["ok"]]
+def _git_head() -> str | None:
+    """The commit the bundles are built from (None outside a git checkout)."""
+    done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True)
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def report_text(recs: list[dict]) -> str:
+    """The results file for one or more runs (each a folder built and run on its own)."""
+    records = [r for rec in recs for r in rec["records"]]
+    per = _per_scope(records)
+    programs = len({r["seed"] for r in records})
+    mismatches = [r for r in records if not r["ok"]]
+    failures = [x for rec in recs for x in rec["build_failures"]]
+    refused = sum(len(rec["block_refused"]) for rec in recs)
+    features: dict[str, int] = {}
+    for rec in recs:
+        for k, v in rec["features"].items():
+            features[k] = features.get(k, 0) + v
+    devices = sorted({rec["device"] for rec in recs})
     lines = ["# GPU differential test: last run", "",
              "Generated gasync programs (test/difftest, with the event log) run on the GPU at "
              "thread, warp and block scope; each kernel's per-thread results and event logs "
@@ -731,29 +749,35 @@ def report_text(rec: dict) -> str:
              "of the same programs matched when the bundle was built. Logs are compared in "
              "order at thread and warp scope, as multisets at block scope.", "",
              "| | |", "| --- | --- |",
-             f"| device | {rec['device']} |", f"| date | {rec['date']} |",
-             f"| build (here) | `{rec['build_command']}` |",
-             f"| run (GPU machine) | `{rec['command']}` |",
-             f"| seeds | {rec['seed']} to {rec['seed'] + rec['count'] - 1}"
-             + (f" (a sample of {rec['sample']} kernels)" if rec.get("sample") else "") + " |",
+             f"| device | {', '.join(devices)} |",
+             f"| runs | {len(recs)} (below) |",
              f"| programs run | {programs} |",
-             f"| kernels run | {len(rec['records'])} of {rec['planned']}: "
+             f"| kernels run | {len(records)} of {sum(rec['planned'] for rec in recs)}: "
              + ", ".join(f"{s} {per[s][1]}" for s in SCOPES) + " |",
              f"| mismatches | {len(mismatches)} |",
-             f"| build failures (interpreter, CPU, compiler) | {len(rec['build_failures'])} |",
-             f"| block scope refused (executor over 48 KiB of shared memory) | "
-             f"{len(rec['block_refused'])} |",
-             f"| time | {rec['seconds']} s |", "",
+             f"| build failures (interpreter, CPU, compiler) | {len(failures)} |",
+             f"| block scope refused (executor over 48 KiB of shared memory) | {refused} |",
+             f"| time on the GPU | {round(sum(rec['seconds'] for rec in recs), 1)} s |", "",
              "| scope | threads per kernel | passed / run |", "| --- | --- | --- |"]
     for s in SCOPES:
-        lines.append(f"| {s} | {rec['threads'][s]} | {per[s][0]} / {per[s][1]} |")
+        lines.append(f"| {s} | {recs[0]['threads'][s]} | {per[s][0]} / {per[s][1]} |")
+    lines += ["", "| seeds | built at | date | kernels (thread/warp/block) | mismatches | build "
+              "(here) | run (GPU machine) |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for rec in recs:
+        run_per = _per_scope(rec["records"])
+        seeds = f"{rec['seed']} to {rec['seed'] + rec['count'] - 1}" + (
+            f" (a sample of {rec['sample']} kernels)" if rec.get("sample") else "")
+        lines.append(f"| {seeds} | {rec.get('git_head') or 'not recorded'} | {rec['date']} | "
+                     + "/".join(str(run_per[s][1]) for s in SCOPES)
+                     + f" | {sum(not r['ok'] for r in rec['records'])} | "
+                     f"`{rec['build_command']}` | `{rec['command']}` |")
     lines += ["", "Programs containing each feature (of those run):", "",
-              ", ".join(f"{k} {v}" for k, v in rec["features"].items()), ""]
-    if mismatches or rec["build_failures"]:
+              ", ".join(f"{k} {v}" for k, v in features.items()), ""]
+    if mismatches or failures:
         lines += ["## Failures", ""]
         for r in mismatches:
             lines.append(f"- seed {r['seed']} {r['scope']}: {_one_line('; '.join(r['diffs']))}")
-        for x in rec["build_failures"]:
+        for x in failures:
             lines.append(f"- seed {x['seed']} (build, {x['stage']}): {_one_line(x['message'])}")
         lines.append("")
     lines += ["One program's kernel: `python test/difftest/gpu.py print SEED` (gasync IR for "
@@ -764,9 +788,13 @@ def report_text(rec: dict) -> str:
 
 
 def record(args) -> int:
-    with open(os.path.join(args.results_dir, "results.json")) as f:
-        rec = json.load(f)
-    text = without_paths(report_text(rec), args.results_dir, "OUT")
+    recs = []
+    for results_dir in args.results_dirs:
+        with open(os.path.join(results_dir, "results.json")) as f:
+            recs.append(json.load(f))
+    text = report_text(recs)
+    for results_dir in args.results_dirs:
+        text = without_paths(text, results_dir, "OUT")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text)
     print(f"wrote {RESULTS.relative_to(ROOT)}")
@@ -801,8 +829,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="run only this many kernels, spread over the programs and scopes")
     r.add_argument("--in-process", action="store_true",
                    help="run every kernel in this process (for compute-sanitizer)")
-    c = sub.add_parser("record", help="write bench/results/gpu-difftest.md from a run")
-    c.add_argument("results_dir")
+    c = sub.add_parser("record", help="write bench/results/gpu-difftest.md from one or more runs")
+    c.add_argument("results_dirs", nargs="+", metavar="results_dir")
     pr = sub.add_parser("print", help="print a seed's kernel (gasync IR, for gasync-run "
                                       "--target cuda) and what the interpreter expects")
     pr.add_argument("seed", type=int)
