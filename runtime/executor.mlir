@@ -1061,14 +1061,17 @@ module {
         scf.if %spawned {
           func.call @gasync_rt_set(%exec, %so, %c0) : (!llvm.ptr, i32, i32) -> ()
         }
-        %back = scf.if %done -> i1 {
+        // The tasks it spawned are queued first, as they were spawned
+        // before it finished or parked (asyncio's order on the CPU, where
+        // a block is one lane).
+        scf.if %done {
+          func.call @gasync_rt_enqueue_shared(%exec, %newest, %mine, %false) : (!llvm.ptr, i32, i32, i1) -> ()
           func.call @gasync_rt_slot_set(%exec, %mine, %slot_state, %done_state) : (!llvm.ptr, i32, i32, i32) -> ()
           %waiter = func.call @gasync_rt_slot_get(%exec, %mine, %slot_waiter) : (!llvm.ptr, i32, i32) -> i32
           %waited = arith.cmpi sge, %waiter, %c0 : i32
           scf.if %waited {
             func.call @gasync_rt_wake_shared(%exec, %waiter) : (!llvm.ptr, i32) -> ()
           }
-          scf.yield %false : i1
         } else {
           %park = func.call @gasync_rt_get(%exec, %po) : (!llvm.ptr, i32) -> i32
           %waits = arith.cmpi eq, %park, %join : i32
@@ -1087,11 +1090,10 @@ module {
           } else {
             scf.yield %false : i1
           }
-          // Yielded (still READY), or woken.
-          %requeued = arith.xori %parked, %true_c : i1
-          scf.yield %requeued : i1
+          // Yielded (still READY), or woken: back of the queue.
+          %back = arith.xori %parked, %true_c : i1
+          func.call @gasync_rt_enqueue_shared(%exec, %newest, %mine, %back) : (!llvm.ptr, i32, i32, i1) -> ()
         }
-        func.call @gasync_rt_enqueue_shared(%exec, %newest, %mine, %back) : (!llvm.ptr, i32, i32, i1) -> ()
       }
       scf.yield %head, %polls, %faults : i32, i32, i32
     }
