@@ -23,9 +23,9 @@
 // Scopes: thread (each thread its own executor); warp (the 32 lanes run
 // replicas of one executor that take the same decisions: every poll's
 // outcome is voted on, so the warp polls the same task in the same state);
-// block (one executor in shared memory for the thread block; each round its
-// leader hands one ready task to each warp, which polls it with all its
-// lanes; barriers separate the rounds).
+// block (one executor in shared memory for the thread block; each round
+// every warp takes one ready task and polls it with all its lanes; barriers
+// separate the phases: @gasync_rt_run_block).
 //
 // Each target defines these hooks (runtime/cpu/executor.mlir, where a warp
 // is one lane and a block one warp; runtime/device/executor.mlir for NVIDIA
