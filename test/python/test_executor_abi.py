@@ -162,3 +162,11 @@ def test_layout_is_consistent():
     for pool in (1, 2, 17, abi.MAX_POOL + 1):
         assert abi.queue_entries(pool) >= pool
         assert abi.frames_offset(pool) % abi.FRAME_ALIGN == 0
+
+
+def test_register_executor_states_fit_its_spawns_test():
+    # gasync_rt_free_slot reads a register executor's slot states as zero
+    # (FREE) or not from a field's two low bits; POLLED is block scope only.
+    register_states = set(abi.SlotState) - {abi.SlotState.POLLED}
+    assert abi.SlotState.FREE == 0
+    assert max(register_states) < 4 <= 1 << abi.PACKED_BITS
