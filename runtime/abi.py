@@ -75,7 +75,9 @@ class Header(enum.IntEnum):
     """Run-queue entries - 1 (a power of two, at least pool)."""
     QUEUE = 56
     """Register executor, i64: the run queue, PACKED_BITS per entry, the
-    head in the low bits (FIFO: dequeue shifts right, enqueue ors at LENGTH)."""
+    newest in the low bits (FIFO: enqueue shifts left by one entry and ors
+    the slot in, dequeue reads entry LENGTH - 1; the bits above the LENGTH
+    entries are stale and never read)."""
     STATES = 64
     """Register executor, i64: each slot's SlotState, PACKED_BITS per slot."""
     WAITERS = 72
@@ -146,6 +148,9 @@ class SlotField(enum.IntEnum):
 
 class SlotState(enum.IntEnum):
     FREE = 0
+    """0: a register executor's zeroed states word is all FREE (its init is a
+    memset; a spawn looks for a zero field, reading its two low bits only:
+    FREE to DONE, all a register executor uses, are below 4)."""
     READY = 1
     WAITING = 2
     DONE = 3

@@ -405,20 +405,19 @@ module {
     %c1 = arith.constant 1 : i32
     %packed = func.call @gasync_rt_packed(%exec) : (!llvm.ptr) -> i1
     scf.if %packed {
-      // The queue's i64: the new entry above the LENGTH entries queued. The
-      // bits there are zero (the executor starts with an empty queue and a
-      // dequeue shifts zeros in at the top): an or, without clearing them.
+      // The queue's i64, newest entry in the low bits: a shift by a constant
+      // and an or, whatever the length (the run loop requeues a task on
+      // every yield). The entries above the LENGTH queued are never read.
       %bits = arith.constant ${PACKED_BITS} : i32
       %at_queue = arith.constant ${HEADER_QUEUE} : i32
       %at_length = arith.constant ${HEADER_LENGTH} : i32
       %n = func.call @gasync_rt_get(%exec, %at_length) : (!llvm.ptr, i32) -> i32
       %qp = func.call @gasync_rt_field(%exec, %at_queue) : (!llvm.ptr, i32) -> !llvm.ptr
       %q = llvm.load %qp : !llvm.ptr -> i64
-      %b = arith.muli %n, %bits : i32
-      %shift = arith.extui %b : i32 to i64
+      %width = arith.extui %bits : i32 to i64
+      %moved = arith.shli %q, %width : i64
       %entry = arith.extui %slot : i32 to i64
-      %placed = arith.shli %entry, %shift : i64
-      %grown = arith.ori %q, %placed : i64
+      %grown = arith.ori %moved, %entry : i64
       llvm.store %grown, %qp : i64, !llvm.ptr
       %m = arith.addi %n, %c1 : i32
       func.call @gasync_rt_set(%exec, %at_length, %m) : (!llvm.ptr, i32, i32) -> ()
@@ -495,16 +494,12 @@ module {
       %s = scf.if %empty -> i32 {
         scf.yield %none : i32
       } else {
-        // The head is the low entry: take it, shift the rest down.
+        // The head is the oldest entry, LENGTH - 1 entries up: read in
+        // place; what is left above the new length is never read again.
         %bits = arith.constant ${PACKED_BITS} : i32
-        %head = func.call @gasync_rt_bits_get(%exec, %at_queue, %bits, %c0) : (!llvm.ptr, i32, i32, i32) -> i32
-        %qp = func.call @gasync_rt_field(%exec, %at_queue) : (!llvm.ptr, i32) -> !llvm.ptr
-        %q = llvm.load %qp : !llvm.ptr -> i64
-        %width = arith.extui %bits : i32 to i64
-        %rest = arith.shrui %q, %width : i64
-        llvm.store %rest, %qp : i64, !llvm.ptr
-        %m = arith.subi %n, %c1 : i32
-        func.call @gasync_rt_set(%exec, %at_length, %m) : (!llvm.ptr, i32, i32) -> ()
+        %left = arith.subi %n, %c1 : i32
+        %head = func.call @gasync_rt_bits_get(%exec, %at_queue, %bits, %left) : (!llvm.ptr, i32, i32, i32) -> i32
+        func.call @gasync_rt_set(%exec, %at_length, %left) : (!llvm.ptr, i32, i32) -> ()
         scf.yield %head : i32
       }
       scf.yield %s : i32
@@ -702,12 +697,66 @@ module {
     return
   }
 
+  // The first free slot after the root's, or one at or above `pool` when
+  // there is none (thread and warp scope). A register executor finds it in
+  // its states word at once, without a loop over the slots: a field of 0 is
+  // FREE, and its states (FREE to DONE) fit in a field's two low bits.
+  func.func private @gasync_rt_free_slot(%exec: !llvm.ptr, %pool: i32) -> i32 {
+    %c1 = arith.constant 1 : i32
+    %free = arith.constant ${STATE_FREE} : i32
+    %slot_state = arith.constant ${SLOT_STATE} : i32
+    %packed = func.call @gasync_rt_packed(%exec) : (!llvm.ptr) -> i1
+    %r = scf.if %packed -> i32 {
+      // Bit 4i of `open` is set when slot i (1 <= i < pool) is free.
+      %one = arith.constant 1 : i64
+      %two = arith.constant 2 : i64
+      %four = arith.constant 4 : i64
+      %c64 = arith.constant 64 : i64
+      %lows = arith.constant 1229782938247303441 : i64  // 0x1111111111111111
+      %not_root = arith.constant 1229782938247303440 : i64  // 0x1111111111111110
+      %at_states = arith.constant ${HEADER_STATES} : i32
+      %p = func.call @gasync_rt_field(%exec, %at_states) : (!llvm.ptr, i32) -> !llvm.ptr
+      %w = llvm.load %p : !llvm.ptr -> i64
+      %w1 = arith.shrui %w, %one : i64
+      %used = arith.ori %w, %w1 : i64
+      %p64 = arith.extui %pool : i32 to i64
+      %pool_bits = arith.muli %p64, %four : i64
+      %unused = arith.subi %c64, %pool_bits : i64
+      %in_pool = arith.shrui %lows, %unused : i64
+      %slots = arith.andi %in_pool, %not_root : i64
+      %busy = arith.andi %slots, %used : i64
+      %open = arith.xori %busy, %slots : i64
+      // No free slot: cttz is 64, slot 16, at least the pool.
+      %z = "llvm.intr.cttz"(%open) <{is_zero_poison = false}> : (i64) -> i64
+      %i = arith.shrui %z, %two : i64
+      %found = arith.trunci %i : i64 to i32
+      scf.yield %found : i32
+    } else {
+      %found = scf.while (%s = %c1) : (i32) -> i32 {
+        %in = arith.cmpi slt, %s, %pool : i32
+        %st = scf.if %in -> i32 {
+          %v = func.call @gasync_rt_slot_get(%exec, %s, %slot_state) : (!llvm.ptr, i32, i32) -> i32
+          scf.yield %v : i32
+        } else {
+          scf.yield %free : i32
+        }
+        %busy = arith.cmpi ne, %st, %free : i32
+        %more = arith.andi %in, %busy : i1
+        scf.condition(%more) %s : i32
+      } do {
+      ^bb0(%s: i32):
+        %n = arith.addi %s, %c1 : i32
+        scf.yield %n : i32
+      }
+      scf.yield %found : i32
+    }
+    return %r : i32
+  }
+
   // Thread and warp scope: every lane's replica of the executor takes the
   // same free slot.
   func.func private @gasync_rt_spawn_replica(%exec: !llvm.ptr, %kind: i32, %site: i32) -> i32 {
     %true = arith.constant true
-    %c1 = arith.constant 1 : i32
-    %free = arith.constant ${STATE_FREE} : i32
     %ready_state = arith.constant ${STATE_READY} : i32
     %slot_state = arith.constant ${SLOT_STATE} : i32
     %slot_kind = arith.constant ${SLOT_KIND} : i32
@@ -723,23 +772,7 @@ module {
     // A warp-scope executor's replicas must spawn together, or they diverge.
     %scope = func.call @gasync_rt_param(%exec, %at_scope) : (!llvm.ptr, i32) -> i32
     %together = func.call @gasync_rt_converged(%scope) : (i32) -> i1
-    // The first free slot after the root's.
-    %found = scf.while (%s = %c1) : (i32) -> i32 {
-      %in = arith.cmpi slt, %s, %pool : i32
-      %st = scf.if %in -> i32 {
-        %v = func.call @gasync_rt_slot_get(%exec, %s, %slot_state) : (!llvm.ptr, i32, i32) -> i32
-        scf.yield %v : i32
-      } else {
-        scf.yield %free : i32
-      }
-      %busy = arith.cmpi ne, %st, %free : i32
-      %more = arith.andi %in, %busy : i1
-      scf.condition(%more) %s : i32
-    } do {
-    ^bb0(%s: i32):
-      %n = arith.addi %s, %c1 : i32
-      scf.yield %n : i32
-    }
+    %found = func.call @gasync_rt_free_slot(%exec, %pool) : (!llvm.ptr, i32) -> i32
     %full = arith.cmpi sge, %found, %pool : i32
     %apart = arith.xori %together, %true : i1
     %refuse = arith.ori %apart, %full : i1

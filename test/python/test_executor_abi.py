@@ -211,3 +211,11 @@ def test_other_faults_and_unknown_waits_name_no_wait():
     assert abi.decode_status(words).wait is None
     assert abi.decode_status(hardware_wait_words(0, 0x10, 0, 0)).message == \
         abi.FAULTS[abi.Fault.HARDWARE_WAIT].message
+
+
+def test_register_executor_states_fit_its_spawns_test():
+    # gasync_rt_free_slot reads a register executor's slot states as zero
+    # (FREE) or not from a field's two low bits; WOKEN is block scope only.
+    register_states = set(abi.SlotState) - {abi.SlotState.WOKEN}
+    assert abi.SlotState.FREE == 0
+    assert max(register_states) < 4 <= 1 << abi.PACKED_BITS
