@@ -66,8 +66,9 @@ def write_bundle(directory: str, n: int = 1000) -> None:
     flags = np.full(2, n, np.int32)
     sums = np.array([n * (n + 1) // 2, n * (n - 1) // 2], np.int32)
     pingpong.bundle(directory, 2, 1, [np.zeros(2, np.int32), n, np.zeros(2, np.int32)],
-                    expected=format_outputs([], [], [flags, sums],
-                                            [ArgType("i32", (2,)), ArgType("i32", (2,))]))
+                    expected=format_outputs([], [], [flags, n, sums],
+                                            [ArgType("i32", (2,)), ArgType("i32"),
+                                             ArgType("i32", (2,))]))
 
 
 if __name__ == "__main__":
