@@ -111,11 +111,6 @@ class WarpField(enum.IntEnum):
     """The slot the warp polls."""
     PARK = 4
     """What its task asks for when its poll returns false (Park)."""
-    SPAWNED = 8
-    """Block scope: the tasks its task spawned in this poll, newest first,
-    linked through SlotField.NEXT; 0 (the root's slot, never spawned) ends
-    the list. The warp's booking queues them (a spawn queues nothing while
-    other warps may read the run queue's tail)."""
 
 
 class Park(enum.IntEnum):
@@ -141,9 +136,6 @@ class SlotField(enum.IntEnum):
     """The task kind (the dispatch switch's case)."""
     WAITER = 8
     """The slot to wake when this one is done, or NONE."""
-    NEXT = 12
-    """Block scope: the task spawned before this one in the same poll (its
-    warp's SPAWNED list)."""
 
 
 class SlotState(enum.IntEnum):

@@ -23,9 +23,9 @@
 // Scopes: thread (each thread its own executor); warp (the 32 lanes run
 // replicas of one executor that take the same decisions: every poll's
 // outcome is voted on, so the warp polls the same task in the same state);
-// block (one executor in shared memory for the thread block; each round
-// every warp takes one ready task and polls it with all its lanes; barriers
-// separate the phases: @gasync_rt_run_block).
+// block (one executor in shared memory for the thread block; each round its
+// leader hands one ready task to each warp, which polls it with all its
+// lanes; barriers separate the rounds).
 //
 // Each target defines these hooks (runtime/cpu/executor.mlir, where a warp
 // is one lane and a block one warp; runtime/device/executor.mlir for NVIDIA
@@ -43,9 +43,7 @@
 //       atomics on the block-scope executor's memory (shared memory on the
 //       GPU: the hook says so, or LLVM, seeing a thread-scope executor's
 //       local alloca behind the same code, would emit atomics on local
-//       memory, which PTX does not have); acq_rel, except
-//   @gasync_rt_shared_cas_relaxed(p, old, new) -> i1 and shared_add, which
-//       are relaxed: they serve the block-scope booking, between barriers
+//       memory, which PTX does not have)
 // and @gasync_rt_fault(code, detail), which records a fault in the status
 // record for the host. The hardware futures' runtime (runtime/*/hardware.mlir)
 // defines two more, for deadlocks among hardware waits (the CPU's; on the GPU
@@ -74,7 +72,6 @@ module {
   func.func private @gasync_rt_warps(i32) -> i32
   func.func private @gasync_rt_barrier(i32)
   func.func private @gasync_rt_shared_cas(!llvm.ptr, i32, i32) -> i1
-  func.func private @gasync_rt_shared_cas_relaxed(!llvm.ptr, i32, i32) -> i1
   func.func private @gasync_rt_shared_add(!llvm.ptr, i32) -> i32
   func.func private @gasync_rt_syncwarp(i32)
   func.func private @gasync_rt_hw_stuck(i1, i32) -> i1
@@ -432,51 +429,14 @@ module {
     return
   }
 
-  // Block scope, booking (several warps at once): queue the tasks a warp's
-  // task spawned in its poll (its SPAWNED list from `newest`, linked through
-  // NEXT, newest first: queued oldest first, in the order they were
-  // spawned), then, if `back`, `slot`. One atomic add on the tail reserves
-  // their entries; the barriers around the booking order it, so the add is
-  // relaxed.
-  func.func private @gasync_rt_enqueue_shared(%exec: !llvm.ptr, %newest: i32, %slot: i32, %back: i1) {
-    %c0 = arith.constant 0 : i32
+  // Enqueue from any warp of a block-scope executor (spawns run in parallel).
+  func.func private @gasync_rt_enqueue_shared(%exec: !llvm.ptr, %slot: i32) {
     %c1 = arith.constant 1 : i32
-    %slot_next = arith.constant ${SLOT_NEXT} : i32
     %at_tail = arith.constant ${HEADER_TAIL} : i32
-    %walk:2 = scf.while (%s = %newest, %n = %c0) : (i32, i32) -> (i32, i32) {
-      %more = arith.cmpi ne, %s, %c0 : i32
-      scf.condition(%more) %s, %n : i32, i32
-    } do {
-    ^bb0(%s: i32, %n: i32):
-      %no = func.call @gasync_rt_slot_field(%s, %slot_next) : (i32, i32) -> i32
-      %older = func.call @gasync_rt_get(%exec, %no) : (!llvm.ptr, i32) -> i32
-      %m = arith.addi %n, %c1 : i32
-      scf.yield %older, %m : i32, i32
-    }
-    %own = arith.extui %back : i1 to i32
-    %count = arith.addi %walk#1, %own : i32
-    %any = arith.cmpi ne, %count, %c0 : i32
-    scf.if %any {
-      %p = func.call @gasync_rt_field(%exec, %at_tail) : (!llvm.ptr, i32) -> !llvm.ptr
-      %base = func.call @gasync_rt_shared_add(%p, %count) : (!llvm.ptr, i32) -> i32
-      %past_spawns = arith.addi %base, %walk#1 : i32
-      scf.if %back {
-        %o = func.call @gasync_rt_queue_entry(%exec, %past_spawns) : (!llvm.ptr, i32) -> i32
-        func.call @gasync_rt_set(%exec, %o, %slot) : (!llvm.ptr, i32, i32) -> ()
-      }
-      %rest:2 = scf.while (%s = %newest, %after = %past_spawns) : (i32, i32) -> (i32, i32) {
-        %more = arith.cmpi ne, %s, %c0 : i32
-        scf.condition(%more) %s, %after : i32, i32
-      } do {
-      ^bb0(%s: i32, %after: i32):
-        %at = arith.subi %after, %c1 : i32
-        %o = func.call @gasync_rt_queue_entry(%exec, %at) : (!llvm.ptr, i32) -> i32
-        func.call @gasync_rt_set(%exec, %o, %s) : (!llvm.ptr, i32, i32) -> ()
-        %no = func.call @gasync_rt_slot_field(%s, %slot_next) : (i32, i32) -> i32
-        %older = func.call @gasync_rt_get(%exec, %no) : (!llvm.ptr, i32) -> i32
-        scf.yield %older, %at : i32, i32
-      }
-    }
+    %p = func.call @gasync_rt_field(%exec, %at_tail) : (!llvm.ptr, i32) -> !llvm.ptr
+    %tail = func.call @gasync_rt_shared_add(%p, %c1) : (!llvm.ptr, i32) -> i32
+    %o = func.call @gasync_rt_queue_entry(%exec, %tail) : (!llvm.ptr, i32) -> i32
+    func.call @gasync_rt_set(%exec, %o, %slot) : (!llvm.ptr, i32, i32) -> ()
     return
   }
 
@@ -611,9 +571,7 @@ module {
   }
 
   // Block scope: the spawning warp's lane 0 claims a slot (other warps may
-  // be spawning too: compare-and-swap) and adds it to its warp's SPAWNED
-  // list, which the warp's booking queues (other warps read the run queue's
-  // tail while this one polls); the lanes share the slot.
+  // be spawning too: compare-and-swap) and queues it; the lanes share it.
   func.func private @gasync_rt_spawn_shared(%exec: !llvm.ptr, %kind: i32, %site: i32) -> i32 {
     %c0 = arith.constant 0 : i32
     %c1 = arith.constant 1 : i32
@@ -660,13 +618,7 @@ module {
         } else {
           func.call @gasync_rt_slot_set(%exec, %found, %slot_kind, %kind) : (!llvm.ptr, i32, i32, i32) -> ()
           func.call @gasync_rt_slot_set(%exec, %found, %slot_waiter, %none) : (!llvm.ptr, i32, i32, i32) -> ()
-          %warp_spawned = arith.constant ${WARP_SPAWNED} : i32
-          %slot_next = arith.constant ${SLOT_NEXT} : i32
-          %lo = func.call @gasync_rt_warp_field(%exec, %warp_spawned) : (!llvm.ptr, i32) -> i32
-          %older = func.call @gasync_rt_get(%exec, %lo) : (!llvm.ptr, i32) -> i32
-          %no = func.call @gasync_rt_slot_field(%found, %slot_next) : (i32, i32) -> i32
-          func.call @gasync_rt_set(%exec, %no, %older) : (!llvm.ptr, i32, i32) -> ()
-          func.call @gasync_rt_set(%exec, %lo, %found) : (!llvm.ptr, i32, i32) -> ()
+          func.call @gasync_rt_enqueue_shared(%exec, %found) : (!llvm.ptr, i32) -> ()
           scf.yield %found : i32
         }
         scf.yield %slot : i32
@@ -866,10 +818,8 @@ module {
     %slot_waiter = arith.constant ${SLOT_WAITER} : i32
     %warp_current = arith.constant ${WARP_CURRENT} : i32
     %warp_park = arith.constant ${WARP_PARK} : i32
-    %warp_spawned = arith.constant ${WARP_SPAWNED} : i32
     %requeue = arith.constant ${PARK_REQUEUE} : i32
     %join = arith.constant ${PARK_JOIN} : i32
-    %true_c = arith.constant true
     %deadlock = arith.constant ${FAULT_DEADLOCK} : i32
     %watchdog = arith.constant ${FAULT_WATCHDOG} : i32
     %at_status = arith.constant ${HEADER_STATUS} : i32
@@ -976,28 +926,22 @@ module {
     return
   }
   // Block scope: every thread of the block calls this. Rounds of three
-  // phases and two barriers:
-  //  1. snapshot (reads only), after the first barrier: every thread reads
-  //     the root's state and the run queue's tail; with the head, the poll
-  //     count and the status, which every thread keeps in registers (alike
+  // phases, each ended by a barrier:
+  //  1. snapshot (reads only): every thread reads the status, the root's
+  //     state and the run queue's tail; with the head and the poll count,
+  //     which every thread keeps in registers (they change alike
   //     everywhere), the block agrees on whether to go on and on the round's
   //     tasks: warp w takes the queue's w-th entry;
   //  2. poll: each warp with a task polls it with all its lanes (each lane
   //     its own frame; the outcome voted across the warp). Spawns claim
-  //     slots with compare-and-swap and list them in their warp's record
-  //     (they queue nothing: other warps may still be reading the tail);
-  //     faults are recorded with compare-and-swap (the first wins). Nothing
-  //     else writes the status: after the second barrier every thread reads
-  //     it for the next round's snapshot;
-  //  3. booking, until the next round's first barrier: each polling warp's
-  //     lane 0 books its own task, in parallel with the others: it queues
-  //     the tasks its task spawned, then a finished task wakes its joiner, a
-  //     yielded one goes to the back of the queue, a joiner waits. A joiner
-  //     and the task it joins may be booked at once: the waker moves the
-  //     joiner from WAITING to READY (and queues it), or from READY (its
-  //     warp has not booked it yet) to WOKEN, which tells its warp to queue
-  //     it instead of parking it. The barriers order the booking: its
-  //     atomics are relaxed.
+  //     slots with compare-and-swap and enqueue with an atomic add; faults
+  //     are recorded with compare-and-swap (the first wins);
+  //  3. booking: each polling warp's lane 0 books its own task, in parallel
+  //     with the others: a finished task wakes its joiner, a yielded one goes
+  //     to the back of the queue, a joiner waits. A joiner and the task it
+  //     joins may be booked at once: the waker moves the joiner from WAITING
+  //     to READY (and queues it), or from READY (its warp has not booked it
+  //     yet) to WOKEN, which tells its warp to queue it instead of parking it.
   // The order of a round's tasks in the queue is that of the bookings (at
   // block scope interleavings are not fixed; results are).
   func.func private @gasync_rt_run_block(%exec: !llvm.ptr, %root_kind: i32, %site: i32) {
@@ -1014,10 +958,8 @@ module {
     %slot_waiter = arith.constant ${SLOT_WAITER} : i32
     %warp_current = arith.constant ${WARP_CURRENT} : i32
     %warp_park = arith.constant ${WARP_PARK} : i32
-    %warp_spawned = arith.constant ${WARP_SPAWNED} : i32
     %requeue = arith.constant ${PARK_REQUEUE} : i32
     %join = arith.constant ${PARK_JOIN} : i32
-    %true_c = arith.constant true
     %deadlock = arith.constant ${FAULT_DEADLOCK} : i32
     %watchdog = arith.constant ${FAULT_WATCHDOG} : i32
     %at_status = arith.constant ${HEADER_STATUS} : i32
@@ -1036,16 +978,15 @@ module {
     %leader = arith.andi %w0, %l0 : i1
     %co = func.call @gasync_rt_warp_field(%exec, %warp_current) : (!llvm.ptr, i32) -> i32
     %po = func.call @gasync_rt_warp_field(%exec, %warp_park) : (!llvm.ptr, i32) -> i32
-    %so = func.call @gasync_rt_warp_field(%exec, %warp_spawned) : (!llvm.ptr, i32) -> i32
     scf.if %leader {
       func.call @gasync_rt_slot_set(%exec, %root_slot, %slot_state, %ready_state) : (!llvm.ptr, i32, i32, i32) -> ()
       func.call @gasync_rt_slot_set(%exec, %root_slot, %slot_kind, %root_kind) : (!llvm.ptr, i32, i32, i32) -> ()
       func.call @gasync_rt_enqueue(%exec, %root_slot) : (!llvm.ptr, i32) -> ()
     }
-    // The status is carried from the last booking (a fresh executor's is 0).
-    %rounds:4 = scf.while (%head = %c0, %polls = %c0, %status = %c0) : (i32, i32, i32) -> (i32, i32, i32, i32) {
+    %rounds:3 = scf.while (%head = %c0, %polls = %c0) : (i32, i32) -> (i32, i32, i32) {
       // The last round's bookings (or the set-up) are done.
       func.call @gasync_rt_barrier(%block_scope) : (i32) -> ()
+      %status = func.call @gasync_rt_get(%exec, %at_status) : (!llvm.ptr, i32) -> i32
       %root = func.call @gasync_rt_slot_get(%exec, %root_slot, %slot_state) : (!llvm.ptr, i32, i32) -> i32
       %tail = func.call @gasync_rt_get(%exec, %at_tail) : (!llvm.ptr, i32) -> i32
       %queued = arith.subi %tail, %head : i32
@@ -1070,6 +1011,9 @@ module {
       %true = arith.constant true
       %free_to_go = arith.xori %stuck, %true : i1
       %go = arith.andi %live, %free_to_go : i1
+      // Everyone has read the snapshot before any warp polls (and may spawn
+      // or fault).
+      func.call @gasync_rt_barrier(%block_scope) : (i32) -> ()
       %halt = arith.xori %go, %true : i1
       %report = arith.andi %leader, %halt : i1
       scf.if %report {
@@ -1093,9 +1037,9 @@ module {
         }
       }
       %next = arith.addi %head, %given : i32
-      scf.condition(%go) %next, %after, %status, %mine : i32, i32, i32, i32
+      scf.condition(%go) %next, %after, %mine : i32, i32, i32
     } do {
-    ^bb0(%head: i32, %polls: i32, %status: i32, %mine: i32):
+    ^bb0(%head: i32, %polls: i32, %mine: i32):
       %has = arith.cmpi sge, %mine, %c0 : i32
       %done = scf.if %has -> i1 {
         scf.if %l0 {
@@ -1113,21 +1057,9 @@ module {
         scf.yield %false : i1
       }
       func.call @gasync_rt_barrier(%block_scope) : (i32) -> ()
-      // Faults are recorded while tasks are polled, and only then: read
-      // here, the status is the same for every thread.
-      %faults = func.call @gasync_rt_get(%exec, %at_status) : (!llvm.ptr, i32) -> i32
       %books = arith.andi %has, %l0 : i1
       scf.if %books {
-        %newest = func.call @gasync_rt_get(%exec, %so) : (!llvm.ptr, i32) -> i32
-        %spawned = arith.cmpi ne, %newest, %c0 : i32
-        scf.if %spawned {
-          func.call @gasync_rt_set(%exec, %so, %c0) : (!llvm.ptr, i32, i32) -> ()
-        }
-        // The tasks it spawned are queued first, as they were spawned
-        // before it finished or parked (asyncio's order on the CPU, where
-        // a block is one lane).
         scf.if %done {
-          func.call @gasync_rt_enqueue_shared(%exec, %newest, %mine, %false) : (!llvm.ptr, i32, i32, i1) -> ()
           func.call @gasync_rt_slot_set(%exec, %mine, %slot_state, %done_state) : (!llvm.ptr, i32, i32, i32) -> ()
           %waiter = func.call @gasync_rt_slot_get(%exec, %mine, %slot_waiter) : (!llvm.ptr, i32, i32) -> i32
           %waited = arith.cmpi sge, %waiter, %c0 : i32
@@ -1138,26 +1070,28 @@ module {
           %park = func.call @gasync_rt_get(%exec, %po) : (!llvm.ptr, i32) -> i32
           %waits = arith.cmpi eq, %park, %join : i32
           %parked = scf.if %waits -> i1 {
-            %sso = func.call @gasync_rt_slot_field(%mine, %slot_state) : (i32, i32) -> i32
-            %sp = func.call @gasync_rt_field(%exec, %sso) : (!llvm.ptr, i32) -> !llvm.ptr
-            %ok = func.call @gasync_rt_shared_cas_relaxed(%sp, %ready_state, %waiting) : (!llvm.ptr, i32, i32) -> i1
-            scf.if %ok {
-            } else {
-              // Woken by the task it joins, booked this round (WOKEN: READY
-              // again, and queued here).
-              %woken = arith.constant ${STATE_WOKEN} : i32
-              %back_ready = func.call @gasync_rt_shared_cas_relaxed(%sp, %woken, %ready_state) : (!llvm.ptr, i32, i32) -> i1
-            }
+            %so = func.call @gasync_rt_slot_field(%mine, %slot_state) : (i32, i32) -> i32
+            %sp = func.call @gasync_rt_field(%exec, %so) : (!llvm.ptr, i32) -> !llvm.ptr
+            %ok = func.call @gasync_rt_shared_cas(%sp, %ready_state, %waiting) : (!llvm.ptr, i32, i32) -> i1
             scf.yield %ok : i1
           } else {
             scf.yield %false : i1
           }
-          // Yielded (still READY), or woken: back of the queue.
-          %back = arith.xori %parked, %true_c : i1
-          func.call @gasync_rt_enqueue_shared(%exec, %newest, %mine, %back) : (!llvm.ptr, i32, i32, i1) -> ()
+          scf.if %parked {
+          } else {
+            // Yielded (still READY), or woken by the task it joins, booked
+            // this round (WOKEN: READY again).
+            scf.if %waits {
+              %so = func.call @gasync_rt_slot_field(%mine, %slot_state) : (i32, i32) -> i32
+              %sp = func.call @gasync_rt_field(%exec, %so) : (!llvm.ptr, i32) -> !llvm.ptr
+              %woken = arith.constant ${STATE_WOKEN} : i32
+              %back = func.call @gasync_rt_shared_cas(%sp, %woken, %ready_state) : (!llvm.ptr, i32, i32) -> i1
+            }
+            func.call @gasync_rt_enqueue_shared(%exec, %mine) : (!llvm.ptr, i32) -> ()
+          }
         }
       }
-      scf.yield %head, %polls, %faults : i32, i32, i32
+      scf.yield %head, %polls : i32, i32
     }
     return
   }
@@ -1176,15 +1110,14 @@ module {
     %o = func.call @gasync_rt_slot_field(%slot, %slot_state) : (i32, i32) -> i32
     %p = func.call @gasync_rt_field(%exec, %o) : (!llvm.ptr, i32) -> !llvm.ptr
     scf.while : () -> () {
-      %queued = func.call @gasync_rt_shared_cas_relaxed(%p, %waiting, %ready_state) : (!llvm.ptr, i32, i32) -> i1
+      %queued = func.call @gasync_rt_shared_cas(%p, %waiting, %ready_state) : (!llvm.ptr, i32, i32) -> i1
       scf.if %queued {
-        %nothing_spawned = arith.constant 0 : i32
-        func.call @gasync_rt_enqueue_shared(%exec, %nothing_spawned, %slot, %true) : (!llvm.ptr, i32, i32, i1) -> ()
+        func.call @gasync_rt_enqueue_shared(%exec, %slot) : (!llvm.ptr, i32) -> ()
       }
       %handed = scf.if %queued -> i1 {
         scf.yield %true : i1
       } else {
-        %w = func.call @gasync_rt_shared_cas_relaxed(%p, %ready_state, %woken) : (!llvm.ptr, i32, i32) -> i1
+        %w = func.call @gasync_rt_shared_cas(%p, %ready_state, %woken) : (!llvm.ptr, i32, i32) -> i1
         scf.yield %w : i1
       }
       %again = arith.xori %handed, %true : i1

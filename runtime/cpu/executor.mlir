@@ -81,14 +81,8 @@ module {
     llvm.return %ok : i1
   }
 
-  llvm.func @gasync_rt_shared_cas_relaxed(%p: !llvm.ptr, %old: i32, %new: i32) -> i1 {
-    %pair = llvm.cmpxchg %p, %old, %new monotonic monotonic : !llvm.ptr, i32
-    %ok = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>
-    llvm.return %ok : i1
-  }
-
   llvm.func @gasync_rt_shared_add(%p: !llvm.ptr, %x: i32) -> i32 {
-    %old = llvm.atomicrmw add %p, %x monotonic : !llvm.ptr, i32
+    %old = llvm.atomicrmw add %p, %x acq_rel : !llvm.ptr, i32
     llvm.return %old : i32
   }
 }

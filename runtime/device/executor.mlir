@@ -201,18 +201,9 @@ module {
     llvm.return %ok : i1
   }
 
-  // Where barriers already order the executor's memory (the block-scope
-  // booking), atomicity is all that is needed: relaxed, no fences.
-  llvm.func @gasync_rt_shared_cas_relaxed(%p: !llvm.ptr, %old: i32, %new: i32) -> i1 {
-    %q = llvm.addrspacecast %p : !llvm.ptr to !llvm.ptr<3>
-    %pair = llvm.cmpxchg %q, %old, %new syncscope("block") monotonic monotonic : !llvm.ptr<3>, i32
-    %ok = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>
-    llvm.return %ok : i1
-  }
-
   llvm.func @gasync_rt_shared_add(%p: !llvm.ptr, %x: i32) -> i32 {
     %q = llvm.addrspacecast %p : !llvm.ptr to !llvm.ptr<3>
-    %old = llvm.atomicrmw add %q, %x syncscope("block") monotonic : !llvm.ptr<3>, i32
+    %old = llvm.atomicrmw add %q, %x syncscope("block") acq_rel : !llvm.ptr<3>, i32
     llvm.return %old : i32
   }
 
