@@ -23,8 +23,6 @@ TASK_KINDS = "gasync.task_kinds"
 """On the generated dispatch function: the task kinds' names, in kind order."""
 SLOT_STRIDE = "gasync.slot_stride"
 """On the generated dispatch function: the bytes of one task frame slot."""
-SLOT_ALIGN = "gasync.slot_align"
-"""On the generated dispatch function: the largest alignment a task frame needs."""
 
 EXECUTOR_RUNTIME = RuntimeLibrary(("executor.mlir",))
 
@@ -54,12 +52,11 @@ def add_executor(table_op: ir.Operation, kinds: dict[str, int]) -> None:
     table = ir.SymbolTable(table_op)
     ip = ir.InsertionPoint(body)
     names = sorted(kinds, key=kinds.get)
-    stride, align = abi.FRAME_ALIGN, 1
+    stride = abi.FRAME_ALIGN
     for name in names:
         init = table[fr.init_name(name)].operation
         layout = fr.FrameLayout.from_attribute(init.attributes[fr.FRAME_ATTR])
         stride = max(stride, fr.align_up(layout.size, abi.FRAME_ALIGN))
-        align = max(align, layout.align)
     loc = table_op.location
     with loc:
         dispatch = func.FuncOp(DISPATCH, ir.FunctionType.get(
@@ -67,7 +64,6 @@ def add_executor(table_op: ir.Operation, kinds: dict[str, int]) -> None:
         dispatch.operation.attributes[TASK_KINDS] = ir.ArrayAttr.get(
             [ir.StringAttr.get(n) for n in names])
         dispatch.operation.attributes[SLOT_STRIDE] = ir.IntegerAttr.get(fr.i64(), stride)
-        dispatch.operation.attributes[SLOT_ALIGN] = ir.IntegerAttr.get(fr.i64(), align)
         entry = dispatch.add_entry_block()
         kind, frame, executor = entry.arguments
         cases = []
@@ -113,12 +109,6 @@ def slot_stride(table_op: ir.Operation) -> int:
     table = ir.SymbolTable(table_op)
     dispatch = table[DISPATCH].operation
     return ir.IntegerAttr(dispatch.attributes[SLOT_STRIDE]).value
-
-
-def slot_align(table_op: ir.Operation) -> int:
-    table = ir.SymbolTable(table_op)
-    dispatch = table[DISPATCH].operation
-    return ir.IntegerAttr(dispatch.attributes[SLOT_ALIGN]).value
 
 
 def task_kinds(table_op: ir.Operation) -> list[str]:

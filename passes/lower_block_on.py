@@ -18,9 +18,7 @@ initialised in slot 0 and `gasync_rt_run` runs until it is done or a fault
 stops it (pool overflow, the watchdog's poll budget `watchdog`, a deadlock:
 naming the block_on, a site of the program's site table, passes/site_table.py).
 An executor lives on the stack (local memory on the GPU), or in shared memory
-at block scope on the GPU (one buffer per gpu.module, as large as its largest
-block-scope executor, which all of them share: only one runs at a time); the
-executors one function keeps on its stack
+at block scope on the GPU; the executors one function keeps on its stack
 must fit abi.MAX_STACK_BYTES for the target (a compile error at the
 block_on otherwise: a bigger alloca would overflow the stack at run time).
 
@@ -191,29 +189,21 @@ def static_frames(table_op: ir.Operation, pool: int, stride: int, calls: list,
                 [ir.StringAttr.get("alwaysinline")])
 
 
-def shared_buffer_name(gpu_module: ir.Operation) -> str:
-    """The name of the shared-memory global that the block-scope executors
-    of `gpu_module` share (a fresh one: not a symbol of the module yet)."""
+def shared_buffer(gpu_module: ir.Operation, size: int, loc: ir.Location,
+                  ip: ir.InsertionPoint) -> ir.Value:
+    """A new `size`-byte shared-memory global of `gpu_module`, as a generic pointer."""
     table = ir.SymbolTable(gpu_module)
     n = 0
     while f"gasync_executor_{n}" in table:
         n += 1
-    return f"gasync_executor_{n}"
-
-
-def shared_buffer(name: str, loc: ir.Location, ip: ir.InsertionPoint) -> ir.Value:
-    """The shared-memory global `name`, as a generic pointer."""
-    shared = llvm.AddressOfOp(llvm.PointerType.get(3), name, loc=loc, ip=ip).result
-    return llvm.AddrSpaceCastOp(fr.ptr(), shared, loc=loc, ip=ip).result
-
-
-def define_shared_buffer(gpu_module: ir.Operation, name: str, size: int) -> None:
-    """The `size`-byte shared-memory global `name` of `gpu_module`."""
+    name = f"gasync_executor_{n}"
     text = (f"llvm.mlir.global internal @{name}() {{addr_space = 3 : i32, alignment = 16 : i64}}"
             f" : !llvm.array<{size} x i8>")
     parsed = ir.Module.parse(text, gpu_module.context)
     glob = parsed.body.operations[0].operation.clone()
     ir.InsertionPoint.at_block_begin(gpu_module.regions[0].blocks[0]).insert(glob)
+    shared = llvm.AddressOfOp(llvm.PointerType.get(3), name, loc=loc, ip=ip).result
+    return llvm.AddrSpaceCastOp(fr.ptr(), shared, loc=loc, ip=ip).result
 
 
 @dataclasses.dataclass
@@ -226,12 +216,6 @@ class Executors:
     lowered to."""
     stack_bytes: dict[ir.Operation, int] = dataclasses.field(default_factory=dict)
     """Per function: the bytes of the executors on its stack."""
-    shared: dict[str, tuple[ir.Operation, str, int]] = dataclasses.field(default_factory=dict)
-    """Per gpu.module (by name): the module, the name of the shared-memory
-    buffer its block-scope executors share, and the largest of them. One
-    buffer serves them all, because no two can run at once: block_on is
-    synchronous, and a block-scope executor needs every thread of the block
-    at its barriers, so none can run inside a task of another."""
 
 
 def same_symbol_table(a: ir.Operation, b: ir.Operation) -> bool:
@@ -268,8 +252,6 @@ class LowerBlockOnPass(ModulePass):
         for future, block_ons in groups.items():
             self.lower(future, block_ons, ctx, executors, sites, symbols)
         sites.write()
-        for gpu_module, name, size in executors.shared.values():
-            define_shared_buffer(gpu_module, name, size)
         for table_op, groups in executors.groups.values():
             specialise_executors(table_op, groups)
         # A future that nothing consumes runs nothing (the verifier warned).
@@ -387,8 +369,6 @@ class LowerBlockOnPass(ModulePass):
         pool = tasks + 1  # the root runs in slot 0
         table_op = nearest_symbol_table(init)
         stride = executor.slot_stride(table_op)
-        if scope == "block":
-            stride = abi.lane_stride(stride, executor.slot_align(table_op))
         kind = executor.task_kind(table_op, callee)
         function = enclosing_function(block_ons[0])
         entry = function.regions[0].blocks[0]
@@ -433,23 +413,15 @@ class LowerBlockOnPass(ModulePass):
         with loc:
             if scope == "block" and on_device:
                 # One executor per thread block, in shared memory.
-                key = symbol_name(table_op) or ""
-                _, name, largest = executors.shared.get(
-                    key, (table_op, shared_buffer_name(table_op), 0))
-                executors.shared[key] = (table_op, name, max(largest, size))
-                exec_ptr = shared_buffer(name, loc, ir.InsertionPoint(first))
+                exec_ptr = shared_buffer(table_op, size, loc, ir.InsertionPoint(first))
             else:
                 exec_ptr = fr.frame_alloca(fr.FrameLayout(size=size, align=abi.FRAME_ALIGN),
                                            loc=loc, ip=ir.InsertionPoint(first))
             with ir.InsertionPoint(creation):
                 init_args = [exec_ptr] + [i32(params[field]) for field in abi.PARAMS]
                 if scope == "block":
-                    # Every thread has read the result of the last executor
-                    # that ran in this block's buffer (this one in a loop, or
-                    # another block_on's) before the leader sets this one up;
-                    # warp 0's lanes (each with its own arguments) then set up
-                    # the root's frames.
-                    call(executor.BARRIER, [i32(abi.Scope.BLOCK)])
+                    # The leader sets the executor up; warp 0's lanes (each with
+                    # its own arguments) the root's frames.
                     lead = call(executor.IS_LEADER, [], [fr.i1()]).result
                     if_lead = scf.IfOp(lead)
                     with ir.InsertionPoint(if_lead.then_block):

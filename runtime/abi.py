@@ -111,6 +111,10 @@ class WarpField(enum.IntEnum):
     """The slot the warp polls."""
     PARK = 4
     """What its task asks for when its poll returns false (Park)."""
+    ASSIGNED = 8
+    """Block scope: this round's slot, or NONE."""
+    DONE = 12
+    """Block scope: this round's poll finished the task."""
 
 
 class Park(enum.IntEnum):
@@ -146,9 +150,8 @@ class SlotState(enum.IntEnum):
     READY = 1
     WAITING = 2
     DONE = 3
-    WOKEN = 4
-    """Block scope: woken by the task it joins while its own warp had not yet
-    booked its poll (which parked it): its warp queues it instead."""
+    POLLED = 4
+    """Block scope: handed to a warp this round."""
 
 
 QUEUE_ENTRY_BYTES = 4
@@ -396,17 +399,6 @@ def packed(pool: int, scope: str, kinds: int) -> bool:
     `kinds` task kinds, is a register executor (Header.PACKED); else it is
     the byte block, the fallback for block scope and bigger pools."""
     return scope != "block" and pool <= PACKED_SLOTS and kinds <= PACKED_KINDS
-
-
-def lane_stride(stride: int, align: int) -> int:
-    """A block-scope executor's bytes per lane frame, for task frames of
-    `stride` bytes (a multiple of FRAME_ALIGN) that need `align`: a multiple
-    of align (at most FRAME_ALIGN) that is an odd number of aligns, so that
-    the lanes of a warp touching the same field of their frames spread over
-    the shared-memory banks (an even stride would put 32 lanes on a few
-    banks: with 64-byte frames, 2 of the 32)."""
-    align = max(WORD_BYTES, min(align, FRAME_ALIGN))
-    return stride if (stride // align) % 2 else stride + align
 
 
 def executor_bytes(pool: int, stride: int, scope: str = "thread", kinds: int = 0) -> int:

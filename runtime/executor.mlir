@@ -112,16 +112,8 @@ module {
           %all = func.call @gasync_rt_vote_all(%scope, %ready) : (i32, i1) -> i1
           scf.yield %all : i1
         } else {
-          // At block scope the executor is shared: lanes (and warps) may
-          // fault at once.
-          %block_scope = arith.constant ${SCOPE_BLOCK} : i32
-          %block = arith.cmpi eq, %scope, %block_scope : i32
-          scf.if %block {
-            func.call @gasync_rt_stop(%exec, %diverged, %site) : (!llvm.ptr, i32, i32) -> ()
-          } else {
-            func.call @gasync_rt_set(%exec, %at_status, %diverged) : (!llvm.ptr, i32, i32) -> ()
-            func.call @gasync_rt_set(%exec, %at_detail, %site) : (!llvm.ptr, i32, i32) -> ()
-          }
+          func.call @gasync_rt_set(%exec, %at_status, %diverged) : (!llvm.ptr, i32, i32) -> ()
+          func.call @gasync_rt_set(%exec, %at_detail, %site) : (!llvm.ptr, i32, i32) -> ()
           scf.yield %false : i1
         }
         scf.yield %w : i1
@@ -583,7 +575,9 @@ module {
     %slot_waiter = arith.constant ${SLOT_WAITER} : i32
     %overflow = arith.constant ${FAULT_POOL_OVERFLOW} : i32
     %diverged = arith.constant ${FAULT_DIVERGED} : i32
+    %at_status = arith.constant ${HEADER_STATUS} : i32
     %at_pool = arith.constant ${HEADER_POOL} : i32
+    %at_detail = arith.constant ${HEADER_DETAIL} : i32
     %none = arith.constant ${NONE} : i32
     %false = arith.constant false
     %true = arith.constant true
@@ -613,7 +607,8 @@ module {
         }
         %full = arith.cmpi sge, %found, %pool : i32
         %slot = scf.if %full -> i32 {
-          func.call @gasync_rt_stop(%exec, %overflow, %site) : (!llvm.ptr, i32, i32) -> ()
+          func.call @gasync_rt_set(%exec, %at_status, %overflow) : (!llvm.ptr, i32, i32) -> ()
+          func.call @gasync_rt_set(%exec, %at_detail, %site) : (!llvm.ptr, i32, i32) -> ()
           scf.yield %none : i32
         } else {
           func.call @gasync_rt_slot_set(%exec, %found, %slot_kind, %kind) : (!llvm.ptr, i32, i32, i32) -> ()
@@ -628,25 +623,11 @@ module {
       %shared = func.call @gasync_rt_broadcast(%block_scope, %mine) : (i32, i32) -> i32
       scf.yield %shared : i32
     } else {
-      func.call @gasync_rt_stop(%exec, %diverged, %site) : (!llvm.ptr, i32, i32) -> ()
+      func.call @gasync_rt_set(%exec, %at_status, %diverged) : (!llvm.ptr, i32, i32) -> ()
+      func.call @gasync_rt_set(%exec, %at_detail, %site) : (!llvm.ptr, i32, i32) -> ()
       scf.yield %none : i32
     }
     return %r : i32
-  }
-
-  // Stop the executor with fault `code` and `detail` (block scope, while
-  // tasks are polled: several warps or lanes may fault at once, and the
-  // first to record its fault wins).
-  func.func private @gasync_rt_stop(%exec: !llvm.ptr, %code: i32, %detail: i32) {
-    %c0 = arith.constant 0 : i32
-    %at_status = arith.constant ${HEADER_STATUS} : i32
-    %at_detail = arith.constant ${HEADER_DETAIL} : i32
-    %p = func.call @gasync_rt_field(%exec, %at_status) : (!llvm.ptr, i32) -> !llvm.ptr
-    %first = func.call @gasync_rt_shared_cas(%p, %c0, %code) : (!llvm.ptr, i32, i32) -> i1
-    scf.if %first {
-      func.call @gasync_rt_set(%exec, %at_detail, %detail) : (!llvm.ptr, i32, i32) -> ()
-    }
-    return
   }
 
   // The first free slot after the root's, or one at or above `pool` when
@@ -756,20 +737,11 @@ module {
     %done = arith.cmpi eq, %st, %done_state : i32
     scf.if %done {
     } else {
-      // At block scope the warp's lanes share the slot table and the
-      // warp's record: lane 0 writes them (the lane is 0 at other scopes).
-      %c0 = arith.constant 0 : i32
-      %at_scope = arith.constant ${HEADER_SCOPE} : i32
-      %scope = func.call @gasync_rt_param(%exec, %at_scope) : (!llvm.ptr, i32) -> i32
-      %lane = func.call @gasync_rt_lane(%scope) : (i32) -> i32
-      %first = arith.cmpi eq, %lane, %c0 : i32
-      scf.if %first {
-        %co = func.call @gasync_rt_warp_field(%exec, %warp_current) : (!llvm.ptr, i32) -> i32
-        %current = func.call @gasync_rt_get(%exec, %co) : (!llvm.ptr, i32) -> i32
-        func.call @gasync_rt_slot_set(%exec, %task, %slot_waiter, %current) : (!llvm.ptr, i32, i32, i32) -> ()
-        %po = func.call @gasync_rt_warp_field(%exec, %warp_park) : (!llvm.ptr, i32) -> i32
-        func.call @gasync_rt_set(%exec, %po, %join) : (!llvm.ptr, i32, i32) -> ()
-      }
+      %co = func.call @gasync_rt_warp_field(%exec, %warp_current) : (!llvm.ptr, i32) -> i32
+      %current = func.call @gasync_rt_get(%exec, %co) : (!llvm.ptr, i32) -> i32
+      func.call @gasync_rt_slot_set(%exec, %task, %slot_waiter, %current) : (!llvm.ptr, i32, i32, i32) -> ()
+      %po = func.call @gasync_rt_warp_field(%exec, %warp_park) : (!llvm.ptr, i32) -> i32
+      func.call @gasync_rt_set(%exec, %po, %join) : (!llvm.ptr, i32, i32) -> ()
     }
     return %done : i1
   }
@@ -783,22 +755,7 @@ module {
     %at_scope = arith.constant ${HEADER_SCOPE} : i32
     %scope = func.call @gasync_rt_param(%exec, %at_scope) : (!llvm.ptr, i32) -> i32
     func.call @gasync_rt_syncwarp(%scope) : (i32) -> ()
-    %block_scope = arith.constant ${SCOPE_BLOCK} : i32
-    %block = arith.cmpi eq, %scope, %block_scope : i32
-    scf.if %block {
-      // Lane 0, atomically: other warps' spawns may be claiming free slots.
-      %c0 = arith.constant 0 : i32
-      %done_state = arith.constant ${STATE_DONE} : i32
-      %lane = func.call @gasync_rt_lane(%scope) : (i32) -> i32
-      %first = arith.cmpi eq, %lane, %c0 : i32
-      scf.if %first {
-        %o = func.call @gasync_rt_slot_field(%task, %slot_state) : (i32, i32) -> i32
-        %p = func.call @gasync_rt_field(%exec, %o) : (!llvm.ptr, i32) -> !llvm.ptr
-        %freed = func.call @gasync_rt_shared_cas(%p, %done_state, %free) : (!llvm.ptr, i32, i32) -> i1
-      }
-    } else {
-      func.call @gasync_rt_slot_set(%exec, %task, %slot_state, %free) : (!llvm.ptr, i32, i32, i32) -> ()
-    }
+    func.call @gasync_rt_slot_set(%exec, %task, %slot_state, %free) : (!llvm.ptr, i32, i32, i32) -> ()
     return
   }
 
@@ -925,205 +882,193 @@ module {
     }
     return
   }
-  // Block scope: every thread of the block calls this. Rounds of three
-  // phases, each ended by a barrier:
-  //  1. snapshot (reads only): every thread reads the status, the root's
-  //     state and the run queue's tail; with the head and the poll count,
-  //     which every thread keeps in registers (they change alike
-  //     everywhere), the block agrees on whether to go on and on the round's
-  //     tasks: warp w takes the queue's w-th entry;
-  //  2. poll: each warp with a task polls it with all its lanes (each lane
-  //     its own frame; the outcome voted across the warp). Spawns claim
-  //     slots with compare-and-swap and enqueue with an atomic add; faults
-  //     are recorded with compare-and-swap (the first wins);
-  //  3. booking: each polling warp's lane 0 books its own task, in parallel
-  //     with the others: a finished task wakes its joiner, a yielded one goes
-  //     to the back of the queue, a joiner waits. A joiner and the task it
-  //     joins may be booked at once: the waker moves the joiner from WAITING
-  //     to READY (and queues it), or from READY (its warp has not booked it
-  //     yet) to WOKEN, which tells its warp to queue it instead of parking it.
-  // The order of a round's tasks in the queue is that of the bookings (at
-  // block scope interleavings are not fixed; results are).
+  // Block scope: every thread of the block calls this. Rounds: the leader
+  // (thread 0) hands one ready task to each warp; each warp polls its task
+  // with all its lanes (each lane its own frame; the outcome voted across
+  // the warp); the leader books the outcomes: finished tasks wake their
+  // joiners, yielded tasks go to the back of the queue, joiners wait.
+  // Barriers separate the phases, so only spawns (compare-and-swap, atomic
+  // enqueue) run in parallel. Slot state POLLED marks a task being polled.
   func.func private @gasync_rt_run_block(%exec: !llvm.ptr, %root_kind: i32, %site: i32) {
     %c0 = arith.constant 0 : i32
     %c1 = arith.constant 1 : i32
-    %false = arith.constant false
     %root_slot = arith.constant 0 : i32
     %block_scope = arith.constant ${SCOPE_BLOCK} : i32
     %ready_state = arith.constant ${STATE_READY} : i32
     %waiting = arith.constant ${STATE_WAITING} : i32
     %done_state = arith.constant ${STATE_DONE} : i32
+    %polled = arith.constant ${STATE_POLLED} : i32
     %slot_state = arith.constant ${SLOT_STATE} : i32
     %slot_kind = arith.constant ${SLOT_KIND} : i32
     %slot_waiter = arith.constant ${SLOT_WAITER} : i32
     %warp_current = arith.constant ${WARP_CURRENT} : i32
     %warp_park = arith.constant ${WARP_PARK} : i32
+    %warp_assigned = arith.constant ${WARP_ASSIGNED} : i32
+    %warp_done = arith.constant ${WARP_DONE} : i32
     %requeue = arith.constant ${PARK_REQUEUE} : i32
     %join = arith.constant ${PARK_JOIN} : i32
     %deadlock = arith.constant ${FAULT_DEADLOCK} : i32
     %watchdog = arith.constant ${FAULT_WATCHDOG} : i32
+    %record_bytes = arith.constant ${WARP_RECORD_BYTES} : i32
+    %records_at = arith.constant ${WARP_RECORDS} : i32
     %at_status = arith.constant ${HEADER_STATUS} : i32
+    %at_polls = arith.constant ${HEADER_POLLS} : i32
     %at_budget = arith.constant ${HEADER_BUDGET} : i32
     %at_detail = arith.constant ${HEADER_DETAIL} : i32
-    %at_tail = arith.constant ${HEADER_TAIL} : i32
     %at_warps = arith.constant ${HEADER_WARPS} : i32
     %none = arith.constant ${NONE} : i32
     %warps = func.call @gasync_rt_get(%exec, %at_warps) : (!llvm.ptr, i32) -> i32
-    %budget = func.call @gasync_rt_param(%exec, %at_budget) : (!llvm.ptr, i32) -> i32
-    %limited = arith.cmpi ne, %budget, %c0 : i32
     %warp = func.call @gasync_rt_warp(%block_scope) : (i32) -> i32
     %lane = func.call @gasync_rt_lane(%block_scope) : (i32) -> i32
     %w0 = arith.cmpi eq, %warp, %c0 : i32
     %l0 = arith.cmpi eq, %lane, %c0 : i32
     %leader = arith.andi %w0, %l0 : i1
-    %co = func.call @gasync_rt_warp_field(%exec, %warp_current) : (!llvm.ptr, i32) -> i32
-    %po = func.call @gasync_rt_warp_field(%exec, %warp_park) : (!llvm.ptr, i32) -> i32
     scf.if %leader {
       func.call @gasync_rt_slot_set(%exec, %root_slot, %slot_state, %ready_state) : (!llvm.ptr, i32, i32, i32) -> ()
       func.call @gasync_rt_slot_set(%exec, %root_slot, %slot_kind, %root_kind) : (!llvm.ptr, i32, i32, i32) -> ()
       func.call @gasync_rt_enqueue(%exec, %root_slot) : (!llvm.ptr, i32) -> ()
     }
-    %rounds:3 = scf.while (%head = %c0, %polls = %c0) : (i32, i32) -> (i32, i32, i32) {
-      // The last round's bookings (or the set-up) are done.
+    scf.while : () -> () {
+      scf.if %leader {
+        %status = func.call @gasync_rt_get(%exec, %at_status) : (!llvm.ptr, i32) -> i32
+        %root = func.call @gasync_rt_slot_get(%exec, %root_slot, %slot_state) : (!llvm.ptr, i32, i32) -> i32
+        %running = arith.cmpi eq, %status, %c0 : i32
+        %pending = arith.cmpi ne, %root, %done_state : i32
+        %go = arith.andi %running, %pending : i1
+        scf.if %go {
+          %given = scf.for %w = %c0 to %warps step %c1 iter_args(%n = %c0) -> (i32) : i32 {
+            %s = func.call @gasync_rt_dequeue(%exec) : (!llvm.ptr) -> i32
+            %wa = arith.muli %w, %record_bytes : i32
+            %wb = arith.addi %wa, %records_at : i32
+            %assigned = arith.addi %wb, %warp_assigned : i32
+            func.call @gasync_rt_set(%exec, %assigned, %s) : (!llvm.ptr, i32, i32) -> ()
+            %has = arith.cmpi sge, %s, %c0 : i32
+            %m = scf.if %has -> i32 {
+              func.call @gasync_rt_slot_set(%exec, %s, %slot_state, %polled) : (!llvm.ptr, i32, i32, i32) -> ()
+              %m1 = arith.addi %n, %c1 : i32
+              scf.yield %m1 : i32
+            } else {
+              scf.yield %n : i32
+            }
+            scf.yield %m : i32
+          }
+          %idle = arith.cmpi eq, %given, %c0 : i32
+          %polls = func.call @gasync_rt_get(%exec, %at_polls) : (!llvm.ptr, i32) -> i32
+          %budget = func.call @gasync_rt_param(%exec, %at_budget) : (!llvm.ptr, i32) -> i32
+          %after = arith.addi %polls, %given : i32
+          func.call @gasync_rt_set(%exec, %at_polls, %after) : (!llvm.ptr, i32, i32) -> ()
+          %limited = arith.cmpi ne, %budget, %c0 : i32
+          %spent = arith.cmpi ugt, %after, %budget : i32
+          %out = arith.andi %limited, %spent : i1
+          scf.if %idle {
+            func.call @gasync_rt_set(%exec, %at_status, %deadlock) : (!llvm.ptr, i32, i32) -> ()
+            func.call @gasync_rt_set(%exec, %at_detail, %site) : (!llvm.ptr, i32, i32) -> ()
+          } else {
+            scf.if %out {
+              // Several tasks were polled this round: name warp 0's (the
+              // first one dequeued).
+              %first_assigned = arith.addi %records_at, %warp_assigned : i32
+              %first = func.call @gasync_rt_get(%exec, %first_assigned) : (!llvm.ptr, i32) -> i32
+              %first_site = func.call @gasync_rt_slot_site(%exec, %first) : (!llvm.ptr, i32) -> i32
+              func.call @gasync_rt_set(%exec, %at_status, %watchdog) : (!llvm.ptr, i32, i32) -> ()
+              func.call @gasync_rt_set(%exec, %at_detail, %first_site) : (!llvm.ptr, i32, i32) -> ()
+            }
+          }
+        }
+      }
       func.call @gasync_rt_barrier(%block_scope) : (i32) -> ()
       %status = func.call @gasync_rt_get(%exec, %at_status) : (!llvm.ptr, i32) -> i32
       %root = func.call @gasync_rt_slot_get(%exec, %root_slot, %slot_state) : (!llvm.ptr, i32, i32) -> i32
-      %tail = func.call @gasync_rt_get(%exec, %at_tail) : (!llvm.ptr, i32) -> i32
-      %queued = arith.subi %tail, %head : i32
-      %given = arith.minui %queued, %warps : i32
-      %taken = arith.cmpi ult, %warp, %given : i32
-      %mine = scf.if %taken -> i32 {
-        %h = arith.addi %head, %warp : i32
-        %o = func.call @gasync_rt_queue_entry(%exec, %h) : (!llvm.ptr, i32) -> i32
-        %e = func.call @gasync_rt_get(%exec, %o) : (!llvm.ptr, i32) -> i32
-        scf.yield %e : i32
-      } else {
-        scf.yield %none : i32
-      }
-      %after = arith.addi %polls, %given : i32
-      %over = arith.cmpi ugt, %after, %budget : i32
-      %spent = arith.andi %limited, %over : i1
-      %idle = arith.cmpi eq, %given, %c0 : i32
-      %stuck = arith.ori %idle, %spent : i1
+      // Everyone has read the verdict before any warp polls (and may fault).
+      func.call @gasync_rt_barrier(%block_scope) : (i32) -> ()
       %running = arith.cmpi eq, %status, %c0 : i32
       %pending = arith.cmpi ne, %root, %done_state : i32
-      %live = arith.andi %running, %pending : i1
-      %true = arith.constant true
-      %free_to_go = arith.xori %stuck, %true : i1
-      %go = arith.andi %live, %free_to_go : i1
-      // Everyone has read the snapshot before any warp polls (and may spawn
-      // or fault).
-      func.call @gasync_rt_barrier(%block_scope) : (i32) -> ()
-      %halt = arith.xori %go, %true : i1
-      %report = arith.andi %leader, %halt : i1
-      scf.if %report {
-        scf.if %running {
-          scf.if %pending {
-            scf.if %idle {
-              // Nothing ready and the root not done: nothing can wake a task.
-              func.call @gasync_rt_fault(%deadlock, %site) : (i32, i32) -> ()
-            } else {
-              // Several tasks would run this round: name warp 0's (the first
-              // in the queue).
-              %fo = func.call @gasync_rt_queue_entry(%exec, %head) : (!llvm.ptr, i32) -> i32
-              %first = func.call @gasync_rt_get(%exec, %fo) : (!llvm.ptr, i32) -> i32
-              %first_site = func.call @gasync_rt_slot_site(%exec, %first) : (!llvm.ptr, i32) -> i32
-              func.call @gasync_rt_fault(%watchdog, %first_site) : (i32, i32) -> ()
-            }
-          }
-        } else {
-          %detail = func.call @gasync_rt_get(%exec, %at_detail) : (!llvm.ptr, i32) -> i32
-          func.call @gasync_rt_fault(%status, %detail) : (i32, i32) -> ()
-        }
-      }
-      %next = arith.addi %head, %given : i32
-      scf.condition(%go) %next, %after, %mine : i32, i32, i32
+      %go = arith.andi %running, %pending : i1
+      scf.condition(%go)
     } do {
-    ^bb0(%head: i32, %polls: i32, %mine: i32):
+      %ao = func.call @gasync_rt_warp_field(%exec, %warp_assigned) : (!llvm.ptr, i32) -> i32
+      %mine = func.call @gasync_rt_get(%exec, %ao) : (!llvm.ptr, i32) -> i32
       %has = arith.cmpi sge, %mine, %c0 : i32
-      %done = scf.if %has -> i1 {
-        scf.if %l0 {
-          func.call @gasync_rt_set(%exec, %co, %mine) : (!llvm.ptr, i32, i32) -> ()
-          func.call @gasync_rt_set(%exec, %po, %requeue) : (!llvm.ptr, i32, i32) -> ()
-        }
-        // Every lane sees the warp's record before the task may join.
-        func.call @gasync_rt_syncwarp(%block_scope) : (i32) -> ()
+      scf.if %has {
+        %co = func.call @gasync_rt_warp_field(%exec, %warp_current) : (!llvm.ptr, i32) -> i32
+        func.call @gasync_rt_set(%exec, %co, %mine) : (!llvm.ptr, i32, i32) -> ()
+        %po = func.call @gasync_rt_warp_field(%exec, %warp_park) : (!llvm.ptr, i32) -> i32
+        func.call @gasync_rt_set(%exec, %po, %requeue) : (!llvm.ptr, i32, i32) -> ()
         %kind = func.call @gasync_rt_slot_get(%exec, %mine, %slot_kind) : (!llvm.ptr, i32, i32) -> i32
         %frame = func.call @gasync_rt_slot_frame(%exec, %mine) : (!llvm.ptr, i32) -> !llvm.ptr
         %lane_done = func.call @gasync_rt_dispatch(%kind, %frame, %exec) : (i32, !llvm.ptr, !llvm.ptr) -> i1
-        %all_done = func.call @gasync_rt_vote_all(%block_scope, %lane_done) : (i32, i1) -> i1
-        scf.yield %all_done : i1
-      } else {
-        scf.yield %false : i1
+        %done = func.call @gasync_rt_vote_all(%block_scope, %lane_done) : (i32, i1) -> i1
+        %d = arith.extui %done : i1 to i32
+        %do = func.call @gasync_rt_warp_field(%exec, %warp_done) : (!llvm.ptr, i32) -> i32
+        func.call @gasync_rt_set(%exec, %do, %d) : (!llvm.ptr, i32, i32) -> ()
       }
       func.call @gasync_rt_barrier(%block_scope) : (i32) -> ()
-      %books = arith.andi %has, %l0 : i1
-      scf.if %books {
-        scf.if %done {
-          func.call @gasync_rt_slot_set(%exec, %mine, %slot_state, %done_state) : (!llvm.ptr, i32, i32, i32) -> ()
-          %waiter = func.call @gasync_rt_slot_get(%exec, %mine, %slot_waiter) : (!llvm.ptr, i32, i32) -> i32
-          %waited = arith.cmpi sge, %waiter, %c0 : i32
-          scf.if %waited {
-            func.call @gasync_rt_wake_shared(%exec, %waiter) : (!llvm.ptr, i32) -> ()
-          }
-        } else {
-          %park = func.call @gasync_rt_get(%exec, %po) : (!llvm.ptr, i32) -> i32
-          %waits = arith.cmpi eq, %park, %join : i32
-          %parked = scf.if %waits -> i1 {
-            %so = func.call @gasync_rt_slot_field(%mine, %slot_state) : (i32, i32) -> i32
-            %sp = func.call @gasync_rt_field(%exec, %so) : (!llvm.ptr, i32) -> !llvm.ptr
-            %ok = func.call @gasync_rt_shared_cas(%sp, %ready_state, %waiting) : (!llvm.ptr, i32, i32) -> i1
-            scf.yield %ok : i1
-          } else {
-            scf.yield %false : i1
-          }
-          scf.if %parked {
-          } else {
-            // Yielded (still READY), or woken by the task it joins, booked
-            // this round (WOKEN: READY again).
-            scf.if %waits {
-              %so = func.call @gasync_rt_slot_field(%mine, %slot_state) : (i32, i32) -> i32
-              %sp = func.call @gasync_rt_field(%exec, %so) : (!llvm.ptr, i32) -> !llvm.ptr
-              %woken = arith.constant ${STATE_WOKEN} : i32
-              %back = func.call @gasync_rt_shared_cas(%sp, %woken, %ready_state) : (!llvm.ptr, i32, i32) -> i1
+      scf.if %leader {
+        %status = func.call @gasync_rt_get(%exec, %at_status) : (!llvm.ptr, i32) -> i32
+        %ok = arith.cmpi eq, %status, %c0 : i32
+        scf.if %ok {
+          // Finished tasks first: they wake their joiners...
+          scf.for %w = %c0 to %warps step %c1 : i32 {
+            %wa = arith.muli %w, %record_bytes : i32
+            %wb = arith.addi %wa, %records_at : i32
+            %ab = arith.addi %wb, %warp_assigned : i32
+            %db = arith.addi %wb, %warp_done : i32
+            %s = func.call @gasync_rt_get(%exec, %ab) : (!llvm.ptr, i32) -> i32
+            %dv = func.call @gasync_rt_get(%exec, %db) : (!llvm.ptr, i32) -> i32
+            %has_s = arith.cmpi sge, %s, %c0 : i32
+            %fin = arith.cmpi ne, %dv, %c0 : i32
+            %both = arith.andi %has_s, %fin : i1
+            scf.if %both {
+              func.call @gasync_rt_slot_set(%exec, %s, %slot_state, %done_state) : (!llvm.ptr, i32, i32, i32) -> ()
+              %waiter = func.call @gasync_rt_slot_get(%exec, %s, %slot_waiter) : (!llvm.ptr, i32, i32) -> i32
+              %waited = arith.cmpi sge, %waiter, %c0 : i32
+              scf.if %waited {
+                func.call @gasync_rt_slot_set(%exec, %waiter, %slot_state, %ready_state) : (!llvm.ptr, i32, i32, i32) -> ()
+                func.call @gasync_rt_enqueue(%exec, %waiter) : (!llvm.ptr, i32) -> ()
+              }
             }
-            func.call @gasync_rt_enqueue_shared(%exec, %mine) : (!llvm.ptr, i32) -> ()
+          }
+          // ...then the others: yielded ones requeue; joiners wait, unless
+          // the task they join finished this round and woke them already.
+          scf.for %w = %c0 to %warps step %c1 : i32 {
+            %wa = arith.muli %w, %record_bytes : i32
+            %wb = arith.addi %wa, %records_at : i32
+            %pb = arith.addi %wb, %warp_park : i32
+            %ab = arith.addi %wb, %warp_assigned : i32
+            %db = arith.addi %wb, %warp_done : i32
+            %s = func.call @gasync_rt_get(%exec, %ab) : (!llvm.ptr, i32) -> i32
+            %dv = func.call @gasync_rt_get(%exec, %db) : (!llvm.ptr, i32) -> i32
+            %has_s = arith.cmpi sge, %s, %c0 : i32
+            %open = arith.cmpi eq, %dv, %c0 : i32
+            %both = arith.andi %has_s, %open : i1
+            scf.if %both {
+              %park = func.call @gasync_rt_get(%exec, %pb) : (!llvm.ptr, i32) -> i32
+              %state = func.call @gasync_rt_slot_get(%exec, %s, %slot_state) : (!llvm.ptr, i32, i32) -> i32
+              %waits = arith.cmpi eq, %park, %join : i32
+              %was_polled = arith.cmpi eq, %state, %polled : i32
+              scf.if %waits {
+                scf.if %was_polled {
+                  func.call @gasync_rt_slot_set(%exec, %s, %slot_state, %waiting) : (!llvm.ptr, i32, i32, i32) -> ()
+                }
+              } else {
+                func.call @gasync_rt_slot_set(%exec, %s, %slot_state, %ready_state) : (!llvm.ptr, i32, i32, i32) -> ()
+                func.call @gasync_rt_enqueue(%exec, %s) : (!llvm.ptr, i32) -> ()
+              }
+            }
+            func.call @gasync_rt_set(%exec, %ab, %none) : (!llvm.ptr, i32, i32) -> ()
+            func.call @gasync_rt_set(%exec, %db, %c0) : (!llvm.ptr, i32, i32) -> ()
           }
         }
       }
-      scf.yield %head, %polls : i32, i32
-    }
-    return
-  }
-
-  // Block scope, booking: wake `slot`, which waits for a task that finished
-  // this round. Its own warp may be booking it at the same time: from
-  // WAITING it becomes READY and is queued here; from READY (its warp has not
-  // parked it yet) WOKEN, and its warp queues it. Two tries at most: a
-  // failed pair means its warp parked it in between.
-  func.func private @gasync_rt_wake_shared(%exec: !llvm.ptr, %slot: i32) {
-    %true = arith.constant true
-    %ready_state = arith.constant ${STATE_READY} : i32
-    %waiting = arith.constant ${STATE_WAITING} : i32
-    %woken = arith.constant ${STATE_WOKEN} : i32
-    %slot_state = arith.constant ${SLOT_STATE} : i32
-    %o = func.call @gasync_rt_slot_field(%slot, %slot_state) : (i32, i32) -> i32
-    %p = func.call @gasync_rt_field(%exec, %o) : (!llvm.ptr, i32) -> !llvm.ptr
-    scf.while : () -> () {
-      %queued = func.call @gasync_rt_shared_cas(%p, %waiting, %ready_state) : (!llvm.ptr, i32, i32) -> i1
-      scf.if %queued {
-        func.call @gasync_rt_enqueue_shared(%exec, %slot) : (!llvm.ptr, i32) -> ()
-      }
-      %handed = scf.if %queued -> i1 {
-        scf.yield %true : i1
-      } else {
-        %w = func.call @gasync_rt_shared_cas(%p, %ready_state, %woken) : (!llvm.ptr, i32, i32) -> i1
-        scf.yield %w : i1
-      }
-      %again = arith.xori %handed, %true : i1
-      scf.condition(%again)
-    } do {
       scf.yield
+    }
+    scf.if %leader {
+      %status = func.call @gasync_rt_get(%exec, %at_status) : (!llvm.ptr, i32) -> i32
+      %failed = arith.cmpi ne, %status, %c0 : i32
+      scf.if %failed {
+        %detail = func.call @gasync_rt_get(%exec, %at_detail) : (!llvm.ptr, i32) -> i32
+        func.call @gasync_rt_fault(%status, %detail) : (i32, i32) -> ()
+      }
     }
     return
   }

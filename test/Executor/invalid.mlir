@@ -58,7 +58,7 @@ module attributes {gpu.container_module} {
     }
     gpu.func @k() kernel {
       %f = "gasync.future"() {callee = @spawner} : () -> !gasync.fut<i32>
-      // expected-error@+1 {{this block-scope executor needs 661392 bytes of shared memory (1001 slots x 32 lanes x 20-byte frames), more than 49152: lower its pool}}
+      // expected-error@+1 {{this block-scope executor needs 533264 bytes of shared memory (1001 slots x 32 lanes x 16-byte frames), more than 49152: lower its pool}}
       %r = "gasync.block_on"(%f) {pool = 1000 : i32, scope = "block"} : (!gasync.fut<i32>) -> i32
       gpu.return
     }

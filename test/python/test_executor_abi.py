@@ -215,7 +215,7 @@ def test_other_faults_and_unknown_waits_name_no_wait():
 
 def test_register_executor_states_fit_its_spawns_test():
     # gasync_rt_free_slot reads a register executor's slot states as zero
-    # (FREE) or not from a field's two low bits; WOKEN is block scope only.
-    register_states = set(abi.SlotState) - {abi.SlotState.WOKEN}
+    # (FREE) or not from a field's two low bits; POLLED is block scope only.
+    register_states = set(abi.SlotState) - {abi.SlotState.POLLED}
     assert abi.SlotState.FREE == 0
     assert max(register_states) < 4 <= 1 << abi.PACKED_BITS
