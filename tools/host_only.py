@@ -39,3 +39,9 @@ def gpu_description() -> str:
         return out.stdout.strip() or "unknown GPU"
     except Exception:  # noqa: BLE001  (no nvidia-smi, or it failed: the record says so)
         return "unknown GPU"
+
+
+def recorded_command(script: str, out: str) -> str:
+    """This process's command line for a results record, its output folder
+    written as $OUT: committed records name no machine's paths."""
+    return " ".join(["python3", script] + [arg.replace(out, "$OUT") for arg in sys.argv[1:]])

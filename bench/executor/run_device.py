@@ -48,6 +48,8 @@ import time
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.append(str(ROOT / "tools"))
+from host_only import recorded_command  # noqa: E402  (standard library only)
 HERE = ROOT / "bench" / "executor"
 BUILD = ROOT / ".gpu" / "bench" / "executor"
 N, P = 8, 8                 # must match gen.py
@@ -66,7 +68,6 @@ def log(*msg):
 
 def shim_import():
     """gasync.runtime with no MLIR and no gasync installed (tools/host_only.py)."""
-    sys.path.append(str(ROOT / "tools"))
     from host_only import import_runtime_here
 
     import_runtime_here()
@@ -256,7 +257,7 @@ def main() -> int:
 
     res = {"device": bench.dev.describe(),
            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-           "command": "python3 bench/executor/run_device.py " + " ".join(sys.argv[1:]),
+           "command": recorded_command("bench/executor/run_device.py", a.out),
            "build": json.loads((BUILD / "build.json").read_text()),
            "nvcc": sh(["nvcc", "--version"]).strip().splitlines()[-1],
            "ptxas_references": ref_reports}

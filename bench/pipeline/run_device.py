@@ -39,6 +39,8 @@ import time
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.append(str(ROOT / "tools"))
+from host_only import recorded_command  # noqa: E402  (standard library only)
 HERE = ROOT / "bench" / "pipeline"
 BUILD = ROOT / ".gpu" / "bench" / "pipeline"
 TILE = 2048
@@ -269,7 +271,7 @@ def main() -> int:
     tmp = pathlib.Path(tempfile.mkdtemp())
     refs = str(tmp / "refs.cubin")
     res = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-           "command": "python3 bench/pipeline/run_device.py " + " ".join(sys.argv[1:]),
+           "command": recorded_command("bench/pipeline/run_device.py", a.out),
            "build": json.loads((BUILD / "build.json").read_text()),
            "nvcc": sh(["nvcc", "--version"]).strip().splitlines()[-1]}
     nvcc_out = sh(["nvcc", "-O3", "-arch=sm_90a", "-cubin", "-Xptxas", "-v", "-o", refs,
