@@ -790,7 +790,12 @@ def report_text(recs: list[dict]) -> str:
 def record(args) -> int:
     recs = []
     for results_dir in args.results_dirs:
-        with open(os.path.join(results_dir, "results.json")) as f:
+        path = os.path.join(results_dir, "results.json")
+        if not os.path.isfile(path):
+            print(f"gpu.py record: error: no results.json in '{results_dir}' (a `run --out` "
+                  "folder)", file=sys.stderr)
+            return 2
+        with open(path) as f:
             recs.append(json.load(f))
     text = report_text(recs)
     for results_dir in args.results_dirs:
